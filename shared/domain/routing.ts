@@ -1,0 +1,112 @@
+import { DETAIL_TYPES, EVENT_SOURCE } from './events.ts';
+
+/**
+ * The routing of the platform, as plain data: which functions exist and which
+ * event patterns reach them. The CDK stack turns it into EventBridge rules and
+ * the local bus matches the very same patterns, so there is one definition.
+ */
+
+export interface FunctionSpec {
+  /** Folder under functions/, whose handler.ts exports `handler`. */
+  id: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export const FUNCTIONS = [
+  { id: 'ingest-progress', description: '工作进展月报入库', memoryMb: 512, timeoutSeconds: 120 },
+  { id: 'ingest-roster', description: '低收入人口名册与探访记录入库', memoryMb: 1024, timeoutSeconds: 900 },
+  { id: 'match-dataset', description: '部门数据比对', memoryMb: 1024, timeoutSeconds: 900 },
+  { id: 'evaluate-monitoring', description: '监测规则评估(Data Matched)', memoryMb: 512, timeoutSeconds: 120 },
+  { id: 'reject-upload', description: '不符合上传路径约定的文件', memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'notify', description: '通知投递', memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'deadline-sweep', description: '每日期限巡检', memoryMb: 512, timeoutSeconds: 300 },
+  { id: 'api', description: 'HTTP API 与看板', memoryMb: 512, timeoutSeconds: 29 },
+] as const satisfies readonly FunctionSpec[];
+
+export type FunctionId = (typeof FUNCTIONS)[number]['id'];
+
+/** An EventBridge event pattern (the JSON that a rule carries). */
+export type EventPattern = Record<string, unknown>;
+
+export interface Route {
+  /** Stable rule id (also the local bus's rule name). */
+  id: string;
+  description: string;
+  target: FunctionId;
+  pattern: EventPattern;
+}
+
+export interface RoutingBindings {
+  uploadsBucketName: string;
+}
+
+const UPLOAD_KIND_ROUTES: Record<string, readonly string[]> = {
+  'ingest-progress': ['progress'],
+  'ingest-roster': ['roster', 'visits'],
+  'match-dataset': ['medical', 'employment', 'household', 'disability', 'assets'],
+};
+
+function objectCreated(bucket: string, key: unknown[]): EventPattern {
+  return {
+    source: ['aws.s3'],
+    'detail-type': ['Object Created'],
+    detail: { bucket: { name: [bucket] }, object: { key } },
+  };
+}
+
+export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
+  const kindPatterns = Object.values(UPLOAD_KIND_ROUTES).flat().map((kind) => `uploads/*/${kind}/*`);
+  const uploadRoutes: Route[] = Object.entries(UPLOAD_KIND_ROUTES).map(([target, kinds]) => ({
+    id: `${target}-uploads`,
+    description: `S3 上传(${kinds.join('/')})`,
+    target: target as FunctionId,
+    pattern: objectCreated(uploadsBucketName, kinds.map((kind) => ({ wildcard: `uploads/*/${kind}/*` }))),
+  }));
+  return [
+    ...uploadRoutes,
+    {
+      id: 'reject-upload-unknown-keys',
+      description: 'uploads/ 下不符合约定的路径',
+      target: 'reject-upload',
+      // Everything that is neither a known upload kind nor one of our own result files.
+      pattern: objectCreated(uploadsBucketName, [{ 'anything-but': { wildcard: [...kindPatterns, 'results/*'] } }]),
+    },
+    {
+      id: 'evaluate-data-matched',
+      description: '部门数据比对结果(平台内外均可发送)',
+      target: 'evaluate-monitoring',
+      // Outside producers may put Data Matched with their own source: the handler validates the detail.
+      pattern: { 'detail-type': [DETAIL_TYPES.dataMatched] },
+    },
+    {
+      id: 'notify-platform-notices',
+      description: '预警、期限与上传结果通知',
+      target: 'notify',
+      pattern: {
+        source: [EVENT_SOURCE],
+        'detail-type': [
+          DETAIL_TYPES.alertRaised,
+          DETAIL_TYPES.alertEscalated,
+          DETAIL_TYPES.deadlineApproaching,
+          DETAIL_TYPES.deadlineMissed,
+          DETAIL_TYPES.uploadProcessed,
+        ],
+      },
+    },
+  ];
+}
+
+export interface ScheduleSpec {
+  id: string;
+  description: string;
+  target: FunctionId;
+  /** EventBridge Scheduler cron expression, evaluated in `timezone`. */
+  cron: string;
+  timezone: string;
+}
+
+export const SCHEDULES: ScheduleSpec[] = [
+  { id: 'daily-deadline-sweep', description: '每日 08:00 期限与预警巡检', target: 'deadline-sweep', cron: 'cron(0 8 * * ? *)', timezone: 'Asia/Shanghai' },
+];
