@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * The environment every function runs with: set by the CDK stack on AWS and by
+ * the local runtime on one machine. One schema, read once per cold start.
+ * SDK endpoints are not here: the clients read the standard AWS_ENDPOINT_URL_* variables.
+ */
+export const RUNTIME_ENV_NAMES = {
+  stage: 'STAGE',
+  tableName: 'TABLE_NAME',
+  uploadsBucket: 'UPLOADS_BUCKET',
+  eventBusName: 'EVENT_BUS_NAME',
+  idHashSecretId: 'ID_HASH_SECRET_ID',
+  tokenSecretId: 'TOKEN_SECRET_ID',
+  maxUploadBytes: 'MAX_UPLOAD_BYTES',
+} as const;
+
+export const runtimeEnvSchema = z.object({
+  STAGE: z.string().default('local'),
+  TABLE_NAME: z.string().min(1),
+  UPLOADS_BUCKET: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+  ID_HASH_SECRET_ID: z.string().min(1),
+  TOKEN_SECRET_ID: z.string().min(1),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+});
+
+export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
+
+let cached: RuntimeEnv | undefined;
+export function runtimeEnv(): RuntimeEnv {
+  cached ??= runtimeEnvSchema.parse(process.env);
+  return cached;
+}
+/** For tests that change the environment between cases. */
+export function resetRuntimeEnv(): void {
+  cached = undefined;
+}
