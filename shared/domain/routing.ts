@@ -105,8 +105,13 @@ export interface ScheduleSpec {
   /** EventBridge Scheduler cron expression, evaluated in `timezone`. */
   cron: string;
   timezone: string;
+  /** The event the target receives; the scheduler fills in the scheduled time. */
+  input: Record<string, string>;
 }
 
+/** Placeholder that EventBridge Scheduler replaces with the invocation's scheduled time. */
+export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+
 export const SCHEDULES: ScheduleSpec[] = [
-  { id: 'daily-deadline-sweep', description: '每日 08:00 期限与预警巡检', target: 'deadline-sweep', cron: 'cron(0 8 * * ? *)', timezone: 'Asia/Shanghai' },
+  { id: 'daily-deadline-sweep', description: '每日 08:00 期限与预警巡检', target: 'deadline-sweep', cron: 'cron(0 8 * * ? *)', timezone: 'Asia/Shanghai', input: { scheduledTime: SCHEDULED_TIME } },
 ];

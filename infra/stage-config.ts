@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { FUNCTIONS, type FunctionId } from '../shared/domain/routing.ts';
+
+/**
+ * Everything that differs between dev, staging and prod, in one validated place.
+ * Constructs read it; none of them knows a stage by name.
+ */
+
+export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** An account that cannot exist: `cdk synth` works without AWS credentials; deploys override it. */
+export const PLACEHOLDER_ACCOUNT = '000000000000';
+export const PLACEHOLDER_REGION = 'ap-southeast-1';
+
+/** The values CloudWatch Logs accepts for a log group's retention. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** 网络安全法 第二十一条: network logs are kept for at least six months. */
+const PROD_MIN_LOG_RETENTION_DAYS = 180;
+
+const functionIds = FUNCTIONS.map((spec) => spec.id) as [FunctionId, ...FunctionId[]];
+
+export const stageConfigSchema = z
+  .object({
+    stage: z.enum(STAGE_NAMES),
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'an AWS region such as ap-southeast-1'),
+    /** What CloudFormation does with stateful resources (bucket, table, key, secrets, logs) when they leave the stack. */
+    removalPolicy: z.enum(['destroy', 'retain']),
+    /** Empty the buckets on stack deletion (needs removalPolicy destroy). */
+    autoDeleteObjects: z.boolean(),
+    pointInTimeRecovery: z.boolean(),
+    /** DynamoDB deletion protection: DeleteTable fails until it is turned off. */
+    deletionProtection: z.boolean(),
+    logRetentionDays: z.number().int().refine((days) => LOG_RETENTION_DAYS.includes(days), 'a CloudWatch Logs retention value'),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    /** Where CloudWatch alarms are mailed (SNS email subscription, confirmed by the recipient). */
+    alarmEmail: z.email(),
+    maxUploadBytes: z.number().int().positive(),
+    eventArchiveRetentionDays: z.number().int().min(1),
+    /** Superseded upload versions are kept this long, then expire. */
+    noncurrentVersionRetentionDays: z.number().int().min(1),
+    /** S3 server access logs of the uploads bucket are kept this long. */
+    accessLogRetentionDays: z.number().int().min(1),
+    lambdaArchitecture: z.enum(['arm64', 'x86_64']),
+    /** Memory per function where this stage differs from the FUNCTIONS spec. */
+    functionMemoryMb: z.partialRecord(z.enum(functionIds), z.number().int().min(128).max(10240)),
+    apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+  })
+  .superRefine((config, ctx) => {
+    const fail = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (config.removalPolicy === 'destroy' && config.stage !== 'dev') {
+      fail('removalPolicy', 'only dev may destroy its data with the stack');
+    }
+    if (config.autoDeleteObjects && config.removalPolicy !== 'destroy') {
+      fail('autoDeleteObjects', 'auto-deleting objects needs removalPolicy destroy');
+    }
+    if (config.stage === 'prod') {
+      if (!config.pointInTimeRecovery) fail('pointInTimeRecovery', 'prod keeps point-in-time recovery on');
+      if (!config.deletionProtection) fail('deletionProtection', 'prod keeps deletion protection on');
+      if (config.logRetentionDays < PROD_MIN_LOG_RETENTION_DAYS) {
+        fail('logRetentionDays', `prod keeps logs for at least ${PROD_MIN_LOG_RETENTION_DAYS} days (网络安全法 第二十一条)`);
+      }
+    }
+  });
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+export type StageConfigInput = z.input<typeof stageConfigSchema>;
+/** What a deployer may set per stage without editing code (CDK context or environment). */
+export type StageOverrides = Partial<Pick<StageConfig, 'account' | 'region' | 'alarmEmail'>>;
+
+const MIB = 1024 * 1024;
+const common = {
+  account: PLACEHOLDER_ACCOUNT,
+  region: PLACEHOLDER_REGION,
+  lambdaArchitecture: 'arm64',
+  maxUploadBytes: 512 * MIB,
+  apiThrottle: { rateLimit: 50, burstLimit: 100 },
+} as const;
+
+export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
+  dev: {
+    ...common,
+    stage: 'dev',
+    removalPolicy: 'destroy',
+    autoDeleteObjects: true,
+    pointInTimeRecovery: false,
+    deletionProtection: false,
+    logRetentionDays: 7,
+    logLevel: 'DEBUG',
+    alarmEmail: 'safety-net-dev-alarms@example.org',
+    eventArchiveRetentionDays: 7,
+    noncurrentVersionRetentionDays: 7,
+    accessLogRetentionDays: 30,
+    functionMemoryMb: {},
+    apiThrottle: { rateLimit: 10, burstLimit: 20 },
+  },
+  staging: {
+    ...common,
+    stage: 'staging',
+    removalPolicy: 'retain',
+    autoDeleteObjects: false,
+    pointInTimeRecovery: true,
+    // Off on purpose: staging holds synthetic test data only, RETAIN already keeps the
+    // table when the stack goes, and rehearsing a table replacement (a key-schema change)
+    // must not need a second manual step before DeleteTable.
+    deletionProtection: false,
+    logRetentionDays: 30,
+    logLevel: 'INFO',
+    alarmEmail: 'safety-net-staging-alarms@example.org',
+    eventArchiveRetentionDays: 30,
+    noncurrentVersionRetentionDays: 30,
+    accessLogRetentionDays: 90,
+    functionMemoryMb: {},
+  },
+  prod: {
+    ...common,
+    stage: 'prod',
+    removalPolicy: 'retain',
+    autoDeleteObjects: false,
+    pointInTimeRecovery: true,
+    deletionProtection: true,
+    logRetentionDays: 365,
+    logLevel: 'INFO',
+    alarmEmail: 'safety-net-prod-alarms@example.org',
+    eventArchiveRetentionDays: 365,
+    noncurrentVersionRetentionDays: 365,
+    accessLogRetentionDays: 365,
+    // City-wide rosters and departmental extracts are the large files: more memory, more CPU.
+    functionMemoryMb: { 'ingest-roster': 2048, 'match-dataset': 2048 },
+  },
+};
+
+/** The validated config of one stage; throws a ZodError that names every bad field. */
+export function stageConfig(stage: StageName, overrides: StageOverrides = {}): StageConfig {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return stageConfigSchema.parse({ ...STAGE_DEFAULTS[stage], ...defined });
+}

@@ -1,0 +1,94 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SingleBar, Presets } from 'cli-progress';
+import { uploadKey, resultKeys, parseUploadKey } from '../../shared/domain/upload-key.ts';
+import { stripQuotes } from '../../shared/adapters/upload-files.ts';
+import type { UploadSummary } from '../../shared/domain/upload-summary.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../storage-servers.ts';
+import { DATA_OPTION, parseCommandArgs, runningEndpoints, UsageError } from './usage.ts';
+
+const PROGRESS_BAR_BYTES = 5 * 1024 * 1024;
+const STATUS_LABELS = { accepted: '已接收', partial: '部分接收', rejected: '已拒收' } as const;
+
+/** `upload <file> --unit U --kind K --period P`: upload, wait for the result, print it. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { unit: { type: 'string' }, kind: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean', default: false }, stage: { type: 'string' }, bucket: { type: 'string' }, timeout: { type: 'string', default: '1800' }, ...DATA_OPTION },
+    true,
+  );
+  const [file] = positionals;
+  if (!file || positionals.length > 1) throw new UsageError('请指定一个要上传的文件');
+  if (!values.unit || !values.kind || !values.period) throw new UsageError('--unit、--kind 和 --period 都是必填项');
+  const key = uploadKey(values.unit, values.kind, values.period, basename(file));
+  const parsed = parseUploadKey(key);
+  if (!parsed.ok) throw new UsageError(parsed.reason);
+  const size = await stat(file).then((s) => s.size, () => { throw new UsageError(`文件不存在: ${file}`); });
+
+  const { client, bucket } = await target(values);
+  const log = values.json ? () => undefined : console.error;
+  const bar = !values.json && size >= PROGRESS_BAR_BYTES && process.stderr.isTTY !== undefined ? new SingleBar({ format: '上传 {bar} {percentage}% {value}/{total} MB', stream: process.stderr }, Presets.shades_classic) : undefined;
+  const body = createReadStream(file);
+  if (bar) {
+    bar.start(round(size), 0);
+    let sent = 0;
+    body.on('data', (chunk) => { sent += chunk.length; bar.update(round(sent)); });
+  }
+  const put = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }));
+  bar?.stop();
+  const etag = stripQuotes(put.ETag);
+  log(`已上传 ${key} (${size} 字节),等待处理结果…`);
+
+  const summary = await waitForSummary(client, bucket, resultKeys(key).summaryKey, etag, Number(values.timeout) * 1000, log);
+  if (values.json) console.log(JSON.stringify(summary, null, 2));
+  else printSummary(summary);
+  return summary.status === 'rejected' ? 1 : 0;
+}
+
+async function target(values: { data: string; stage?: string; bucket?: string }): Promise<{ client: S3Client; bucket: string }> {
+  if (values.stage) {
+    // A stage's bucket on AWS: credentials and region from the usual AWS environment.
+    if (!values.bucket) throw new UsageError('上传到云上环境时请用 --bucket 指定该环境的上传桶(见 cdk deploy 的输出 UploadsBucketName)');
+    return { client: new S3Client({}), bucket: values.bucket };
+  }
+  const endpoints = await runningEndpoints(values.data);
+  const client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return { client, bucket: endpoints.uploadsBucket };
+}
+
+async function waitForSummary(client: S3Client, bucket: string, key: string, etag: string, timeoutMs: number, log: (m: string) => void): Promise<UploadSummary> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  let lastNotice = Date.now();
+  while (Date.now() < deadline) {
+    try {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const summary = JSON.parse(await out.Body!.transformToString('utf8')) as UploadSummary;
+      if (summary.etag === etag) return summary;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+    }
+    if (Date.now() - lastNotice > 10_000) {
+      log('仍在处理中…');
+      lastNotice = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 2000);
+  }
+  throw new Error(`等待处理结果超时(${Math.round(timeoutMs / 1000)} 秒)`);
+}
+
+function printSummary(s: UploadSummary): void {
+  console.log(`结果: ${STATUS_LABELS[s.status]} (${s.status})`);
+  console.log(`  行数 ${s.rowsTotal},接收 ${s.rowsAccepted},拒收 ${s.rowsRejected}`);
+  for (const r of s.reasons) console.log(`  原因: ${r}`);
+  for (const w of s.warnings) console.log(`  提示: ${w}`);
+  if (s.errorsKey) console.log(`  错误明细: ${s.errorsKey}`);
+}
+
+function round(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
+}

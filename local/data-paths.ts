@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+
+/** What `start` writes to `.safety-net/endpoints.json` once the platform is ready. */
+export interface Endpoints {
+  api: string;
+  s3: string;
+  dynamodb: string;
+  eventbridge: string;
+  uploadsBucket: string;
+  busName: string;
+  tableName: string;
+}
+
+/** The layout of the local data folder (default `.safety-net/`). */
+export function dataPaths(dataDir: string) {
+  return {
+    endpointsFile: join(dataDir, 'endpoints.json'),
+    secretsFile: join(dataDir, 'secrets.json'),
+    schedulerFile: join(dataDir, 'scheduler.json'),
+    dynamoDir: join(dataDir, 'dynamodb'),
+    s3Dir: join(dataDir, 's3'),
+    archiveDir: join(dataDir, 'archive'),
+    archiveFile: join(dataDir, 'archive', 'events.ndjson'),
+    deadLetterFile: join(dataDir, 'dead-letter.ndjson'),
+  };
+}

@@ -1,0 +1,157 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { matchesPattern } from './event-pattern.ts';
+import type { EventBridgeEnvelope } from './event-envelope.ts';
+import type { Route } from '../shared/domain/routing.ts';
+import type { FunctionId } from '../shared/domain/routing.ts';
+import type { PlatformClock } from './clock.ts';
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: string[];
+  Time?: string | number | Date;
+  EventBusName?: string;
+}
+
+export interface PutEventsResultEntry {
+  EventId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface LocalEventBusOptions {
+  name: string;
+  account: string;
+  region: string;
+  routes: Route[];
+  clock: PlatformClock;
+  archiveFile: string;
+  deadLetterFile: string;
+  invoke: (target: FunctionId, event: EventBridgeEnvelope) => Promise<unknown>;
+  /** Attempts per delivery: Lambda's async invoke makes 1 + 2 retries. */
+  attempts?: number;
+  /** First retry delay; doubles on each retry. */
+  backoffMs?: number;
+  onDelivery?: (report: DeliveryReport) => void;
+}
+
+export interface DeliveryReport {
+  route: string;
+  target: FunctionId;
+  event: EventBridgeEnvelope;
+  outcome: 'delivered' | 'retrying' | 'dead-lettered';
+  attempt: number;
+  error?: string;
+}
+
+const MAX_DETAIL_BYTES = 256 * 1024;
+
+/**
+ * EventBridge on one machine: takes PutEvents entries and S3 notifications,
+ * archives every event, matches the routing table's patterns and invokes the
+ * targets asynchronously with retries and a dead-letter file, like the real bus.
+ */
+export class LocalEventBus {
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LocalEventBusOptions) {}
+
+  /** PutEvents semantics: each entry validated on its own, one result per entry. */
+  putEvents(entries: PutEventsEntry[]): PutEventsResultEntry[] {
+    return entries.map((entry) => {
+      const problem = validateEntry(entry, this.options.name);
+      if (problem) return { ErrorCode: problem.code, ErrorMessage: problem.message };
+      const envelope: EventBridgeEnvelope = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType!,
+        source: entry.Source!,
+        account: this.options.account,
+        time: toIsoSeconds(entry.Time ? new Date(entry.Time) : this.options.clock.now()),
+        region: this.options.region,
+        resources: entry.Resources ?? [],
+        detail: JSON.parse(entry.Detail!),
+      };
+      this.publish(envelope);
+      return { EventId: envelope.id };
+    });
+  }
+
+  /** An event that arrives already enveloped (S3's "Object Created"). */
+  publish(event: EventBridgeEnvelope): void {
+    this.append(this.options.archiveFile, event);
+    for (const route of this.options.routes) {
+      if (matchesPattern(route.pattern, event as unknown as Record<string, unknown>)) void this.deliver(route, event);
+    }
+  }
+
+  /** Resolves when no delivery is in flight (tests, CLI, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.writes;
+  }
+
+  private async deliver(route: Route, event: EventBridgeEnvelope): Promise<void> {
+    const attempts = this.options.attempts ?? 3;
+    const backoff = this.options.backoffMs ?? 1000;
+    this.inFlight++;
+    try {
+      await Promise.resolve(); // asynchronous, like an async Lambda invoke
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.options.invoke(route.target, event);
+          this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'delivered', attempt });
+          return;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (attempt >= attempts) {
+            this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'dead-lettered', attempt, error: message });
+            this.append(this.options.deadLetterFile, { failedAt: new Date().toISOString(), route: route.id, target: route.target, attempts: attempt, error: message, event });
+            return;
+          }
+          this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'retrying', attempt, error: message });
+          await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
+        }
+      }
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+    }
+  }
+
+  /** Appends a JSON line; writes are serialised so lines never interleave. */
+  private append(file: string, record: unknown): void {
+    const line = `${JSON.stringify(record)}\n`;
+    this.writes = this.writes.then(async () => {
+      await mkdir(dirname(file), { recursive: true });
+      await appendFile(file, line);
+    });
+  }
+}
+
+function validateEntry(entry: PutEventsEntry, busName: string): { code: string; message: string } | undefined {
+  if (entry.EventBusName && entry.EventBusName !== busName && !entry.EventBusName.endsWith(`/${busName}`)) {
+    return { code: 'ResourceNotFoundException', message: `Event bus ${entry.EventBusName} does not exist.` };
+  }
+  if (!entry.Source) return { code: 'InvalidArgument', message: 'Parameter Source is not valid. Reason: Source is a required argument.' };
+  if (!entry.DetailType) return { code: 'InvalidArgument', message: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
+  if (!entry.Detail) return { code: 'InvalidArgument', message: 'Parameter Detail is not valid. Reason: Detail is a required argument.' };
+  if (Buffer.byteLength(entry.Detail) > MAX_DETAIL_BYTES) return { code: 'InvalidArgument', message: 'Total size of the entries in the request is over the limit.' };
+  try {
+    const detail = JSON.parse(entry.Detail);
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) throw new Error('not an object');
+  } catch {
+    return { code: 'MalformedDetail', message: 'Detail is malformed.' };
+  }
+  return undefined;
+}
+
+/** EventBridge times have second precision: "2024-03-01T08:00:00Z". */
+export function toIsoSeconds(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

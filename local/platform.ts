@@ -1,0 +1,201 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
+import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
+import { resetClients } from '../shared/adapters/aws-clients.ts';
+import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
+import type { UploadSummary } from '../shared/domain/upload-summary.ts';
+import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type S3NotificationRecord } from './storage-servers.ts';
+import { LocalEventBus, type DeliveryReport } from './event-bus.ts';
+import { startLocalAwsServer } from './local-aws-server.ts';
+import { LocalScheduler } from './scheduler.ts';
+import { startApiGateway } from './api-gateway.ts';
+import { PlatformClock } from './clock.ts';
+import { invokeFunction } from './lambda-runtime.ts';
+import { toObjectCreatedEvent } from './s3-object-created.ts';
+import { LOCAL_SECRET_IDS, loadOrCreateLocalSecrets } from './local-secrets.ts';
+import { dataPaths, type Endpoints } from './data-paths.ts';
+
+export interface PlatformOptions {
+  dataDir?: string;
+  apiPort?: number;
+  /** Run as if today were this date (YYYY-MM-DD); the clock then advances normally. */
+  clockDate?: string;
+  clockRate?: number;
+  /** First retry delay of the bus (default 1 s; tests use less). */
+  retryBackoffMs?: number;
+  schedulerTickMs?: number;
+  onDelivery?: (report: DeliveryReport) => void;
+  onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
+}
+
+export interface RunningPlatform {
+  endpoints: Endpoints;
+  dataDir: string;
+  bus: LocalEventBus;
+  scheduler: LocalScheduler;
+  clock: PlatformClock;
+  /** Uploads found without a terminal result at start and sent through again. */
+  resumedUploads: string[];
+  close(): Promise<void>;
+}
+
+const BUS_NAME = 'safety-net-local';
+const UPLOADS_BUCKET = 'safety-net-local-uploads';
+const TABLE_NAME = 'safety-net-local';
+const ACCOUNT = '000000000000';
+
+/**
+ * The whole platform on one machine: dynalite, s3rver, the local bus (which
+ * also serves Secrets Manager reads), the scheduler and the HTTP API, all on
+ * 127.0.0.1, with state under the data folder that survives a restart.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const dataDir = resolve(options.dataDir ?? '.safety-net');
+  const paths = dataPaths(dataDir);
+  await mkdir(paths.archiveDir, { recursive: true });
+  const clock = new PlatformClock(options.clockDate, options.clockRate);
+  const secrets = await loadOrCreateLocalSecrets(paths.secretsFile);
+
+  const closers: Array<() => Promise<unknown>> = [];
+  try {
+    const dynamo = await startDynamoDb(paths.dynamoDir);
+    closers.push(dynamo.close);
+    const s3 = await startS3(paths.s3Dir);
+    closers.push(s3.close);
+
+    const bus = new LocalEventBus({
+      name: BUS_NAME,
+      account: ACCOUNT,
+      region: LOCAL_REGION,
+      routes: buildRoutes({ uploadsBucketName: UPLOADS_BUCKET }),
+      clock,
+      archiveFile: paths.archiveFile,
+      deadLetterFile: paths.deadLetterFile,
+      invoke: (target, event) => invokeFunction(target, event),
+      backoffMs: options.retryBackoffMs,
+      onDelivery: options.onDelivery,
+    });
+    let scheduler: LocalScheduler | undefined;
+    const aws = await startLocalAwsServer({
+      bus,
+      secrets,
+      control: {
+        sweep: async (body) => scheduler!.fireNow('daily-deadline-sweep', body.at ? String(body.at) : undefined),
+        idle: async () => { await bus.whenIdle(); return { idle: true }; },
+        clock: async () => ({ now: clock.now().toISOString() }),
+      },
+    });
+    closers.push(aws.close);
+
+    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint });
+    await ensureTable(dynamo.endpoint, TABLE_NAME);
+    await ensureBucket(s3.endpoint, UPLOADS_BUCKET);
+
+    // S3 notifications become the "Object Created" events S3 sends to EventBridge on AWS.
+    s3.s3rver.on('event', (notification) => {
+      for (const record of notification.Records) {
+        const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
+        if (event) bus.publish(event);
+      }
+    });
+
+    scheduler = new LocalScheduler({
+      schedules: SCHEDULES,
+      clock,
+      stateFile: paths.schedulerFile,
+      tickMs: options.schedulerTickMs,
+      invoke: (target: FunctionId, input) => invokeFunction(target, input),
+      onFire: (s, t, r) => options.onSchedule?.(s.id, t, r),
+    });
+    await scheduler.start();
+    closers.push(() => scheduler!.stop());
+
+    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
+    closers.push(api.close);
+
+    const endpoints: Endpoints = { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint, eventbridge: aws.endpoint, uploadsBucket: UPLOADS_BUCKET, busName: BUS_NAME, tableName: TABLE_NAME };
+    const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, bus);
+    await writeFile(paths.endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+
+    let closed = false;
+    return {
+      endpoints,
+      dataDir,
+      bus,
+      scheduler,
+      clock,
+      resumedUploads,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await bus.whenIdle();
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The environment the functions see: the same variables the CDK stack sets, plus local endpoints. */
+function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }): void {
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'safety-net-local',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    [RUNTIME_ENV_NAMES.stage]: 'local',
+    [RUNTIME_ENV_NAMES.tableName]: TABLE_NAME,
+    [RUNTIME_ENV_NAMES.uploadsBucket]: UPLOADS_BUCKET,
+    [RUNTIME_ENV_NAMES.eventBusName]: BUS_NAME,
+    [RUNTIME_ENV_NAMES.idHashSecretId]: LOCAL_SECRET_IDS.idHashKey,
+    [RUNTIME_ENV_NAMES.tokenSecretId]: LOCAL_SECRET_IDS.tokenSigningKey,
+  });
+  resetRuntimeEnv();
+  resetClients();
+}
+
+/**
+ * Nothing is lost across a crash: an upload whose summary is missing, or is
+ * for other bytes, is sent through its pipeline again (handlers are idempotent).
+ */
+async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Promise<string[]> {
+  const client = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  const resumed: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: UPLOADS_BUCKET, Prefix: UPLOADS_PREFIX, ContinuationToken }));
+    for (const object of page.Contents ?? []) {
+      const key = object.Key!;
+      const etag = stripQuotes(object.ETag);
+      const summary = await readJson<UploadSummary>(resultKeys(key).summaryKey, UPLOADS_BUCKET);
+      if (summary?.etag === etag) continue;
+      const record: S3NotificationRecord = {
+        eventName: 'ObjectCreated:Put',
+        eventTime: (object.LastModified ?? new Date()).toISOString(),
+        s3: { bucket: { name: UPLOADS_BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag } },
+      };
+      const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
+      if (event) {
+        bus.publish(event);
+        resumed.push(key);
+      }
+    }
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  client.destroy();
+  return resumed;
+}
+
+

@@ -1,0 +1,9 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+// One logger, metrics and tracer per function process. Nothing personal is
+// ever passed to them: person references are keyed hashes, IDs are masked.
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'safety-net' });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'SafetyNet', serviceName: 'safety-net' });
+export const tracer = new Tracer({ serviceName: 'safety-net', enabled: process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && !!process.env._X_AMZN_TRACE_ID });

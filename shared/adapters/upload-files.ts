@@ -1,0 +1,49 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { s3Client } from './aws-clients.ts';
+import { runtimeEnv } from '../runtime-env.ts';
+
+/** The uploads bucket: read an upload as a stream, write results beside it. */
+
+export interface UploadObject {
+  body: AsyncIterable<Uint8Array>;
+  size: number;
+  etag: string;
+  versionId?: string;
+}
+
+export async function openUpload(key: string, versionId?: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<UploadObject | undefined> {
+  try {
+    const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    return { body: out.Body as Readable, size: out.ContentLength ?? 0, etag: stripQuotes(out.ETag), versionId: out.VersionId };
+  } catch (error) {
+    if (error instanceof NoSuchKey || error instanceof NotFound) return undefined;
+    throw error;
+  }
+}
+
+export async function headUpload(key: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<{ size: number; etag: string } | undefined> {
+  try {
+    const out = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: out.ContentLength ?? 0, etag: stripQuotes(out.ETag) };
+  } catch (error) {
+    if (error instanceof NotFound || error instanceof NoSuchKey || (error as { name?: string }).name === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+export async function writeResult(key: string, body: string, contentType: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<void> {
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+export async function readJson<T>(key: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<T | undefined> {
+  const object = await openUpload(key, undefined, bucket);
+  if (!object) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of object.body) chunks.push(Buffer.from(chunk));
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
+
+export function stripQuotes(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}

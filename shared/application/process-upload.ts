@@ -1,0 +1,156 @@
+import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { z } from 'zod';
+import { parseUploadKey, resultKeys, type UploadRef } from '../domain/upload-key.ts';
+import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../domain/upload-summary.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../domain/events.ts';
+import { openTable, TableFileError, type TableRow } from '../domain/tabular/read-table.ts';
+import { checkColumns, columnsMessages } from '../domain/tabular/columns.ts';
+import { renderErrorsCsv } from '../domain/tabular/errors-csv.ts';
+import { claimUpload, completeUpload } from '../adapters/upload-store.ts';
+import { openUpload, writeResult } from '../adapters/upload-files.ts';
+import { publishEvents } from '../adapters/event-publisher.ts';
+import { logger } from '../adapters/observability.ts';
+import { runtimeEnv } from '../runtime-env.ts';
+
+export type ObjectCreatedEvent = z.infer<typeof S3EventNotificationEventBridgeSchema>;
+
+/** An upload as an ingester sees it: the parsed key plus the object version and the event time. */
+export interface UploadVersion extends UploadRef {
+  etag: string;
+  versionId?: string;
+  /** When the object landed (the event's time): the platform's "now" for this upload. */
+  receivedAt: string;
+}
+
+export interface IngestOutcome {
+  warnings?: string[];
+  events?: PlatformEvent[];
+}
+
+/**
+ * What each upload kind brings to the shared pipeline: its columns, an optional
+ * file-level check, and the row work. Row errors go through `reject`; a row
+ * with at least one error counts as rejected.
+ */
+export interface UploadIngester {
+  /** The upload kinds this ingester takes (its route's key patterns). */
+  kinds: readonly UploadKind[];
+  columns: { required: string[]; optional: string[] };
+  checkUpload?(upload: UploadVersion): string | undefined;
+  ingest(upload: UploadVersion, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<IngestOutcome>;
+}
+
+/** errors.csv keeps this many rows; the summary still counts every rejected row. */
+const MAX_REPORTED_ERRORS = 100_000;
+
+/**
+ * The pipeline every upload goes through: claim the version (idempotency), read
+ * and validate rows, write summary.json and errors.csv beside the upload, put
+ * "Upload Processed" and the ingester's events on the bus, mark it terminal.
+ * Every path ends in a terminal summary.
+ */
+export async function processUpload(event: ObjectCreatedEvent, ingester: UploadIngester | undefined): Promise<UploadSummary | undefined> {
+  const { key, etag = '', size = 0, sequencer } = event.detail.object;
+  const versionId = event.detail.object['version-id'];
+  const parsed = parseUploadKey(key);
+  // A malformed key can match two kinds' wildcard routes: only the kind named in its third segment reports it.
+  if (ingester && !parsed.ok && !ingester.kinds.includes(parsed.parts.kind as UploadKind)) return undefined;
+  const parts = parsed.ok ? parsed.upload : { unit: parsed.parts.unit ?? null, kind: parsed.parts.kind ?? null, period: parsed.parts.period ?? null, fileName: parsed.parts.fileName ?? null };
+  const claim = await claimUpload({ key, unit: parts.unit ?? null, kind: parts.kind ?? null, period: parts.period ?? null, fileName: parts.fileName ?? null, etag, versionId, sequencer, receivedAt: event.time });
+  if (claim !== 'claimed') {
+    logger.info('upload skipped', { key, claim });
+    return undefined;
+  }
+  const errors: RowError[] = [];
+  const rejectedRows = new Set<number>();
+  let rowsTotal = 0;
+  let encoding: string | null = null;
+  const warnings: string[] = [];
+  const events: PlatformEvent[] = [];
+  let fileReason: string | undefined;
+
+  try {
+    if (!parsed.ok) fileReason = parsed.reason;
+    else if (!ingester) fileReason = `不支持的上传类型 ${parsed.upload.kind}`;
+    else {
+      const upload: UploadVersion = { ...parsed.upload, etag, versionId, receivedAt: event.time };
+      fileReason = ingester.checkUpload?.(upload) ?? (size > runtimeEnv().MAX_UPLOAD_BYTES ? tooLarge() : undefined);
+      const object = fileReason ? undefined : await openUpload(key, versionId);
+      if (!fileReason && !object) fileReason = '文件已不存在(可能已被删除)';
+      if (object && !fileReason) {
+        const table = await openTable({ fileName: upload.fileName, body: object.body, maxBytes: runtimeEnv().MAX_UPLOAD_BYTES });
+        encoding = table.encoding;
+        const columns = checkColumns(table.header, ingester.columns.required, ingester.columns.optional);
+        const messages = columnsMessages(columns);
+        if (columns.missing.length > 0 || columns.duplicate.length > 0) fileReason = messages.join(';');
+        else {
+          warnings.push(...messages);
+          const counted = (async function* () {
+            for await (const row of table.rows) {
+              rowsTotal++;
+              yield row;
+            }
+          })();
+          const outcome = await ingester.ingest(upload, counted, (error) => {
+            rejectedRows.add(error.rowNumber);
+            if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+          });
+          warnings.push(...(outcome.warnings ?? []));
+          events.push(...(outcome.events ?? []));
+          if (rowsTotal === 0) fileReason = '文件没有数据行';
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof TableFileError)) throw error; // infrastructure trouble: let the retry and the DLQ take over
+    fileReason = error.reason;
+  }
+
+  const rowsRejected = fileReason ? rowsTotal : rejectedRows.size;
+  const status = uploadStatusOf(rowsTotal, rowsTotal - rowsRejected, fileReason !== undefined);
+  const { summaryKey, errorsKey } = resultKeys(key);
+  const hasErrorFile = !fileReason && errors.length > 0;
+  if (rejectedRows.size > MAX_REPORTED_ERRORS) warnings.push(`错误明细仅列出前 ${MAX_REPORTED_ERRORS} 条`);
+  const summary: UploadSummary = {
+    status,
+    key,
+    unit: parts.unit ?? null,
+    kind: parts.kind ?? null,
+    period: parts.period ?? null,
+    etag,
+    versionId: versionId ?? null,
+    rowsTotal,
+    rowsAccepted: rowsTotal - rowsRejected,
+    rowsRejected,
+    reasons: fileReason ? [fileReason] : topReasons(errors),
+    warnings,
+    errorsKey: hasErrorFile ? errorsKey : null,
+    encoding,
+    processedAt: new Date().toISOString(),
+  };
+  if (hasErrorFile) await writeResult(errorsKey, renderErrorsCsv(errors), 'text/csv; charset=utf-8');
+  await writeResult(summaryKey, renderSummary(summary), 'application/json; charset=utf-8');
+  await publishEvents([
+    platformEvent(DETAIL_TYPES.uploadProcessed, {
+      key,
+      unit: summary.unit ?? '',
+      kind: summary.kind ?? '',
+      period: summary.period ?? '',
+      status,
+      rowsTotal,
+      rowsAccepted: summary.rowsAccepted,
+      rowsRejected,
+      summaryKey,
+      errorsKey: summary.errorsKey ?? undefined,
+      versionId,
+    }),
+    ...(fileReason ? [] : events),
+  ]);
+  await completeUpload(key, etag, summary, summaryKey);
+  logger.info('upload processed', { key, status, rowsTotal, rowsRejected });
+  return summary;
+}
+
+function tooLarge(): string {
+  return `文件超过大小上限 (${Math.round(runtimeEnv().MAX_UPLOAD_BYTES / 1024 / 1024)} MB)`;
+}

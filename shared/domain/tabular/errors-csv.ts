@@ -1,0 +1,26 @@
+export interface ErrorsCsvRow {
+  rowNumber: number;
+  column: string;
+  reason: string;
+}
+
+const BOM = '\uFEFF';
+const HEADER = ['行号', '列', '原因'];
+
+/**
+ * errors.csv for the district user: UTF-8 with BOM (so Excel on Chinese
+ * Windows opens it as UTF-8), CRLF line ends, RFC 4180 quoting, and every cell
+ * that Excel would take as a formula (starting with = + - @, tab or CR)
+ * prefixed with an apostrophe.
+ */
+export function renderErrorsCsv(errors: readonly ErrorsCsvRow[]): string {
+  const lines = [HEADER.map(csvCell).join(',')];
+  for (const error of errors) lines.push([String(error.rowNumber), error.column, error.reason].map(csvCell).join(','));
+  return `${BOM}${lines.join('\r\n')}\r\n`;
+}
+
+/** One CSV cell, neutralised against formula injection, then quoted when needed. */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
