@@ -9,7 +9,8 @@ import { renderErrorsCsv } from '../domain/tabular/errors-csv.ts';
 import { claimUpload, completeUpload } from '../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../adapters/upload-files.ts';
 import { publishEvents } from '../adapters/event-publisher.ts';
-import { logger } from '../adapters/observability.ts';
+import { logger, metrics } from '../adapters/observability.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { runtimeEnv } from '../runtime-env.ts';
 
 export type ObjectCreatedEvent = z.infer<typeof S3EventNotificationEventBridgeSchema>;
@@ -58,6 +59,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   const parts = parsed.ok ? parsed.upload : { unit: parsed.parts.unit ?? null, kind: parsed.parts.kind ?? null, period: parsed.parts.period ?? null, fileName: parsed.parts.fileName ?? null };
   const claim = await claimUpload({ key, unit: parts.unit ?? null, kind: parts.kind ?? null, period: parts.period ?? null, fileName: parts.fileName ?? null, etag, versionId, sequencer, receivedAt: event.time });
   if (claim !== 'claimed') {
+    metrics.addMetric(`upload_skipped_${claim}`, MetricUnit.Count, 1);
     logger.info('upload skipped', { key, claim });
     return undefined;
   }
@@ -147,6 +149,10 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     ...(fileReason ? [] : events),
   ]);
   await completeUpload(key, etag, summary, summaryKey);
+  metrics.addDimension('kind', summary.kind ?? 'invalid');
+  metrics.addMetric(`upload_${status}`, MetricUnit.Count, 1);
+  metrics.addMetric('rowsAccepted', MetricUnit.Count, summary.rowsAccepted);
+  metrics.addMetric('rowsRejected', MetricUnit.Count, rowsRejected);
   logger.info('upload processed', { key, status, rowsTotal, rowsRejected });
   return summary;
 }

@@ -78,9 +78,11 @@ export interface ResolvedStandards extends UnitStandard {
 }
 
 export class RuleSetConfigError extends Error {
-  constructor(readonly issues: string[]) {
+  readonly issues: string[];
+  constructor(issues: string[]) {
     super(`监测规则配置无效：${issues.join('；')}`);
     this.name = 'RuleSetConfigError';
+    this.issues = issues;
   }
 }
 

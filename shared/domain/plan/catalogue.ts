@@ -57,7 +57,7 @@ export const planCatalogueSchema = z
 export const allocationsSchema = z.object({
   year: z.number().int(),
   note: z.string().optional(),
-  allocations: z.record(z.string(), z.record(unitCodeSchema, z.number().nonnegative())),
+  allocations: z.record(z.string(), z.partialRecord(unitCodeSchema, z.number().nonnegative())),
 });
 
 export type PlanMetricDefinition = z.infer<typeof planMetricSchema>;

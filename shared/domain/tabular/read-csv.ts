@@ -1,8 +1,8 @@
-import { Readable, pipeline } from 'node:stream';
+import { Readable, finished, pipeline } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { TableFileError } from './table-file-error.ts';
 import { Utf8Normaliser } from './text-encoding.ts';
-import type { RawRecords } from './table-rows.ts';
+import type { RawRecord, RawRecords } from './table-rows.ts';
 
 /** Bytes read ahead (at most) to settle the encoding before the first row is handed out. */
 const SNIFF_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -70,14 +70,13 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
   async function* records(): RawRecords {
     let rowNumber = 0;
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        rowNumber++;
-        yield [rowNumber, record];
+      for await (const batch of readBatches<string[]>(parser)) {
+        const numbered: RawRecord[] = new Array(batch.length);
+        for (let i = 0; i < batch.length; i++) numbered[i] = [++rowNumber, batch[i]];
+        yield numbered;
       }
     } catch (error) {
       throw csvFileError(error, rowNumber + 1);
-    } finally {
-      parser.destroy();
     }
   }
 
@@ -93,5 +92,46 @@ function csvFileError(error: unknown, rowNumber: number): unknown {
       return new TableFileError(`CSV 格式错误: 第 ${rowNumber} 行过长 (可能是引号没有闭合)`, { cause: error });
     default:
       return new TableFileError(`CSV 格式错误: 第 ${rowNumber} 行无法解析`, { cause: error });
+  }
+}
+
+/**
+ * Everything an object-mode stream has buffered, batch by batch (csv-parse
+ * pushes all the records of an input chunk at once): one await per chunk
+ * instead of one per record. Destroys the stream when left early.
+ */
+async function* readBatches<T>(stream: Readable): AsyncGenerator<T[]> {
+  let wake: (() => void) | undefined;
+  let ended = false;
+  let failure: unknown;
+  const notify = (): void => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  stream.on('readable', notify);
+  const stopWatching = finished(stream, (error) => {
+    ended = true;
+    failure = error;
+    notify();
+  });
+  try {
+    for (;;) {
+      const batch: T[] = [];
+      for (let item = stream.read(); item !== null; item = stream.read()) batch.push(item as T);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    stream.off('readable', notify);
+    stopWatching();
+    stream.destroy();
   }
 }

@@ -65,7 +65,7 @@ export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRe
         chosen = true;
         const date1904 = internals.properties?.model?.date1904 === true;
         try {
-          for await (const row of sheet) yield [row.number, rowTexts(row, date1904)];
+          for await (const row of sheet) yield [[row.number, rowTexts(row, date1904)]];
         } finally {
           discard(sheet as unknown as SheetInternals);
         }

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { alertLevelSchema } from '../events.ts';
+import { unitCodeSchema } from '../units.ts';
+import { RULE_IDS } from '../monitoring/rule-ids.ts';
+
+/**
+ * A monitoring alert (监测预警) and its audit trail.
+ *
+ * Identity: `alertKey` = short hash of (ruleId, householdRef): "one open alert per
+ * (rule, household)" is a key lookup, not a search. `alertId` = `{alertKey}-{sequence}`:
+ * a household that is flagged again after its alert was resolved gets a new alert
+ * (sequence + 1), so the resolved one keeps its history untouched.
+ */
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export const alertStatusSchema = z.enum(ALERT_STATUSES);
+export type AlertStatus = z.infer<typeof alertStatusSchema>;
+
+export const ALERT_STATUS_TITLES: Record<AlertStatus, string> = { open: '待处理', acknowledged: '已确认', resolved: '已办结' };
+
+/** How a caseworker closed an alert. */
+export const ALERT_OUTCOMES = [
+  '纳入低保',
+  '纳入低边',
+  '纳入特困供养',
+  '临时救助',
+  '医疗救助',
+  '调整救助待遇',
+  '停止救助',
+  '核实无需救助',
+  '信息更正',
+  '其他',
+] as const;
+export const alertOutcomeSchema = z.enum(ALERT_OUTCOMES, { error: `办结结果应为：${ALERT_OUTCOMES.join('、')}` });
+export type AlertOutcome = z.infer<typeof alertOutcomeSchema>;
+
+/** The body of a resolve request. */
+export const alertResolutionSchema = z.object({
+  outcome: alertOutcomeSchema,
+  note: z.string().trim().min(1, { error: '办结说明不能为空' }).max(2000, { error: '办结说明不能超过2000字' }),
+});
+export type AlertResolution = z.infer<typeof alertResolutionSchema>;
+
+export const AUDIT_ACTIONS = ['raised', 'evidence-updated', 'acknowledged', 'resolved', 'escalated'] as const;
+
+export const auditEntrySchema = z.object({
+  /** ISO 8601 timestamp. */
+  at: z.string(),
+  /** Who: the token's subject, or `system` for the platform itself. */
+  actor: z.string().min(1),
+  action: z.enum(AUDIT_ACTIONS),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** Human-readable, in Chinese, masked like the evidence. */
+  detail: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+const evidenceSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const monitoringAlertSchema = z.object({
+  alertId: z.string(),
+  alertKey: z.string(),
+  sequence: z.number().int().min(1),
+  ruleId: z.enum(RULE_IDS),
+  /** Current level (after escalations). */
+  level: alertLevelSchema,
+  /** The rule's level when raised. */
+  initialLevel: alertLevelSchema,
+  unit: unitCodeSchema,
+  householdRef: z.string(),
+  status: alertStatusSchema,
+  raisedAt: z.string(),
+  updatedAt: z.string(),
+  dueAt: z.string(),
+  ruleSetVersion: z.string(),
+  evidence: evidenceSchema,
+  escalations: z.number().int().min(0),
+  lastEscalatedOn: z.string().optional(),
+  acknowledgedAt: z.string().optional(),
+  acknowledgedBy: z.string().optional(),
+  resolvedAt: z.string().optional(),
+  resolvedBy: z.string().optional(),
+  outcome: alertOutcomeSchema.optional(),
+  note: z.string().optional(),
+  audit: z.array(auditEntrySchema),
+});
+export type MonitoringAlert = z.infer<typeof monitoringAlertSchema>;
+
+/** The actor of changes the platform makes by itself (raise, update, escalate). */
+export const SYSTEM_ACTOR = 'system';
+
+/** 16 hex of SHA-256 over (ruleId, householdRef): stable across runs, machines and rule-set versions. */
+export function alertKeyOf(ruleId: string, householdRef: string): string {
+  return createHash('sha256').update(`${ruleId}\n${householdRef}`).digest('hex').slice(0, 16);
+}
+
+export function alertIdOf(alertKey: string, sequence: number): string {
+  return `${alertKey}-${sequence}`;
+}
+
+/** An illegal lifecycle transition (HTTP 409). */
+export class LifecycleConflict extends Error {
+  readonly code = 'lifecycle-conflict';
+  readonly alertId: string;
+  readonly status: AlertStatus;
+  constructor(message: string, alertId: string, status: AlertStatus) {
+    super(message);
+    this.name = 'LifecycleConflict';
+    this.alertId = alertId;
+    this.status = status;
+  }
+}
+
+/** A bad request to change an alert (HTTP 400): missing actor, unknown outcome, empty note. */
+export class AlertInputError extends Error {
+  readonly code = 'invalid-input';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlertInputError';
+  }
+}
