@@ -1,1 +1,12 @@
-export const handler = async (): Promise<void> => {};
+import { z } from 'zod';
+import { eventHandler } from '../../shared/application/lambda.ts';
+import { reportDeadlines, sweepDeadlines, targetDeadlines } from '../../shared/application/deadline-sweep.ts';
+import { shanghaiDate } from '../../shared/domain/period.ts';
+
+/** The scheduler's input: `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */
+const scheduledSweepSchema = z.object({ scheduledTime: z.iso.datetime({ offset: true }) });
+
+/** Daily at 08:00 Asia/Shanghai: deadline notices for reports and targets. */
+export const handler = eventHandler(scheduledSweepSchema, ({ scheduledTime }) =>
+  sweepDeadlines(shanghaiDate(new Date(scheduledTime)), [reportDeadlines, targetDeadlines]),
+);

@@ -1,1 +1,6 @@
-export const handler = async (): Promise<void> => {};
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import { eventHandler } from '../../shared/application/lambda.ts';
+import { deliverNotifications } from '../../shared/application/deliver-notifications.ts';
+
+/** Alerts, deadlines and upload results → the recipients' inboxes. */
+export const handler = eventHandler(EventBridgeSchema, (event) => deliverNotifications(event));

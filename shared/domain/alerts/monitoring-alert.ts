@@ -121,3 +121,18 @@ export class AlertInputError extends Error {
     this.name = 'AlertInputError';
   }
 }
+
+/** The detail fields of "Monitoring Alert Raised / Escalated" for an alert (evidence is already masked). */
+export function alertEventFields(alert: MonitoringAlert, previousLevel?: MonitoringAlert['level']) {
+  return {
+    alertId: alert.alertId,
+    ruleId: alert.ruleId,
+    level: alert.level,
+    unit: alert.unit,
+    householdRef: alert.householdRef,
+    dueAt: alert.dueAt,
+    ruleSetVersion: alert.ruleSetVersion,
+    evidence: alert.evidence,
+    ...(previousLevel !== undefined ? { previousLevel } : {}),
+  };
+}
