@@ -36,6 +36,8 @@ export interface LocalEventBusOptions {
   /** First retry delay; doubles on each retry. */
   backoffMs?: number;
   onDelivery?: (report: DeliveryReport) => void;
+  /** Every event as it is put on the bus (CLI output, benchmarks). */
+  onEvent?: (event: EventBridgeEnvelope) => void;
 }
 
 export interface DeliveryReport {
@@ -85,6 +87,7 @@ export class LocalEventBus {
   /** An event that arrives already enveloped (S3's "Object Created"). */
   publish(event: EventBridgeEnvelope): void {
     this.append(this.options.archiveFile, event);
+    this.options.onEvent?.(event);
     for (const route of this.options.routes) {
       if (matchesPattern(route.pattern, event as unknown as Record<string, unknown>)) void this.deliver(route, event);
     }

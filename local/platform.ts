@@ -9,6 +9,7 @@ import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
 import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type S3NotificationRecord } from './storage-servers.ts';
 import { LocalEventBus, type DeliveryReport } from './event-bus.ts';
+import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
@@ -28,6 +29,7 @@ export interface PlatformOptions {
   retryBackoffMs?: number;
   schedulerTickMs?: number;
   onDelivery?: (report: DeliveryReport) => void;
+  onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
 }
 
@@ -77,6 +79,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       invoke: (target, event) => invokeFunction(target, event),
       backoffMs: options.retryBackoffMs,
       onDelivery: options.onDelivery,
+      onEvent: options.onEvent,
     });
     let scheduler: LocalScheduler | undefined;
     const aws = await startLocalAwsServer({

@@ -8,6 +8,8 @@ import { listUploads } from '../adapters/upload-store.ts';
 import { progressOfYear } from '../adapters/progress-store.ts';
 import { markDeadlineNoticeSent, sentDeadlineNotices } from '../adapters/deadline-notice-store.ts';
 import { publishEvents } from '../adapters/event-publisher.ts';
+import { metrics } from '../adapters/observability.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Something with a deadline that the daily sweep watches. */
 export interface DeadlineSubject {
@@ -89,6 +91,7 @@ export async function sweepDeadlines(today: string, sources: DeadlineSource[], s
   // At least once: events first, then the marks (a crash in between re-sends, never loses).
   await publishEvents(events);
   for (const n of notices) await markDeadlineNoticeSent(n.subject.subjectId, n.marker, today);
+  metrics.addMetric('deadlineNotices', MetricUnit.Count, notices.length);
   return { today, emitted: events.map((e) => ({ detailType: e.detailType, ...(e.detail as Record<string, unknown>) })) };
 }
 

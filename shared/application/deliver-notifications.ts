@@ -3,6 +3,8 @@ import { composeNotices } from '../domain/notifications.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
 import { deliverToInbox } from '../adapters/notification-store.ts';
 import { publishEvents } from '../adapters/event-publisher.ts';
+import { metrics } from '../adapters/observability.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export interface CauseEvent {
   id: string;
@@ -33,6 +35,7 @@ export async function deliverNotifications(event: CauseEvent): Promise<PlatformE
     sent.push(platformEvent(DETAIL_TYPES.notificationSent, { notificationId, cause: event.id, channel, recipient: notice.recipient, outcome, reason, unit: notice.recipient as never }));
   }
   await publishEvents(sent);
+  metrics.addMetric('notificationsSent', MetricUnit.Count, sent.length);
   if (sent.some((e) => (e.detail as { outcome: string }).outcome === 'failed')) throw new Error('notification delivery failed'); // retried, then dead-lettered
   return sent;
 }

@@ -35,6 +35,11 @@ export class CitizenIdFactory {
     this.random = random;
   }
 
+  /** Marks IDs issued elsewhere (e.g. a roster's) as taken. */
+  reserve(ids: Iterable<string>): void {
+    for (const id of ids) this.issued.add(id);
+  }
+
   issue(region: string, birthDate: string, sex: 'male' | 'female', band: 'background' | 'planted' = 'background'): CitizenId {
     const [low, high] = band === 'planted' ? [900, 999] : [0, 899];
     const parity = sex === 'male' ? 1 : 0;

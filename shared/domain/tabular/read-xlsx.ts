@@ -131,7 +131,7 @@ export function formatNumber(value: number): string {
   const rounded = Number(value.toPrecision(15));
   const text = String(rounded);
   if (!text.includes('e')) return text;
-  return rounded.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 100 });
+  return rounded.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
 /** `YYYY-MM-DD` of a date exceljs built from an Excel serial (UTC based). */
