@@ -5,14 +5,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../../shared/domain/routing.ts';
+import type { FunctionId, FunctionSpec } from '../../shared/domain/routing.ts';
 import { RUNTIME_ENV_NAMES } from '../../shared/runtime-env.ts';
 import type { StageConfig } from '../stage-config.ts';
 
@@ -45,7 +45,7 @@ export function createDeadLetterQueue(scope: Construct, id: string, key: kms.IKe
 }
 
 export interface PlatformFunctionProps {
-  spec: FunctionSpec;
+  spec: FunctionSpec & { id: FunctionId };
   config: StageConfig;
   /** The platform key: encrypts the dead-letter queue and the log group. */
   key: kms.IKey;
@@ -105,7 +105,7 @@ export class PlatformFunction extends Construct {
       depsLockFilePath: `${REPO_ROOT}package-lock.json`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: config.lambdaArchitecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
-      memorySize: config.functionMemoryMb[spec.id as keyof StageConfig['functionMemoryMb']] ?? spec.memoryMb,
+      memorySize: config.functionMemoryMb[spec.id] ?? spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -121,6 +121,7 @@ export class PlatformFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         charset: Charset.UTF8,
+        logLevel: LogLevel.WARNING,
         // The SDK version we test with locally, not whichever one the runtime carries.
         bundleAwsSDK: true,
         // Prefer ESM builds of dependencies; CJS-only ones still load through the banner's require.
@@ -131,7 +132,7 @@ export class PlatformFunction extends Construct {
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 on purpose: the code also runs on the local Node 20 runtime, and Node 22 is the newest LTS line the toolchain (esbuild target, Powertools, middy 6) is tested with; move to nodejs24.x together with local Node.',
+      reason: 'nodejs22.x on purpose: the same handlers run on the local Node 20 runtime, and 22 keeps the Lambda runtime one LTS line from it (nodejs20.x is deprecated); move to nodejs24.x when local development moves to Node 22+.',
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -70,8 +70,8 @@ export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
       id: 'reject-upload-unknown-keys',
       description: 'uploads/ 下不符合约定的路径',
       target: 'reject-upload',
-      // Everything that is neither a known upload kind nor one of our own result files.
-      pattern: objectCreated(uploadsBucketName, [{ 'anything-but': { wildcard: [...kindPatterns, 'results/*'] } }]),
+      // Everything that is neither a known upload kind nor one of our own results or indexes.
+      pattern: objectCreated(uploadsBucketName, [{ 'anything-but': { wildcard: [...kindPatterns, 'results/*', 'index/*'] } }]),
     },
     {
       id: 'evaluate-data-matched',

@@ -76,15 +76,18 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
         yield numbered;
       }
     } catch (error) {
-      throw csvFileError(error, rowNumber + 1);
+      throw csvFileError(error, rowNumber);
     }
   }
 
   return { encoding: () => normaliser.encoding ?? 'utf-8', records: records() };
 }
 
-function csvFileError(error: unknown, rowNumber: number): unknown {
+function csvFileError(error: unknown, rowsRead: number): unknown {
   if (error instanceof TableFileError || !(error instanceof CsvError)) return error;
+  // csv-parse counts the records it finished (blank lines included), so the broken one is the next
+  const finished = (error as { records?: unknown }).records;
+  const rowNumber = (typeof finished === 'number' ? finished : rowsRead) + 1;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new TableFileError(`CSV 格式错误: 第 ${rowNumber} 行起的引号没有闭合`, { cause: error });

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import { TableFileError } from './table-file-error.ts';
 import type { RawRecords } from './table-rows.ts';
@@ -18,8 +19,17 @@ interface WorkbookInternals {
 }
 interface SheetInternals {
   id?: number | string;
-  /** The sheet's XML: an fs.ReadStream when exceljs parked it in a temporary file. */
-  iterator?: { destroy?: () => void };
+  /** Set by `decodeXmlAsUtf8`: the sheet's XML source, an fs.ReadStream when exceljs parked it in a temporary file. */
+  xmlSource?: { destroy?: () => void; on?: (event: 'error', listener: () => void) => void };
+}
+type ZipEntry = NodeJS.ReadableStream;
+type ReaderEvent = { eventType: string; value: unknown };
+interface ReaderInternals {
+  _parseRels?: (entry: ZipEntry) => Promise<void>;
+  _parseWorkbook?: (entry: ZipEntry) => Promise<void>;
+  _parseStyles?: (entry: ZipEntry) => Promise<void>;
+  _parseSharedStrings?: (entry: ZipEntry) => AsyncGenerator<ReaderEvent>;
+  _parseWorksheet?: (iterator: AsyncIterable<unknown>, sheetNo: string) => Generator<ReaderEvent>;
 }
 
 /**
@@ -52,6 +62,7 @@ export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRe
     styles: 'cache', // number formats tell date cells from numbers
     entries: 'ignore',
   });
+  decodeXmlAsUtf8(workbook as unknown as ReaderInternals);
   const internals = workbook as unknown as WorkbookInternals;
 
   async function* records(): RawRecords {
@@ -93,7 +104,58 @@ function isFirstSheet(workbook: WorkbookInternals, sheet: SheetInternals): boole
 function discard(sheet: SheetInternals): void {
   // A skipped sheet still parked in a temporary file: close the file.
   // (A sheet read straight from the archive is drained by exceljs itself.)
-  sheet.iterator?.destroy?.();
+  // exceljs deletes the file right after; the stream may still be opening it,
+  // and that ENOENT must not become an uncaught error.
+  const source = sheet.xmlSource;
+  if (typeof source?.destroy !== 'function') return;
+  source.on?.('error', () => undefined);
+  source.destroy();
+}
+
+/**
+ * exceljs 4.4's streaming reader decodes every chunk of XML on its own, so a
+ * Chinese character split across two chunks turns into "��" (exceljs issues
+ * #2063, #2084, #2316; the fixes were never merged). Chunk boundaries depend on
+ * the network and on zlib, so on real uploads names got garbled at random.
+ * The reader passes strings through untouched, so hand it text decoded with a
+ * stateful decoder: set the encoding on the archive entries it parses whole,
+ * and decode the sheet XML (straight from the archive or from exceljs's
+ * temporary file) before it reaches the SAX parser.
+ */
+function decodeXmlAsUtf8(reader: ReaderInternals): void {
+  for (const method of ['_parseRels', '_parseWorkbook', '_parseStyles'] as const) {
+    const original = reader[method];
+    if (typeof original !== 'function') continue;
+    reader[method] = (entry) => original.call(reader, utf8Entry(entry));
+  }
+  const sharedStrings = reader._parseSharedStrings;
+  if (typeof sharedStrings === 'function') {
+    reader._parseSharedStrings = (entry) => sharedStrings.call(reader, utf8Entry(entry));
+  }
+  const worksheet = reader._parseWorksheet;
+  if (typeof worksheet === 'function') {
+    reader._parseWorksheet = function* (iterator, sheetNo) {
+      for (const event of worksheet.call(reader, utf8Text(iterator), sheetNo)) {
+        if (event.eventType === 'worksheet') (event.value as SheetInternals).xmlSource = iterator as SheetInternals['xmlSource'];
+        yield event;
+      }
+    };
+  }
+}
+
+function utf8Entry(entry: ZipEntry): ZipEntry {
+  entry.setEncoding('utf8');
+  return entry;
+}
+
+async function* utf8Text(chunks: AsyncIterable<unknown>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    if (text.length > 0) yield text;
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
 }
 
 function rowTexts(row: ExcelJS.Row, date1904: boolean): (string | undefined)[] {

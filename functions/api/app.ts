@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { logger } from '../../shared/adapters/observability.ts';
+import type { ApiDependencies, ApiEnv } from './api-env.ts';
+import { ApiError } from './api-error.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { healthRoutes } from './routes/health.ts';
+import { planRoutes } from './routes/plan.ts';
+import { progressRoutes } from './routes/progress.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+
+/**
+ * The HTTP API and the dashboard. Each route module owns its paths and its
+ * authentication; a new area (e.g. `/alerts`) is one more module mounted here.
+ */
+export function createApp(deps: ApiDependencies) {
+  const app = new Hono<ApiEnv>();
+
+  app.route('/', dashboardRoutes());
+  app.route('/health', healthRoutes(deps));
+  app.route('/plan', planRoutes(deps));
+  app.route('/progress', progressRoutes(deps));
+  app.route('/uploads', uploadRoutes(deps));
+
+  app.notFound((c) => c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(error.toBody(), error.status);
+    if (error instanceof HTTPException && error.status < 500) {
+      // hono's own refusals (e.g. a malformed request): keep the status, answer in the API's shape.
+      return c.json({ error: { code: 'invalid-request', message: error.message || '请求不合法' } }, error.status);
+    }
+    logger.error('api request failed', { method: c.req.method, path: c.req.path, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+    return c.json(new ApiError(500, 'internal', '服务内部错误,请稍后重试').toBody(), 500);
+  });
+
+  return app;
+}
+
+export type ApiApp = ReturnType<typeof createApp>;

@@ -1,0 +1,179 @@
+import { BatchGetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from './aws-clients.ts';
+import { runtimeEnv } from '../runtime-env.ts';
+import { UNIT_CODES } from '../domain/units.ts';
+import { type MonitoringAlert, type AlertStatus } from '../domain/alerts/index.ts';
+import type { AlertLevel } from '../domain/events.ts';
+
+/**
+ * Alerts, one (rule, household) key each: the latest alert of a key lives at
+ * `ALERTKEY#{alertKey}` / `LATEST` (so a batch of findings is one BatchGet);
+ * when a resolved alert is followed by a new one, it moves to `SEQ#{n}`.
+ * gsi1 lists a unit's alerts newest first, gsi2 lists alerts by status and due date.
+ * Every write is conditional on the revision it read.
+ */
+export interface StoredAlert extends MonitoringAlert {
+  revision: number;
+}
+
+const latestKey = (alertKey: string) => ({ pk: `ALERTKEY#${alertKey}`, sk: 'LATEST' });
+const archivedKey = (alertKey: string, sequence: number) => ({ pk: `ALERTKEY#${alertKey}`, sk: `SEQ#${String(sequence).padStart(6, '0')}` });
+
+function indexed(alert: MonitoringAlert) {
+  return {
+    gsi1pk: `ALERTS#${alert.unit}`,
+    gsi1sk: `${alert.raisedAt}#${alert.alertId}`,
+    gsi2pk: `ALERT-STATUS#${alert.status}`,
+    gsi2sk: `${alert.dueAt}#${alert.alertId}`,
+  };
+}
+
+function strip(item: Record<string, unknown>): StoredAlert {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...alert } = item;
+  return alert as unknown as StoredAlert;
+}
+
+/** The latest alert of each (rule, household) key. */
+export async function latestAlerts(alertKeys: Iterable<string>): Promise<Map<string, StoredAlert>> {
+  const TableName = runtimeEnv().TABLE_NAME;
+  const keys = [...new Set(alertKeys)].map(latestKey);
+  const found = new Map<string, StoredAlert>();
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending = keys.slice(i, i + 100);
+    while (pending.length > 0) {
+      const out = await dynamoClient().send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }));
+      for (const item of out.Responses?.[TableName] ?? []) {
+        const alert = strip(item);
+        found.set(alert.alertKey, alert);
+      }
+      pending = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as typeof pending;
+    }
+  }
+  return found;
+}
+
+export async function getAlert(alertId: string): Promise<StoredAlert | undefined> {
+  const match = /^([0-9a-f]{16})-(\d+)$/.exec(alertId);
+  if (!match) return undefined;
+  const [, alertKey, seq] = match;
+  const latest = (await latestAlerts([alertKey])).get(alertKey);
+  if (latest?.alertId === alertId) return latest;
+  const out = await dynamoClient().send(new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': archivedKey(alertKey, 1).pk, ':sk': archivedKey(alertKey, Number(seq)).sk } }));
+  return out.Items?.[0] ? strip(out.Items[0]) : undefined;
+}
+
+export class AlertWriteConflict extends Error {}
+
+/**
+ * Saves an alert as the latest of its key, if nobody changed it since `previous`
+ * was read. A new sequence archives the previous alert first.
+ */
+export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | undefined): Promise<StoredAlert> {
+  const TableName = runtimeEnv().TABLE_NAME;
+  if (previous && previous.alertId !== alert.alertId) {
+    await dynamoClient().send(new PutCommand({ TableName, Item: { ...archivedKey(previous.alertKey, previous.sequence), ...indexed(previous), ...previous } }));
+  }
+  const stored: StoredAlert = { ...alert, revision: (previous?.revision ?? 0) + 1 };
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName,
+        Item: { ...latestKey(alert.alertKey), ...indexed(alert), ...stored },
+        ConditionExpression: previous ? 'revision = :r' : 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: previous ? { ':r': previous.revision } : undefined,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new AlertWriteConflict(`预警 ${alert.alertId} 已被其他操作修改,请刷新后重试`);
+    throw error;
+  }
+  return stored;
+}
+
+export interface AlertQuery {
+  unit?: string;
+  status?: AlertStatus;
+  level?: AlertLevel;
+  limit?: number;
+  /** Opaque: the position after the last alert of the previous page. */
+  cursor?: string;
+}
+
+export interface AlertPage {
+  alerts: StoredAlert[];
+  nextCursor?: string;
+}
+
+/** Alerts newest first, across units (city) or of one unit, filtered by status and level. */
+export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const before = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : undefined;
+  const units = query.unit ? [query.unit] : UNIT_CODES;
+  const pages = await Promise.all(units.map((unit) => queryUnit(unit, query, limit, before)));
+  const merged = pages.flat().sort((a, b) => (a.sortKey < b.sortKey ? 1 : -1));
+  const page = merged.slice(0, limit);
+  const more = merged.length > limit || pages.some((p) => p.length >= limit);
+  return {
+    alerts: page.map((p) => p.alert),
+    nextCursor: more && page.length === limit ? Buffer.from(page[page.length - 1].sortKey).toString('base64url') : undefined,
+  };
+}
+
+async function queryUnit(unit: string, query: AlertQuery, limit: number, before: string | undefined): Promise<Array<{ sortKey: string; alert: StoredAlert }>> {
+  const found: Array<{ sortKey: string; alert: StoredAlert }> = [];
+  const filters: string[] = [];
+  const values: Record<string, unknown> = { ':pk': `ALERTS#${unit}` };
+  const names: Record<string, string> = {};
+  if (query.status) { filters.push('#status = :status'); values[':status'] = query.status; names['#status'] = 'status'; }
+  if (query.level) { filters.push('#level = :level'); values[':level'] = query.level; names['#level'] = 'level'; }
+  if (before) values[':before'] = before;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamoClient().send(
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        IndexName: 'gsi1',
+        KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+        ExpressionAttributeValues: values,
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ScanIndexForward: false,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of out.Items ?? []) found.push({ sortKey: String(item.gsi1sk), alert: strip(item) });
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey && found.length < limit);
+  return found.slice(0, limit);
+}
+
+/** Open alerts whose due date is before `today` (candidates for escalation). */
+export async function overdueOpenAlerts(today: string): Promise<StoredAlert[]> {
+  const alerts: StoredAlert[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamoClient().send(
+      new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :today', ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':today': today }, ExclusiveStartKey }),
+    );
+    alerts.push(...(out.Items ?? []).map(strip));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return alerts;
+}
+
+/** Open alerts due within the window [from, to] (deadline notices). */
+export async function openAlertsDueBetween(from: string, to: string): Promise<StoredAlert[]> {
+  const out: StoredAlert[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to', ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':from': from, ':to': `${to}~` }, ExclusiveStartKey }),
+    );
+    out.push(...(page.Items ?? []).map(strip));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return out;
+}
+
+

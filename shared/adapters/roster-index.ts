@@ -1,0 +1,61 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from './aws-clients.ts';
+import { runtimeEnv } from '../runtime-env.ts';
+import { UNIT_CODES, type UnitCode } from '../domain/units.ts';
+import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
+import { householdRefOf } from '../domain/monitoring/household-facts.ts';
+
+/**
+ * The roster index: each unit's current roster as one compact JSON object in
+ * the bucket (`index/roster/{unit}.json`), written after every roster snapshot.
+ * It holds keyed hashes and masked IDs only. The matcher loads all units at
+ * once (a 100k-person roster is a few MB) instead of querying the table per row.
+ */
+export const ROSTER_INDEX_PREFIX = 'index/roster/';
+
+export interface RosterIndexFile {
+  unit: UnitCode;
+  period: string;
+  entries: RosterEntry[];
+}
+
+export async function writeRosterIndex(file: RosterIndexFile): Promise<void> {
+  await s3Client().send(
+    new PutObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: `${ROSTER_INDEX_PREFIX}${file.unit}.json`, Body: JSON.stringify(file), ContentType: 'application/json' }),
+  );
+}
+
+export async function readRosterIndex(unit: UnitCode): Promise<RosterIndexFile | undefined> {
+  try {
+    const out = await s3Client().send(new GetObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: `${ROSTER_INDEX_PREFIX}${unit}.json` }));
+    return JSON.parse(await out.Body!.transformToString('utf8')) as RosterIndexFile;
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/** Every unit's current roster, looked up by personRef (a person may be on two units' rosters). */
+export interface RosterIndex {
+  byPerson: Map<string, RosterEntry[]>;
+  byHousehold: Map<string, RosterEntry[]>;
+  size: number;
+}
+
+export async function loadRosterIndex(): Promise<RosterIndex> {
+  const files = await Promise.all(UNIT_CODES.map(readRosterIndex));
+  return buildRosterIndex(files.flatMap((f) => f?.entries ?? []));
+}
+
+export function buildRosterIndex(entries: RosterEntry[]): RosterIndex {
+  const byPerson = new Map<string, RosterEntry[]>();
+  const byHousehold = new Map<string, RosterEntry[]>();
+  for (const entry of entries) {
+    byPerson.set(entry.personRef, [...(byPerson.get(entry.personRef) ?? []), entry]);
+    const household = householdRefOf(entry.unit, entry.householdNo);
+    const members = byHousehold.get(household);
+    if (members) members.push(entry);
+    else byHousehold.set(household, [entry]);
+  }
+  return { byPerson, byHousehold, size: entries.length };
+}

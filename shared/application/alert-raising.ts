@@ -1,0 +1,48 @@
+import { mergeFinding, alertEventFields } from '../domain/alerts/index.ts';
+import { alertKeyOf } from '../domain/alerts/monitoring-alert.ts';
+import type { RuleFinding } from '../domain/monitoring/rules.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
+import { AlertWriteConflict, latestAlerts, saveAlert } from '../adapters/alert-store.ts';
+import { mapWithConcurrency } from '../adapters/concurrency.ts';
+
+export interface RaiseOutcome {
+  raised: number;
+  updated: number;
+  unchanged: number;
+  events: PlatformEvent[];
+}
+
+/**
+ * Folds rule findings into alerts: one open alert per (rule, household), new
+ * evidence updates it, the same finding again changes nothing. Each new alert
+ * yields "Monitoring Alert Raised". A write that lost a race is merged again.
+ */
+export async function raiseAlerts(findings: RuleFinding[], now: string): Promise<RaiseOutcome> {
+  const outcome: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
+  let pending = findings;
+  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+    const latest = await latestAlerts(pending.map((f) => alertKeyOf(f.ruleId, f.householdRef)));
+    const conflicted: RuleFinding[] = [];
+    await mapWithConcurrency(pending, 8, async (finding) => {
+      const previous = latest.get(alertKeyOf(finding.ruleId, finding.householdRef));
+      const { alert, change } = mergeFinding(previous, finding, now);
+      if (change === 'unchanged') {
+        outcome.unchanged++;
+        return;
+      }
+      try {
+        await saveAlert(alert, previous);
+      } catch (error) {
+        if (error instanceof AlertWriteConflict) return void conflicted.push(finding);
+        throw error;
+      }
+      if (change === 'raised') {
+        outcome.raised++;
+        outcome.events.push(platformEvent(DETAIL_TYPES.alertRaised, alertEventFields(alert)));
+      } else outcome.updated++;
+    });
+    pending = conflicted;
+  }
+  if (pending.length > 0) throw new Error(`${pending.length} 条预警写入冲突未能解决`);
+  return outcome;
+}

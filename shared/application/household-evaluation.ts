@@ -1,0 +1,39 @@
+import { evaluateHousehold, evaluatePerson, DEFAULT_RULE_SET, type RuleFinding, type RuleId, type PersonFacts } from '../domain/monitoring/index.ts';
+import { loadFacts } from '../adapters/person-facts-store.ts';
+import type { RosterIndex } from '../adapters/roster-index.ts';
+import { raiseAlerts, type RaiseOutcome } from './alert-raising.ts';
+import { ALL_FACT_KINDS, householdFactsOf } from './monitoring-facts.ts';
+
+/** Households evaluated per storage round trip: bounds memory for a large upload. */
+const CHUNK = 2_000;
+
+/**
+ * Evaluates the monitoring rules for rostered households as of a date and
+ * raises or updates their alerts. `rules` limits the evaluation (roster
+ * changes re-evaluate only the rules that depend on the roster).
+ */
+export async function evaluateHouseholds(householdRefs: Iterable<string>, asOf: string, index: RosterIndex, now: string, rules?: readonly RuleId[]): Promise<RaiseOutcome> {
+  const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
+  const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
+  for (let i = 0; i < refs.length; i += CHUNK) {
+    const households = refs.slice(i, i + CHUNK).map((ref) => index.byHousehold.get(ref)!);
+    const facts = await loadFacts(households.flat().map((m) => m.personRef), ALL_FACT_KINDS);
+    const findings: RuleFinding[] = households
+      .flatMap((members) => evaluateHousehold(householdFactsOf(members, facts, index), asOf, DEFAULT_RULE_SET))
+      .filter((f) => !rules || rules.includes(f.ruleId));
+    add(total, await raiseAlerts(findings, now));
+  }
+  return total;
+}
+
+/** 主动发现: catastrophic medical costs of people on no current roster. */
+export async function evaluatePersons(persons: PersonFacts[], asOf: string, now: string): Promise<RaiseOutcome> {
+  return raiseAlerts(persons.flatMap((p) => evaluatePerson(p, asOf, DEFAULT_RULE_SET)), now);
+}
+
+function add(total: RaiseOutcome, part: RaiseOutcome): void {
+  total.raised += part.raised;
+  total.updated += part.updated;
+  total.unchanged += part.unchanged;
+  total.events.push(...part.events);
+}

@@ -1,0 +1,162 @@
+import { validateCitizenId, type CitizenId } from '../citizen-id.ts';
+import { isBlank, parseDate, parseEnum, parseNumber } from '../tabular/cells.ts';
+import { assistanceCategorySchema, disabilityGradeSchema } from '../monitoring/rule-config.ts';
+import type { RowError } from '../upload-summary.ts';
+import type { UploadKind } from '../events.ts';
+
+/**
+ * Row validation for the roster, visit and departmental uploads: each row on
+ * its own, every bad cell reported with its column and a Chinese reason that
+ * never repeats the cell (it may be personal data). A valid row carries the
+ * citizen ID as a checked `CitizenId`, to be hashed at once by the caller.
+ */
+
+export const DATASET_COLUMNS = {
+  roster: { required: ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'], optional: ['与户主关系', '乡镇街道', '联系电话'] },
+  visits: { required: ['身份证号', '探访日期'], optional: ['探访人', '情况'] },
+  medical: { required: ['身份证号', '结算日期', '医疗总费用', '个人自付金额'], optional: ['医院', '病种'] },
+  employment: { required: ['身份证号', '事件类型', '事件日期'], optional: [] },
+  household: { required: ['身份证号', '事件类型', '事件日期'], optional: [] },
+  disability: { required: ['身份证号', '残疾类别', '残疾等级', '发证日期'], optional: [] },
+  assets: { required: ['身份证号', '资产类型', '登记日期'], optional: ['估值', '描述'] },
+} as const satisfies Record<Exclude<UploadKind, 'progress'>, { required: readonly string[]; optional: readonly string[] }>;
+
+export type DatasetKind = keyof typeof DATASET_COLUMNS;
+
+export const EMPLOYMENT_EVENT_TYPES = ['失业登记', '停止缴费', '就业登记'] as const;
+export const HOUSEHOLD_EVENT_TYPES = ['死亡', '迁出', '迁入'] as const;
+export const ASSET_TYPES = ['机动车', '工商登记', '不动产', '金融资产'] as const;
+
+export interface RosterRowValue { id: CitizenId; householdNo: string; category: (typeof assistanceCategorySchema.options)[number]; householdSize: number; monthlyIncomePerCapita: number; relation?: string }
+export interface VisitRowValue { id: CitizenId; date: string }
+export interface MedicalRowValue { id: CitizenId; date: string; total: number; selfPay: number }
+export interface EmploymentRowValue { id: CitizenId; type: (typeof EMPLOYMENT_EVENT_TYPES)[number]; date: string }
+export interface HouseholdRowValue { id: CitizenId; type: (typeof HOUSEHOLD_EVENT_TYPES)[number]; date: string }
+export interface DisabilityRowValue { id: CitizenId; category: string; grade: (typeof disabilityGradeSchema.options)[number]; issuedOn: string }
+export interface AssetRowValue { id: CitizenId; type: (typeof ASSET_TYPES)[number]; registeredOn: string; valuation?: number }
+
+export interface DatasetRowValues {
+  roster: RosterRowValue;
+  visits: VisitRowValue;
+  medical: MedicalRowValue;
+  employment: EmploymentRowValue;
+  household: HouseholdRowValue;
+  disability: DisabilityRowValue;
+  assets: AssetRowValue;
+}
+
+export type RowCheck<T> = { ok: true; value: T } | { ok: false; errors: RowError[] };
+
+/** Collects cell results for one row; `done` yields the value only if every cell was good. */
+class RowReader {
+  readonly errors: RowError[] = [];
+  constructor(private readonly rowNumber: number, private readonly cells: Record<string, string>, private readonly latestDate: string) {}
+
+  private fail(column: string, reason: string): undefined {
+    this.errors.push({ rowNumber: this.rowNumber, column, reason });
+    return undefined;
+  }
+  text(column: string): string | undefined {
+    const t = (this.cells[column] ?? '').trim();
+    return t ? t : this.fail(column, '不能为空');
+  }
+  optionalText(column: string): string | undefined {
+    const t = (this.cells[column] ?? '').trim();
+    return t || undefined;
+  }
+  citizenId(column = '身份证号'): CitizenId | undefined {
+    const result = validateCitizenId(this.cells[column] ?? '', { asOf: this.latestDate });
+    return result.ok ? result.id : this.fail(column, result.reason);
+  }
+  amount(column: string): number | undefined {
+    const n = parseNumber(this.cells[column] ?? '');
+    if (!n.ok) return this.fail(column, n.reason);
+    return n.value < 0 ? this.fail(column, '不能为负数') : n.value;
+  }
+  optionalAmount(column: string): number | undefined {
+    return isBlank(this.cells[column]) ? undefined : this.amount(column);
+  }
+  integer(column: string, min: number): number | undefined {
+    const n = parseNumber(this.cells[column] ?? '');
+    if (!n.ok) return this.fail(column, n.reason);
+    if (!Number.isInteger(n.value)) return this.fail(column, '必须是整数');
+    return n.value < min ? this.fail(column, `不能小于 ${min}`) : n.value;
+  }
+  date(column: string): string | undefined {
+    const d = parseDate(this.cells[column] ?? '');
+    if (!d.ok) return this.fail(column, d.reason);
+    return d.value > this.latestDate ? this.fail(column, `日期晚于数据期间末 ${this.latestDate}`) : d.value;
+  }
+  oneOf<T extends string>(column: string, allowed: readonly T[]): T | undefined {
+    const v = parseEnum(this.cells[column] ?? '', allowed);
+    return v.ok ? v.value : this.fail(column, v.reason);
+  }
+  done<T>(value: () => T): RowCheck<T> {
+    return this.errors.length ? { ok: false, errors: this.errors } : { ok: true, value: value() };
+  }
+}
+
+type RowValidator<T> = (r: RowReader) => RowCheck<T>;
+
+const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
+  roster: (r) => {
+    const id = r.citizenId();
+    r.text('姓名'); // required, checked, never kept
+    const householdNo = r.text('户编号');
+    const category = r.oneOf('救助类别', assistanceCategorySchema.options);
+    const householdSize = r.integer('家庭人口数', 1);
+    const monthlyIncomePerCapita = r.amount('家庭月人均收入');
+    const relation = r.optionalText('与户主关系');
+    return r.done(() => ({ id: id!, householdNo: householdNo!, category: category!, householdSize: householdSize!, monthlyIncomePerCapita: monthlyIncomePerCapita!, ...(relation ? { relation } : {}) }));
+  },
+  visits: (r) => {
+    const id = r.citizenId();
+    const date = r.date('探访日期');
+    return r.done(() => ({ id: id!, date: date! }));
+  },
+  medical: (r) => {
+    const id = r.citizenId();
+    const date = r.date('结算日期');
+    const total = r.amount('医疗总费用');
+    const selfPay = r.amount('个人自付金额');
+    if (total !== undefined && selfPay !== undefined && selfPay > total) r.errors.push({ rowNumber: 0, column: '个人自付金额', reason: '个人自付金额不能大于医疗总费用' });
+    return r.done(() => ({ id: id!, date: date!, total: total!, selfPay: selfPay! }));
+  },
+  employment: (r) => {
+    const id = r.citizenId();
+    const type = r.oneOf('事件类型', EMPLOYMENT_EVENT_TYPES);
+    const date = r.date('事件日期');
+    return r.done(() => ({ id: id!, type: type!, date: date! }));
+  },
+  household: (r) => {
+    const id = r.citizenId();
+    const type = r.oneOf('事件类型', HOUSEHOLD_EVENT_TYPES);
+    const date = r.date('事件日期');
+    return r.done(() => ({ id: id!, type: type!, date: date! }));
+  },
+  disability: (r) => {
+    const id = r.citizenId();
+    const category = r.text('残疾类别');
+    const grade = r.oneOf('残疾等级', disabilityGradeSchema.options);
+    const issuedOn = r.date('发证日期');
+    return r.done(() => ({ id: id!, category: category!, grade: grade!, issuedOn: issuedOn! }));
+  },
+  assets: (r) => {
+    const id = r.citizenId();
+    const type = r.oneOf('资产类型', ASSET_TYPES);
+    const registeredOn = r.date('登记日期');
+    const valuation = r.optionalAmount('估值');
+    return r.done(() => ({ id: id!, type: type!, registeredOn: registeredOn!, ...(valuation !== undefined ? { valuation } : {}) }));
+  },
+};
+
+/**
+ * Validates one row of a dataset upload. `latestDate` is the end of the
+ * upload's period: no record may be dated after it.
+ */
+export function validateDatasetRow<K extends DatasetKind>(kind: K, row: { rowNumber: number; cells: Record<string, string> }, latestDate: string): RowCheck<DatasetRowValues[K]> {
+  const reader = new RowReader(row.rowNumber, row.cells, latestDate);
+  const result = VALIDATORS[kind](reader) as RowCheck<DatasetRowValues[K]>;
+  if (!result.ok) for (const e of result.errors) e.rowNumber = row.rowNumber;
+  return result;
+}

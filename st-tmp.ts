@@ -1,0 +1,13 @@
+import { startTestPlatform } from './test/support/local-platform.ts';
+import { run } from './local/cli/status.ts';
+import { DASHBOARD_HTML } from './functions/api/dashboard-page.ts';
+import { writeFileSync } from 'node:fs';
+const script = /<script>([\s\S]*)<\/script>/.exec(DASHBOARD_HTML)![1];
+writeFileSync('/tmp/dash-script.js', script);
+writeFileSync('/tmp/dash.html', DASHBOARD_HTML);
+const p = await startTestPlatform({ clockDate: '2024-06-20' });
+await p.upload('uploads/330602/progress/2024-05/a.csv', '指标编码,累计完成值\nT02.shanju-homes,40\nT05.leling-homes,10\nT03.visit-rate,99.5\nT08.meal-coverage,70\n');
+await p.upload('uploads/330681/progress/2024-06/a.csv', '指标编码,累计完成值\nT02.shanju-homes,"1,040"\nT10.charity-trust-funds,123.45\n');
+await p.upload('uploads/330600/progress/2024-06/a.csv', '指标编码,累计完成值\nT01.tekun-policy,1\nT22.place-name-atlas,0\n');
+console.log('exit', await run(['--data', p.dataDir]));
+await p.close();
