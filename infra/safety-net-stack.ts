@@ -23,28 +23,39 @@ import { createDeadLetterQueue, PlatformFunction, removalPolicyOf } from './cons
 import type { StageConfig } from './stage-config.ts';
 
 /** What a function may touch beyond what every function gets (the table, the bus, the key). */
-type DataAccess = 'readUploads' | 'writeResults' | 'presignUploads' | 'readResults' | 'readIdHashKey' | 'readTokenKey';
+type DataAccess =
+  | 'readUploads'
+  | 'presignUploads'
+  | 'writeResults'
+  | 'readResults'
+  | 'readRosterIndex'
+  | 'writeRosterIndex'
+  | 'readIdHashKey'
+  | 'readTokenKey';
 
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'ingest-progress': ['readUploads', 'writeResults'],
-  'ingest-roster': ['readUploads', 'writeResults', 'readIdHashKey'],
-  'match-dataset': ['readUploads', 'writeResults', 'readIdHashKey'],
-  'evaluate-monitoring': [],
+  'ingest-roster': ['readUploads', 'writeResults', 'readRosterIndex', 'writeRosterIndex', 'readIdHashKey'],
+  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey'],
+  'evaluate-monitoring': ['readRosterIndex'],
   // Writes the summary that says why a key was refused.
   'reject-upload': ['readUploads', 'writeResults'],
   notify: [],
-  'deadline-sweep': [],
-  // Presigned PUTs for the caller's unit, presigned GETs of result files, and its own bearer tokens.
+  // Rules evaluated by the daily sweep (visit-overdue, duplicate-person) look at the rosters.
+  'deadline-sweep': ['readRosterIndex'],
+  // Presigned PUTs into uploads/ (the API checks the caller's unit), presigned GETs of result files, its own tokens.
   api: ['presignUploads', 'readResults', 'readTokenKey'],
 };
 
-/** Object access in the uploads bucket, by prefix (uploads/ is the inbox, results/ what the platform writes back). */
+/** Object access in the uploads bucket by prefix: uploads/ is the inbox, results/ and index/roster/ what the platform writes. */
 const OBJECT_ACCESS: Partial<Record<DataAccess, { prefix: string; actions: string[] }>> = {
   readUploads: { prefix: 'uploads/*', actions: ['s3:GetObject', 's3:GetObjectVersion'] },
   presignUploads: { prefix: 'uploads/*', actions: ['s3:PutObject'] },
-  readResults: { prefix: 'results/*', actions: ['s3:GetObject'] },
   writeResults: { prefix: 'results/*', actions: ['s3:PutObject'] },
+  readResults: { prefix: 'results/*', actions: ['s3:GetObject'] },
+  readRosterIndex: { prefix: 'index/roster/*', actions: ['s3:GetObject'] },
+  writeRosterIndex: { prefix: 'index/roster/*', actions: ['s3:PutObject'] },
 };
 const TABLE_DATA_ACTIONS = [
   'dynamodb:BatchGetItem',
@@ -346,10 +357,13 @@ export class SafetyNetStack extends Stack {
     this.eventBus.grantPutEventsTo(role);
     allow(KEY_DATA_ACTIONS, [this.key.keyArn]);
 
-    for (const { prefix, actions } of access.flatMap((name) => OBJECT_ACCESS[name] ?? [])) {
+    const objectAccess = access.flatMap((name) => OBJECT_ACCESS[name] ?? []);
+    for (const { prefix, actions } of objectAccess) {
       allow(actions, [this.uploadsBucket.arnForObjects(prefix)]);
     }
-    for (const prefix of new Set(access.flatMap((name) => OBJECT_ACCESS[name]?.prefix ?? []))) {
+    // Readers may list, so that a missing key is a 404 (NoSuchKey/NotFound, which the adapters treat as absent), not a 403.
+    if (objectAccess.some(({ actions }) => actions.includes('s3:GetObject'))) allow(['s3:ListBucket'], [this.uploadsBucket.bucketArn]);
+    for (const prefix of new Set(objectAccess.map(({ prefix }) => prefix))) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(this.uploadsBucket.arnForObjects(prefix)))}]`,
         reason: `Object access is scoped to the ${prefix} prefix of the uploads bucket; object keys are not known in advance.`,

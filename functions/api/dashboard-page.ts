@@ -46,7 +46,7 @@ input { font: inherit; padding: 4px 8px; border: 1px solid #cbd5e1; border-radiu
 .legend { display: flex; gap: 16px; flex-wrap: wrap; margin-top: 10px; font-size: 13px; color: var(--muted); }
 .legend span { display: inline-flex; align-items: center; gap: 6px; }
 .swatch { width: 16px; height: 12px; border-radius: 3px; display: inline-block; border-left: 4px solid transparent; }
-.bg-done { background: var(--done-bar); } .bg-on-track { background: var(--on-track-bar); } .bg-at-risk { background: var(--at-risk-bar); } .bg-behind { background: var(--behind-bar); }
+.bg-done { background: var(--done-bar); } .bg-on-track { background: var(--on-track-bar); } .bg-at-risk { background: var(--at-risk-bar); } .bg-behind { background: var(--behind-bar); } .bg-unreported { background: #9ca3af; }
 .matrix-wrap { overflow: auto; max-height: 78vh; }
 table.matrix { border-collapse: separate; border-spacing: 3px; min-width: 100%; }
 .matrix thead th { position: sticky; top: 0; z-index: 2; background: #fff; font-size: 13px; padding: 4px 2px; text-align: center; border-bottom: 2px solid var(--line); }
@@ -193,19 +193,26 @@ const DASHBOARD_SCRIPT = String.raw`
     return '≥ ' + fmt(m.target) + (m.measureUnit ? ' ' + m.measureUnit : '');
   }
 
+  // Counted as the matrix shows them: a metric nobody has reported yet is "未报送", not a status.
   function renderSummary(progress) {
-    var counts = { 'done': 0, 'on-track': 0, 'at-risk': 0, 'behind': 0 };
+    var kinds = STATUS_ORDER.concat(['unreported']);
+    var counts = { 'done': 0, 'on-track': 0, 'at-risk': 0, 'behind': 0, 'unreported': 0 };
     var total = 0;
-    progress.rows.forEach(function (r) { if (r.unit === 'city' && r.status) { counts[r.status] += 1; total += 1; } });
+    progress.rows.forEach(function (r) {
+      if (r.unit !== 'city') return;
+      var kind = r.reported ? r.status : 'unreported';
+      if (kind) { counts[kind] += 1; total += 1; }
+    });
     var bar = h('div', { className: 'summary-bar', role: 'img', 'aria-label': '全市指标状态分布' });
     var list = h('div', { className: 'summary-counts' });
-    STATUS_ORDER.forEach(function (s) {
+    kinds.forEach(function (s) {
+      var label = s === 'unreported' ? '未报送' : STATUS[s].label;
       if (counts[s]) {
-        var seg = h('div', { className: 'bg-' + s, title: STATUS[s].label + ' ' + counts[s] + ' 项', text: counts[s] });
+        var seg = h('div', { className: 'bg-' + s, title: label + ' ' + counts[s] + ' 项', text: counts[s] });
         seg.style.width = (100 * counts[s] / total) + '%';
         bar.appendChild(seg);
       }
-      list.appendChild(h('span', {}, [h('span', { className: 'swatch bg-' + s }), ' ', h('b', { text: counts[s] }), STATUS[s].label]));
+      list.appendChild(h('span', {}, [h('span', { className: 'swatch bg-' + s }), ' ', h('b', { text: counts[s] }), label]));
     });
     clear($('summary')).appendChild(bar);
     $('summary').appendChild(list);
@@ -309,14 +316,14 @@ const DASHBOARD_SCRIPT = String.raw`
     }).catch(function (e) { clear(box).appendChild(h('p', { className: 'error', text: '无法加载上传记录: ' + e.message })); });
   }
 
-  // The alerts module may not be deployed yet: a 404 hides the panel.
+  // Pages of { alerts, nextCursor }. The alerts module may not be deployed yet: a 404 hides the panel.
   function fetchOpenAlerts(path, page, found) {
     return api(path).then(function (r) {
       if (r.status === 404) return { enabled: false };
       if (!r.ok) return { enabled: true, error: errorMessage(r) };
       var body = r.body || {};
-      var alerts = found.concat(Array.isArray(body) ? body : (body.alerts || body.items || []));
-      if (body.nextToken && page < 20) return fetchOpenAlerts('/alerts?status=open&nextToken=' + encodeURIComponent(body.nextToken), page + 1, alerts);
+      var alerts = found.concat(body.alerts || []);
+      if (body.nextCursor && page < 50) return fetchOpenAlerts('/alerts?status=open&cursor=' + encodeURIComponent(body.nextCursor), page + 1, alerts);
       return { enabled: true, alerts: alerts };
     });
   }

@@ -27,7 +27,7 @@ const LEVELS = [
   ['orange', '橙'],
   ['yellow', '黄'],
 ] as const;
-const METRIC_NAME_WIDTH = 18;
+const METRIC_NAME_WIDTH = 14;
 const MAX_ALERT_PAGES = 50;
 
 /** `status [--period YYYY-MM] [--json]`: progress by metric and unit, and open alerts by level, from the running local API. */
@@ -78,22 +78,24 @@ async function send<T>(url: string, init: RequestInit): Promise<T> {
   return body as T;
 }
 
-/** Every open alert, following the API's pages; `enabled: false` while the alerts module is not deployed (404). */
+/**
+ * Every open alert, following the API's pages (`{ alerts, nextCursor }`, next page with `&cursor=`);
+ * `enabled: false` while the alerts module is not deployed (404).
+ */
 async function openAlerts(api: string, token: string): Promise<AlertsResult> {
   const alerts: OpenAlert[] = [];
-  let nextToken: string | undefined;
+  let cursor: string | undefined;
   for (let page = 0; page < MAX_ALERT_PAGES; page++) {
-    let body: unknown;
+    let body: { alerts?: OpenAlert[]; nextCursor?: string };
     try {
-      body = await getJson<unknown>(`${api}/alerts?status=open${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`, token);
+      body = await getJson(`${api}/alerts?status=open${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token);
     } catch (error) {
       if ((error as { status?: number }).status === 404) return { enabled: false };
       throw error;
     }
-    const list = body as { alerts?: OpenAlert[]; items?: OpenAlert[]; nextToken?: string } | OpenAlert[];
-    alerts.push(...(Array.isArray(list) ? list : (list.alerts ?? list.items ?? [])));
-    nextToken = Array.isArray(list) ? undefined : list.nextToken;
-    if (!nextToken) break;
+    alerts.push(...(body.alerts ?? []));
+    cursor = body.nextCursor;
+    if (!cursor) break;
   }
   return { enabled: true, alerts };
 }
@@ -104,12 +106,14 @@ function progressTable(progress: ProgressResponse): string {
   const header = ['指标编码', '名称', ...progress.units.map((u) => u.shortName)];
   const body = metrics.map(([code, name]) => [
     code,
-    truncate(name, METRIC_NAME_WIDTH),
+    // Curly quotes are "ambiguous width" (one column or two, by terminal): dropped so columns line up.
+    truncate(name.replace(/[“”]/g, ''), METRIC_NAME_WIDTH),
     ...progress.units.map((u) => {
       const row = byKey.get(`${code}|${u.code}`);
       if (!row) return '';
-      const mark = row.reported ? (row.status ? STATUS_MARKS[row.status] : '') : NOT_REPORTED_MARK;
-      return `${row.reported ? number(row.value) : '-'}/${number(row.target)} ${mark}`.trimEnd();
+      if (!row.reported) return row.target === null ? NOT_REPORTED_MARK : `-/${number(row.target)} ${NOT_REPORTED_MARK}`;
+      const mark = row.status ? ` ${STATUS_MARKS[row.status]}` : '';
+      return row.target === null ? number(row.value) : `${number(row.value)}/${number(row.target)}${mark}`;
     }),
   ]);
   return [

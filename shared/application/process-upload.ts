@@ -23,7 +23,19 @@ export interface UploadVersion extends UploadRef {
   receivedAt: string;
 }
 
+export interface ColumnSpec {
+  required: readonly string[];
+  optional: readonly string[];
+}
+
+function columnsOf(ingester: UploadIngester, kind: UploadKind): ColumnSpec {
+  const { columns } = ingester;
+  return 'required' in columns ? (columns as ColumnSpec) : (columns as Partial<Record<UploadKind, ColumnSpec>>)[kind]!;
+}
+
 export interface IngestOutcome {
+  /** The whole file is refused for a reason only its content could tell. */
+  rejectFile?: string;
   warnings?: string[];
   events?: PlatformEvent[];
 }
@@ -36,7 +48,8 @@ export interface IngestOutcome {
 export interface UploadIngester {
   /** The upload kinds this ingester takes (its route's key patterns). */
   kinds: readonly UploadKind[];
-  columns: { required: string[]; optional: string[] };
+  /** The columns of its kind, or of each of its kinds. */
+  columns: ColumnSpec | Partial<Record<UploadKind, ColumnSpec>>;
   checkUpload?(upload: UploadVersion): string | undefined;
   ingest(upload: UploadVersion, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<IngestOutcome>;
 }
@@ -82,7 +95,8 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
       if (object && !fileReason) {
         const table = await openTable({ fileName: upload.fileName, body: object.body, maxBytes: runtimeEnv().MAX_UPLOAD_BYTES });
         encoding = table.encoding;
-        const columns = checkColumns(table.header, ingester.columns.required, ingester.columns.optional);
+        const spec = columnsOf(ingester, upload.kind);
+        const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
         const messages = columnsMessages(columns);
         if (columns.missing.length > 0 || columns.duplicate.length > 0) fileReason = messages.join(';');
         else {
@@ -99,7 +113,8 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
           });
           warnings.push(...(outcome.warnings ?? []));
           events.push(...(outcome.events ?? []));
-          if (rowsTotal === 0) fileReason = '文件没有数据行';
+          if (outcome.rejectFile) fileReason = outcome.rejectFile;
+          else if (rowsTotal === 0) fileReason = '文件没有数据行';
         }
       }
     }

@@ -115,7 +115,7 @@ describe('HTTP API and status command on the local platform', () => {
     const output = log.mock.calls.map((c) => c.join(' ')).join('\n');
     expect(output).toContain('工作进展 2024-03');
     const shanju = output.split('\n').find((l) => l.startsWith('T02.shanju-homes'))!;
-    expect(shanju).toContain('“善居工程”改造');
+    expect(shanju).toContain('善居工程改造');
     expect(shanju).toMatch(/40\/36 ✓\s+12\/36 \S\s+-\/32 ·/);
     expect(output).toMatch(/预警模块尚未启用|未处理预警/);
     const header = output.split('\n').find((l) => l.startsWith('指标编码'))!;

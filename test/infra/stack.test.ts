@@ -269,8 +269,15 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         expect(allows(template(), role(id), 's3:PutObject', objects('results/*'))).toBe(true);
         expect(allows(template(), role(id), 's3:PutObject', objects('uploads/*'))).toBe(false);
       }
+      expect(allows(template(), role('ingest-roster'), 's3:PutObject', objects('index/roster/*'))).toBe(true);
+      expect(allows(template(), role('match-dataset'), 's3:GetObject', objects('index/roster/*'))).toBe(true);
+      expect(allows(template(), role('match-dataset'), 's3:PutObject', objects('index/roster/*'))).toBe(false);
       expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(true);
+      expect(allows(template(), role('api'), 's3:GetObject', objects('results/*'))).toBe(true);
       expect(allows(template(), role('api'), 's3:GetObject', objects('uploads/*'))).toBe(false);
+      // Readers can tell a missing key (404) from a forbidden one; functions that read no objects cannot list.
+      expect(allows(template(), role('match-dataset'), 's3:ListBucket', getAtt(stack, stack.uploadsBucket))).toBe(true);
+      expect(allows(template(), role('notify'), 's3:ListBucket', getAtt(stack, stack.uploadsBucket))).toBe(false);
       for (const spec of FUNCTIONS) {
         expect(allows(template(), role(spec.id), 'dynamodb:PutItem', getAtt(stack, stack.table))).toBe(true);
         expect(allows(template(), role(spec.id), 'events:PutEvents', getAtt(stack, stack.eventBus))).toBe(true);

@@ -206,6 +206,23 @@ describe('openTable: CSV structure', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(released).toBe(true);
   });
+
+  it('releases the body on close() when the rows are never read', async () => {
+    let released = false;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        yield utf8('姓名\n');
+        for (let i = 0; i < 100_000; i++) yield utf8(`张三${i}\n`);
+      } finally {
+        released = true;
+      }
+    }
+    const table = await openCsv(body());
+    await table.close();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(released).toBe(true);
+    await table.close(); // twice is fine
+  });
 });
 
 describe('openTable: CSV file errors', () => {

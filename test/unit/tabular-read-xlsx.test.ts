@@ -193,6 +193,22 @@ describe('openTable: XLSX', () => {
     }
   });
 
+  it('releases the body on close() when the rows are never read', async () => {
+    const bytes = await rosterWorkbook();
+    let released = false;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* chunked(bytes, 100);
+      } finally {
+        released = true;
+      }
+    }
+    const table = await openTable({ fileName: 'a.xlsx', body: body() });
+    await table.close();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(released).toBe(true);
+  });
+
   it('takes the first visible sheet when the first one is hidden', async () => {
     const body = await xlsx((workbook) => {
       workbook.addWorksheet('隐藏', { state: 'hidden' }).addRow(['不要', '读']);

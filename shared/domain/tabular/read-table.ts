@@ -38,7 +38,7 @@ async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: Asyn
     if (startsWith(head, OLE_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 这是旧版 .xls 格式, 请在 Excel 中另存为 .xlsx`);
     if (!startsWith(head, ZIP_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 文件内容不是 .xlsx 格式`);
     const table = await toTable(await readXlsx(chunks));
-    return { format, encoding: 'xlsx', header: table.header, rows: table.rows };
+    return { format, encoding: 'xlsx', header: table.header, rows: table.rows, close: table.close };
   }
 
   if (startsWith(head, ZIP_MAGIC)) throw new TableFileError('文件内容是 Excel 工作簿而不是 CSV: 请把扩展名改为 .xlsx, 或在 Excel 中另存为 CSV');
@@ -53,6 +53,7 @@ async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: Asyn
     },
     header: table.header,
     rows: table.rows,
+    close: table.close,
   };
 }
 

@@ -9,7 +9,9 @@ export interface TableRow {
 /**
  * An upload file opened for reading. `rows` is a one-shot stream: iterate it
  * once. It can throw a `TableFileError` part way (file over the size limit,
- * broken CSV quoting); rows already yielded stay valid.
+ * broken CSV quoting); rows already yielded stay valid. Reading the rows to
+ * the end (or breaking out of the loop) releases the body; a reader whose rows
+ * are never read (e.g. the columns were wrong) must be `close`d.
  */
 export interface TableReader {
   format: 'csv' | 'xlsx';
@@ -18,6 +20,8 @@ export interface TableReader {
   /** Trimmed header names in file order; blank header cells are left out. */
   header: string[];
   rows: AsyncIterable<TableRow>;
+  /** Stops reading and releases the body (the S3 stream); safe to call at any time, more than once. */
+  close(): Promise<void>;
 }
 
 /** The whole file is unusable; `reason` is shown to the district user as is (Chinese). */

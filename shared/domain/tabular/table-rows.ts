@@ -8,6 +8,7 @@ export type RawRecords = AsyncGenerator<RawRecord[]>;
 export interface Table {
   header: string[];
   rows: AsyncGenerator<TableRow>;
+  close(): Promise<void>;
 }
 
 /**
@@ -63,7 +64,16 @@ export async function toTable(records: RawRecords): Promise<Table> {
       await records.return(undefined);
     }
   }
-  return { header, rows: rows() };
+  const generator = rows();
+  return {
+    header,
+    rows: generator,
+    close: async () => {
+      // return() on a generator that never started does not run its `finally`: end the records directly too
+      await generator.return(undefined);
+      await records.return(undefined);
+    },
+  };
 }
 
 /** Builds the cells of a record, or returns undefined when the record is blank. */

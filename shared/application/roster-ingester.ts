@@ -1,0 +1,92 @@
+import { birthDateOf, maskCitizenId } from '../domain/citizen-id.ts';
+import { DATASET_COLUMNS, validateDatasetRow } from '../domain/datasets/dataset-rows.ts';
+import { householdRefOf, type VisitRecord } from '../domain/monitoring/household-facts.ts';
+import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
+import type { RuleId } from '../domain/monitoring/rule-ids.ts';
+import { diffRosterSnapshot, householdsTouched, inconsistentHouseholds } from '../domain/roster/roster-snapshot.ts';
+import { periodEnd } from '../domain/period.ts';
+import { personRefHasher } from '../adapters/id-hash-key.ts';
+import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../adapters/roster-index.ts';
+import { saveRosterMembers, type RosterMemberRecord } from '../adapters/roster-store.ts';
+import { replaceSourceFacts } from '../adapters/person-facts-store.ts';
+import { evaluateHouseholds } from './household-evaluation.ts';
+import { sourceOf } from './fact-source.ts';
+import type { IngestOutcome, UploadIngester, UploadVersion } from './process-upload.ts';
+import type { TableRow } from '../domain/tabular/read-table.ts';
+import type { RowError } from '../domain/upload-summary.ts';
+
+/** The rules that depend on the roster: re-evaluated when it changes. */
+export const ROSTER_RULES: readonly RuleId[] = ['income-below-standard', 'edge-of-standard', 'visit-overdue', 'duplicate-person'];
+
+/** 低收入人口名册 (full snapshot of the unit) and 探访记录. */
+export const rosterIngester: UploadIngester = {
+  kinds: ['roster', 'visits'],
+  columns: { roster: DATASET_COLUMNS.roster, visits: DATASET_COLUMNS.visits },
+  ingest: (upload, rows, reject) => (upload.kind === 'roster' ? ingestRoster(upload, rows, reject) : ingestVisits(upload, rows, reject)),
+};
+
+async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>, reject: (e: RowError) => void): Promise<IngestOutcome> {
+  const previous = await readRosterIndex(upload.unit);
+  if (previous && upload.period < previous.period) {
+    for await (const _ of rows); // count the rows: the summary says how many were refused
+    return { rejectFile: `名册期间 ${upload.period} 早于已生效的 ${previous.period} 名册:名册是全量快照,不能用旧期间覆盖新期间` };
+  }
+  const hash = await personRefHasher();
+  const asOf = periodEnd(upload.period);
+  const firstRowOf = new Map<string, number>();
+  const entries: RosterEntry[] = [];
+  for await (const row of rows) {
+    const check = validateDatasetRow('roster', row, asOf);
+    if (!check.ok) { check.errors.forEach(reject); continue; }
+    const { id, ...value } = check.value;
+    const personRef = hash(id);
+    const first = firstRowOf.get(personRef);
+    // The first row of a person is kept: rejecting both would mark the person exited.
+    if (first !== undefined) { reject({ rowNumber: row.rowNumber, column: '身份证号', reason: `同一身份证号在第 ${first} 行已出现,本行未采用` }); continue; }
+    firstRowOf.set(personRef, row.rowNumber);
+    entries.push({ personRef, maskedId: maskCitizenId(id), birthDate: birthDateOf(id), unit: upload.unit, ...value });
+  }
+
+  const diff = diffRosterSnapshot(previous?.entries ?? [], entries);
+  const stamp = { snapshotPeriod: upload.period, updatedAt: upload.receivedAt };
+  await saveRosterMembers([
+    ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
+    ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
+  ]);
+  await writeRosterIndex({ unit: upload.unit, period: upload.period, entries });
+
+  const index = await loadRosterIndex();
+  const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
+  const households = householdsTouched(diff);
+  for (const d of duplicates) {
+    for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
+  }
+  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ROSTER_RULES);
+
+  const warnings = [`名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`];
+  if (duplicates.length) warnings.push(`${duplicates.length} 人同时在其他单位的在册名册中(已生成“重复在册”预警)`);
+  const inconsistent = inconsistentHouseholds(entries);
+  if (inconsistent.length) warnings.push(`${inconsistent.length} 户的各成员行家庭人口数或月人均收入不一致,已按该户第一行计算`);
+  if (outcome.raised || outcome.updated) warnings.push(`监测预警:新增 ${outcome.raised} 条,更新 ${outcome.updated} 条`);
+  return { warnings, events: outcome.events };
+}
+
+async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>, reject: (e: RowError) => void): Promise<IngestOutcome> {
+  const hash = await personRefHasher();
+  const index = await loadRosterIndex();
+  const asOf = periodEnd(upload.period);
+  const visits = new Map<string, { maskedId: string; records: VisitRecord[] }>();
+  for await (const row of rows) {
+    const check = validateDatasetRow('visits', row, asOf);
+    if (!check.ok) { check.errors.forEach(reject); continue; }
+    const personRef = hash(check.value.id);
+    if (!index.byPerson.has(personRef)) { reject({ rowNumber: row.rowNumber, column: '身份证号', reason: '该人员不在任何单位的当前低收入人口名册中' }); continue; }
+    const person = visits.get(personRef) ?? { maskedId: maskCitizenId(check.value.id), records: [] };
+    if (!person.records.some((r) => r.date === check.value.date)) person.records.push({ personRef, date: check.value.date });
+    visits.set(personRef, person);
+  }
+  await replaceSourceFacts('visits', sourceOf(upload.key), [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })));
+  const households = [...visits.keys()].flatMap((ref) => index.byPerson.get(ref)!.map((e) => householdRefOf(e.unit, e.householdNo)));
+  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ['visit-overdue']);
+  return { warnings: [`探访记录涉及 ${visits.size} 人`], events: outcome.events };
+}
