@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { logger } from '../../shared/adapters/observability.ts';
 import type { ApiDependencies, ApiEnv } from './api-env.ts';
 import { ApiError } from './api-error.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { planRoutes } from './routes/plan.ts';
@@ -21,6 +22,7 @@ export function createApp(deps: ApiDependencies) {
   app.route('/plan', planRoutes(deps));
   app.route('/progress', progressRoutes(deps));
   app.route('/uploads', uploadRoutes(deps));
+  app.route('/alerts', alertRoutes(deps));
 
   app.notFound((c) => c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404));
 

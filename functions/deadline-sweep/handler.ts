@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { eventHandler } from '../../shared/application/lambda.ts';
 import { reportDeadlines, sweepDeadlines, targetDeadlines } from '../../shared/application/deadline-sweep.ts';
+import { alertDeadlines, escalateOverdueAlerts, visitOverdueSweep } from '../../shared/application/alert-sweep.ts';
 import { shanghaiDate } from '../../shared/domain/period.ts';
 
 /** The scheduler's input: `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */
 const scheduledSweepSchema = z.object({ scheduledTime: z.iso.datetime({ offset: true }) });
 
-/** Daily at 08:00 Asia/Shanghai: deadline notices for reports and targets. */
+/** Daily at 08:00 Asia/Shanghai: deadline notices for reports, targets and alerts; alert escalation; overdue visits. */
 export const handler = eventHandler(scheduledSweepSchema, ({ scheduledTime }) =>
-  sweepDeadlines(shanghaiDate(new Date(scheduledTime)), [reportDeadlines, targetDeadlines]),
+  sweepDeadlines(shanghaiDate(new Date(scheduledTime)), [reportDeadlines, targetDeadlines, alertDeadlines], [escalateOverdueAlerts, visitOverdueSweep]),
 );

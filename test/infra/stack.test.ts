@@ -90,7 +90,7 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
     });
 
     it('denies requests without TLS on every bucket, queue and topic', () => {
-      const denyInsecure = Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      const denyInsecure = expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
       const cases = [
         ['AWS::S3::BucketPolicy', 'AWS::S3::Bucket'],
         ['AWS::SQS::QueuePolicy', 'AWS::SQS::Queue'],
@@ -99,10 +99,7 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       for (const [policyType, resourceType] of cases) {
         const policies = resourcesOf(template(), policyType);
         expect(policies).toHaveLength(resourcesOf(template(), resourceType).length);
-        for (const policy of policies) {
-          expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
-        }
-        template().hasResourceProperties(policyType, { PolicyDocument: { Statement: Match.arrayWith([denyInsecure]) } });
+        for (const policy of policies) expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([denyInsecure]));
       }
     });
 

@@ -64,6 +64,11 @@ class RowReader {
     const t = (this.cells[column] ?? '').trim();
     return t || undefined;
   }
+  /** 户编号 becomes part of the household's reference: it must not be an ID number. */
+  householdNo(): string | undefined {
+    const value = this.text('户编号');
+    return value && /^\d{17}[\dXx]$/.test(value) ? this.fail('户编号', '户编号不能填写身份证号') : value;
+  }
   citizenId(column = '身份证号'): CitizenId | undefined {
     const result = validateCitizenId(this.cells[column] ?? '', { asOf: this.latestDate });
     return result.ok ? result.id : this.fail(column, result.reason);
@@ -102,7 +107,7 @@ const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
   roster: (r) => {
     const id = r.citizenId();
     r.text('姓名'); // required, checked, never kept
-    const householdNo = r.text('户编号');
+    const householdNo = r.householdNo();
     const category = r.oneOf('救助类别', assistanceCategorySchema.options);
     const householdSize = r.integer('家庭人口数', 1);
     const monthlyIncomePerCapita = r.amount('家庭月人均收入');

@@ -40,7 +40,7 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
   }
 
   async function* utf8(): AsyncGenerator<Uint8Array> {
-    let finished = ended;
+    let drained = ended;
     try {
       while (ready.length > 0) yield ready.shift()!;
       if (ended) return;
@@ -49,10 +49,10 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
         if (next.done) break;
         for (const out of normaliser.write(next.value)) yield out;
       }
-      finished = true;
+      drained = true;
       for (const out of normaliser.end()) yield out;
     } finally {
-      if (!finished) await input.return?.();
+      if (!drained) await input.return?.();
     }
   }
 

@@ -1,3 +1,4 @@
+import { ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
@@ -66,26 +67,38 @@ export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRe
   const internals = workbook as unknown as WorkbookInternals;
 
   async function* records(): RawRecords {
-    let chosen = false;
+    const sheets = workbook[Symbol.asyncIterator]();
+    let chosen: SheetInternals | undefined;
+    let complete = false;
     try {
-      for await (const sheet of workbook) {
+      for (;;) {
+        const next = await sheets.next();
+        if (next.done) break;
+        const sheet = next.value;
         if (chosen || !isFirstSheet(internals, sheet as unknown as SheetInternals)) {
           discard(sheet as unknown as SheetInternals);
-          continue; // keep going: exceljs removes its temporary files as it moves on
+          continue; // keep going: exceljs deletes each temporary file as it moves past it
         }
-        chosen = true;
+        chosen = sheet as unknown as SheetInternals;
         const date1904 = internals.properties?.model?.date1904 === true;
         try {
           for await (const row of sheet) yield [[row.number, rowTexts(row, date1904)]];
         } finally {
-          discard(sheet as unknown as SheetInternals);
+          discard(chosen);
         }
       }
+      complete = true;
     } catch (error) {
+      complete = true;
       if (failure.error !== undefined) throw failure.error;
       if (error instanceof TableFileError) throw error;
       throw new TableFileError(XLSX_UNREADABLE, { cause: error });
     } finally {
+      // Left early (rows not read to the end, or close()): when the sheets sit in
+      // temporary files the archive is already read, so walking past the rest is
+      // cheap and lets exceljs delete them; otherwise a warm Lambda's /tmp would
+      // fill up with every rejected workbook.
+      if (!complete && chosen?.xmlSource instanceof ReadStream) await skipRemainingSheets(sheets);
       input.destroy();
     }
     if (failure.error !== undefined) throw failure.error;
@@ -99,6 +112,18 @@ function isFirstSheet(workbook: WorkbookInternals, sheet: SheetInternals): boole
   if (!sheets || sheets.length === 0) return true; // workbook order unknown yet: the first one exceljs meets
   const first = sheets.find((s) => s.state !== 'hidden' && s.state !== 'veryHidden') ?? sheets[0];
   return String(first.id) === String(sheet.id);
+}
+
+async function skipRemainingSheets(sheets: AsyncIterator<unknown>): Promise<void> {
+  try {
+    for (;;) {
+      const next = await sheets.next();
+      if (next.done) return;
+      discard(next.value as SheetInternals);
+    }
+  } catch {
+    // the workbook already failed: nothing more to release
+  }
 }
 
 function discard(sheet: SheetInternals): void {
