@@ -11,7 +11,6 @@ import {
   maskedCitizenIdSchema,
   medicalClaimSchema,
 } from '../domain/monitoring/household-facts.ts';
-import { isUnitCode } from '../domain/units.ts';
 import { loadFacts, recordsOf, replaceSourceFacts } from '../adapters/person-facts-store.ts';
 import { loadRosterIndex } from '../adapters/roster-index.ts';
 import { publishEvents } from '../adapters/event-publisher.ts';
@@ -79,7 +78,7 @@ type FactRecord = z.infer<(typeof FACT_RECORDS)[DepartmentalKind]>;
 function readFacts(detail: DataMatchedEvent['detail']): { asOf: string; record?: FactRecord; maskedId?: string } {
   const reasons: string[] = [];
   for (const [key, value] of Object.entries(detail.facts)) {
-    if (typeof value === 'string' && PERSONAL_DATA.test(value)) reasons.push(`${pathOf(['detail', 'facts', key])}: 不得包含完整身份证号或手机号(请使用 personRef 和脱敏身份证号)`);
+    if (PERSONAL_DATA.test(key) || (value !== null && PERSONAL_DATA.test(String(value)))) reasons.push(`${pathOf(['detail', 'facts', key])}: 不得包含完整身份证号或手机号(请使用 personRef 和脱敏身份证号)`);
   }
   const asOf = detail.observedAt.slice(0, 10);
   if (Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) || new Date(`${asOf}T00:00:00Z`).toISOString().slice(0, 10) !== asOf) reasons.push('detail.observedAt: 日期无效');
@@ -87,9 +86,8 @@ function readFacts(detail: DataMatchedEvent['detail']): { asOf: string; record?:
   const schema = FACT_RECORDS[detail.source];
   // null stands for "not given" (an optional field such as valuation).
   const given = Object.fromEntries(Object.entries(detail.facts).filter(([, v]) => v !== null));
-  const fields = Object.keys(schema.shape).filter((k) => !schema.shape[k as keyof typeof schema.shape].safeParse(undefined).success);
   let record: FactRecord | undefined;
-  if (fields.some((k) => k in given)) {
+  if (Object.keys(schema.shape).some((k) => k in given)) {
     const parsed = schema.safeParse(given, chinese);
     if (parsed.success) record = parsed.data;
     else reasons.push(...issueReasons(parsed.error.issues, ['detail', 'facts']));
@@ -156,7 +154,7 @@ export async function evaluateDataMatched(event: DataMatchedEvent): Promise<Data
   let outcome: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (rostered.length > 0) {
     outcome = await evaluateHouseholds(rostered.map((e) => householdRefOf(e.unit, e.householdNo)), asOf, index, event.time);
-  } else if (nonRosteredMedical && detail.unit && isUnitCode(detail.unit)) {
+  } else if (nonRosteredMedical && detail.unit) {
     const facts = (await loadFacts([detail.personRef], ['medical'])).get(detail.personRef);
     const person = personFactsOf(detail.personRef, maskedId ?? facts?.[0]?.maskedId ?? MASKED_ID_UNKNOWN, detail.unit, recordsOf<MonthlyMedical>(facts, 'medical'));
     outcome = await evaluatePersons([person], asOf, event.time);

@@ -209,6 +209,26 @@ describe('openTable: XLSX', () => {
     expect(released).toBe(true);
   });
 
+  it('stops a sheet read straight from the archive (shared strings first) on close() or break', async () => {
+    const body = await xlsx((workbook) => {
+      const sheet = workbook.addWorksheet('名单');
+      sheet.addRow(['姓名']);
+      for (let i = 0; i < 20_000; i++) sheet.addRow([`居民${i}`]);
+    });
+    const entries = unzipEntries(body);
+    const first = ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml', 'xl/sharedStrings.xml'];
+    const reordered = zipEntries([...first, ...[...entries.keys()].filter((name) => !first.includes(name))].map((name) => [name, entries.get(name)!]));
+    const closed = await openTable({ fileName: 'a.xlsx', body: chunked(reordered, 4096) });
+    await closed.close();
+    const broken = await openTable({ fileName: 'a.xlsx', body: chunked(reordered, 4096) });
+    const seen: number[] = [];
+    for await (const row of broken.rows) {
+      seen.push(row.rowNumber);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([2, 3, 4]);
+  });
+
   it('takes the first visible sheet when the first one is hidden', async () => {
     const body = await xlsx((workbook) => {
       workbook.addWorksheet('隐藏', { state: 'hidden' }).addRow(['不要', '读']);

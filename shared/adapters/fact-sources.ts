@@ -1,0 +1,67 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { s3Client } from './aws-clients.ts';
+import { runtimeEnv } from '../runtime-env.ts';
+import { mapWithConcurrency } from './concurrency.ts';
+import { readJson, writeResult } from './upload-files.ts';
+import type { FactKind } from './person-facts-store.ts';
+
+/**
+ * What one upload (a fact source) wrote, kept beside the roster index in the
+ * bucket: keyed hashes and masked IDs only.
+ * - `index/fact-sources/{kind}/{source}.json`: every person the source holds
+ *   records for, so that a new version of the upload key can clear the people
+ *   it no longer lists (replacing only the people it does list would leave the
+ *   old version's records of the others behind);
+ * - `index/medical-watch/{source}.json`: the people on no roster whose medical
+ *   months the source kept (主动发现 watch list), so later uploads keep adding to them.
+ * One object per source: concurrent uploads never write the same object.
+ */
+const SOURCES_PREFIX = 'index/fact-sources/';
+const WATCH_PREFIX = 'index/medical-watch/';
+
+export interface FactSourcePerson {
+  personRef: string;
+  maskedId: string;
+}
+
+export interface FactSourceManifest {
+  key: string;
+  etag: string;
+  kind: FactKind;
+  source: string;
+  persons: FactSourcePerson[];
+}
+
+interface StoredManifest extends Omit<FactSourceManifest, 'persons'> {
+  /** [personRef, maskedId] pairs: a third the size of objects for 100k people. */
+  persons: Array<[string, string]>;
+}
+
+const manifestKey = (kind: FactKind, source: string) => `${SOURCES_PREFIX}${kind}/${source}.json`;
+
+export async function readFactSource(kind: FactKind, source: string): Promise<FactSourceManifest | undefined> {
+  const stored = await readJson<StoredManifest>(manifestKey(kind, source));
+  return stored && { ...stored, persons: stored.persons.map(([personRef, maskedId]) => ({ personRef, maskedId })) };
+}
+
+export async function writeFactSource(manifest: FactSourceManifest): Promise<void> {
+  const stored: StoredManifest = { ...manifest, persons: manifest.persons.map((p) => [p.personRef, p.maskedId]) };
+  await writeResult(manifestKey(manifest.kind, manifest.source), JSON.stringify(stored), 'application/json');
+}
+
+export async function writeMedicalWatch(source: string, personRefs: string[]): Promise<void> {
+  await writeResult(`${WATCH_PREFIX}${source}.json`, JSON.stringify(personRefs), 'application/json');
+}
+
+/** Everyone on any medical upload's watch list. */
+export async function loadMedicalWatch(): Promise<Set<string>> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3Client().send(new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: WATCH_PREFIX, ContinuationToken }));
+    for (const object of page.Contents ?? []) keys.push(object.Key!);
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  const lists = await mapWithConcurrency(keys, 8, (key) => readJson<string[]>(key));
+  return new Set(lists.flatMap((list) => list ?? []));
+}

@@ -1,0 +1,94 @@
+import type { MonthlyMedical } from './monitoring-facts.ts';
+
+/**
+ * Medical claims summed per person and month while a file streams by, in
+ * typed arrays rather than an object per person: a 5-million-row extract holds
+ * about a million people and four million person-months, which as JS objects
+ * would not fit a 1 GB function. Amounts are kept in 分 (exact sums).
+ *
+ * People are small integers (`slot`s handed out by the caller). Each person's
+ * months form a linked list in a shared pool (most people have a handful).
+ */
+export class MedicalTally {
+  private head = new Int32Array(1 << 16).fill(-1);
+  private windowFen = new Float64Array(1 << 16);
+  private next = new Int32Array(1 << 16);
+  private month = new Int32Array(1 << 16);
+  private selfPayFen = new Float64Array(1 << 16);
+  private totalFen = new Float64Array(1 << 16);
+  private claims = new Int32Array(1 << 16);
+  private used = 0;
+
+  /** `inWindow(month)`: whether a month's claims count towards the rule's look-back window. */
+  constructor(private readonly inWindow: (month: number) => boolean) {}
+
+  /** Person-months held. */
+  get size(): number {
+    return this.used;
+  }
+
+  add(slot: number, month: number, selfPayFen: number, totalFen: number): void {
+    if (slot >= this.head.length) this.growPeople(slot);
+    let at = this.head[slot];
+    while (at >= 0 && this.month[at] !== month) at = this.next[at];
+    if (at < 0) {
+      if (this.used === this.month.length) this.growPool();
+      at = this.used++;
+      this.month[at] = month;
+      this.next[at] = this.head[slot];
+      this.head[slot] = at;
+    }
+    this.selfPayFen[at] += selfPayFen;
+    this.totalFen[at] += totalFen;
+    this.claims[at]++;
+    if (this.inWindow(month)) this.windowFen[slot] += selfPayFen;
+  }
+
+  /** The person's self-pay inside the window, in 分. */
+  windowSelfPayFen(slot: number): number {
+    return slot < this.windowFen.length ? this.windowFen[slot] : 0;
+  }
+
+  /** The person's months, oldest first, as stored (元). */
+  months(slot: number): MonthlyMedical[] {
+    const out: MonthlyMedical[] = [];
+    for (let at = slot < this.head.length ? this.head[slot] : -1; at >= 0; at = this.next[at]) {
+      out.push({ month: monthText(this.month[at]), selfPay: this.selfPayFen[at] / 100, total: this.totalFen[at] / 100, claims: this.claims[at] });
+    }
+    return out.sort((a, b) => (a.month < b.month ? -1 : 1));
+  }
+
+  private growPeople(slot: number): void {
+    const size = Math.max(slot + 1, Math.ceil(this.head.length * 1.5));
+    this.head = grown(this.head, size, -1);
+    this.windowFen = grown(this.windowFen, size);
+  }
+
+  // 1.5× rather than 2×: the pool is the largest structure, and growth briefly holds old and new.
+  private growPool(): void {
+    const size = Math.ceil(this.month.length * 1.5);
+    this.next = grown(this.next, size);
+    this.month = grown(this.month, size);
+    this.selfPayFen = grown(this.selfPayFen, size);
+    this.totalFen = grown(this.totalFen, size);
+    this.claims = grown(this.claims, size);
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(array: T, size: number, fill = 0): T {
+  const bigger = new (array.constructor as new (n: number) => T)(size);
+  bigger.set(array);
+  if (fill !== 0) bigger.fill(fill, array.length);
+  return bigger;
+}
+
+/** `YYYY-MM-DD` → months since year 0 (a small integer key). */
+export function monthNumber(date: string): number {
+  return Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+}
+
+/** Months since year 0 → `YYYY-MM`. */
+export function monthText(month: number): string {
+  const m = (month % 12) + 1;
+  return `${Math.floor(month / 12)}-${m < 10 ? '0' : ''}${m}`;
+}
