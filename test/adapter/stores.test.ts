@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStorage } from '../support/storage.ts';
+import { claimUpload, completeUpload, getUpload, listUploads, sequencerIsOlder } from '../../shared/adapters/upload-store.ts';
+import { recordProgress, progressOfYear, removeSupersededProgress } from '../../shared/adapters/progress-store.ts';
+import { loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
+import { AlertWriteConflict, getAlert, latestAlerts, listAlerts, overdueOpenAlerts, saveAlert } from '../../shared/adapters/alert-store.ts';
+import { readRosterIndex, writeRosterIndex, loadRosterIndex } from '../../shared/adapters/roster-index.ts';
+import { mergeFinding, resolve } from '../../shared/domain/alerts/index.ts';
+import type { RuleFinding } from '../../shared/domain/monitoring/rules.ts';
+import type { UploadSummary } from '../../shared/domain/upload-summary.ts';
+
+const ref = (n: number) => n.toString(16).padStart(64, '0');
+
+describe('adapters against real dynalite and s3rver', () => {
+  let storage: Awaited<ReturnType<typeof startStorage>>;
+  beforeAll(async () => {
+    storage = await startStorage();
+  });
+  afterAll(async () => storage?.close());
+
+  describe('upload store', () => {
+    const base = { key: 'uploads/330602/progress/2024-03/a.csv', unit: '330602', kind: 'progress', period: '2024-03', fileName: 'a.csv', receivedAt: '2024-03-01T00:00:00Z' };
+    const summary = { status: 'accepted', rowsTotal: 1, rowsAccepted: 1, rowsRejected: 0, reasons: [], errorsKey: null, processedAt: 'x' } as unknown as UploadSummary;
+
+    it('claims a version once; the same bytes after completion are not processed again', async () => {
+      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('claimed');
+      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('claimed'); // still processing: a retry may finish it
+      expect(await completeUpload(base.key, 'e1', summary, 's')).toBe(true);
+      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('already-processed');
+      expect((await getUpload(base.key))!.status).toBe('accepted');
+    });
+
+    it('a new version supersedes; an older version arriving late is ignored', async () => {
+      expect(await claimUpload({ ...base, etag: 'e2', sequencer: '0B' })).toBe('claimed');
+      expect(await claimUpload({ ...base, etag: 'e0', sequencer: '09' })).toBe('superseded');
+      expect(await completeUpload(base.key, 'e1', summary, 's')).toBe(false); // e1 is no longer the version in hand
+      expect((await listUploads('2024-03', '330602')).map((u) => u.etag)).toEqual(['e2']);
+      expect(await listUploads('2024-03', '330603')).toEqual([]);
+    });
+
+    it('compares S3 sequencers of different lengths', () => {
+      expect(sequencerIsOlder('0A', '0B00')).toBe(true);
+      expect(sequencerIsOlder('0C', '0B00')).toBe(false);
+      expect(sequencerIsOlder(undefined, '0B')).toBe(false);
+    });
+  });
+
+  describe('progress store', () => {
+    const record = { metricCode: 'T02.shanju-homes', unit: '330602' as const, period: '2024-03', value: 5, uploadKey: 'k', etag: 'e1', updatedAt: 't' };
+    it('reports a change only when the value changes', async () => {
+      expect(await recordProgress(record)).toEqual({ changed: true, previousValue: null });
+      expect(await recordProgress(record)).toEqual({ changed: false, previousValue: 5 });
+      expect(await recordProgress({ ...record, value: 7, etag: 'e2' })).toEqual({ changed: true, previousValue: 5 });
+    });
+    it('withdraws values of an earlier version of the same key', async () => {
+      await recordProgress({ ...record, metricCode: 'T05.leling-homes', etag: 'e1' });
+      expect(await removeSupersededProgress('k', 'e2', 2024, new Set())).toBe(1);
+      expect((await progressOfYear(2024)).map((p) => p.metricCode)).toEqual(['T02.shanju-homes']);
+    });
+  });
+
+  describe('person facts store', () => {
+    it('replaces one source\'s records and keeps the others', async () => {
+      await replaceSourceFacts('visits', 'src-a', [{ personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-01-05' }] }]);
+      await replaceSourceFacts('visits', 'src-b', [{ personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-02-05' }] }]);
+      await replaceSourceFacts('visits', 'src-a', [{ personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-03-05' }] }]);
+      const facts = await loadFacts([ref(1)], ['visits', 'medical']);
+      expect(recordsOf<{ date: string }>(facts.get(ref(1)), 'visits').map((r) => r.date).sort()).toEqual(['2024-02-05', '2024-03-05']);
+    });
+
+    it('never loses a concurrent writer\'s records (revision check, retried)', async () => {
+      const writers = Array.from({ length: 6 }, (_, i) =>
+        replaceSourceFacts('employment', `src-${i}`, [{ personRef: ref(2), maskedId: '330602********0022', records: [{ personRef: ref(2), type: '失业登记', date: `2024-0${i + 1}-01` }] }]),
+      );
+      await Promise.all(writers);
+      const facts = await loadFacts([ref(2)], ['employment']);
+      expect(recordsOf(facts.get(ref(2)), 'employment')).toHaveLength(6);
+    });
+
+    it('loads many persons in batches', async () => {
+      const updates = Array.from({ length: 230 }, (_, i) => ({ personRef: ref(1000 + i), maskedId: '330602********0033', records: [{ personRef: ref(1000 + i), date: '2024-01-01' }] }));
+      await replaceSourceFacts('visits', 'bulk', updates);
+      const facts = await loadFacts(updates.map((u) => u.personRef), ['visits']);
+      expect(facts.size).toBe(230);
+    });
+  });
+
+  describe('alert store', () => {
+    const finding: RuleFinding = { ruleId: 'unemployment', level: 'yellow', householdRef: '330602:H1', unit: '330602', dueAt: '2024-03-15', evidence: { summary: 'x' }, ruleSetVersion: '2024.1' };
+
+    it('saves conditionally on the revision it read', async () => {
+      const { alert } = mergeFinding(undefined, finding, '2024-03-01T00:00:00Z');
+      const stored = await saveAlert(alert, undefined);
+      await expect(saveAlert(alert, undefined)).rejects.toBeInstanceOf(AlertWriteConflict);
+      const updated = mergeFinding(stored, { ...finding, evidence: { summary: 'y' } }, '2024-03-02T00:00:00Z');
+      await saveAlert(updated.alert, stored);
+      await expect(saveAlert(updated.alert, stored)).rejects.toBeInstanceOf(AlertWriteConflict);
+      expect((await latestAlerts([alert.alertKey])).get(alert.alertKey)!.evidence).toEqual({ summary: 'y' });
+    });
+
+    it('keeps a resolved alert under its id when a new one follows', async () => {
+      const latest = (await latestAlerts([mergeFinding(undefined, finding, 'x').alert.alertKey])).values().next().value!;
+      const resolved = await saveAlert(resolve(latest, 'city:330600', '核实无需救助', '已核实', '2024-03-03T00:00:00Z'), latest);
+      const next = mergeFinding(resolved, { ...finding, evidence: { summary: 'z' } }, '2024-04-01T00:00:00Z');
+      expect(next.change).toBe('raised');
+      await saveAlert(next.alert, resolved);
+      expect((await getAlert(resolved.alertId))!.status).toBe('resolved');
+      expect((await getAlert(next.alert.alertId))!.status).toBe('open');
+      const page = await listAlerts({ unit: '330602' });
+      expect(page.alerts.map((a) => a.alertId)).toEqual([next.alert.alertId, resolved.alertId]);
+      expect((await listAlerts({ status: 'open' })).alerts.map((a) => a.alertId)).toEqual([next.alert.alertId]);
+      expect((await overdueOpenAlerts('2024-03-16')).map((a) => a.alertId)).toEqual([next.alert.alertId]);
+      expect(await overdueOpenAlerts('2024-03-15')).toEqual([]);
+    });
+
+    it('pages newest first with a cursor', async () => {
+      for (let i = 0; i < 5; i++) {
+        const { alert } = mergeFinding(undefined, { ...finding, householdRef: `330603:P${i}`, unit: '330603' }, `2024-05-0${i + 1}T00:00:00Z`);
+        await saveAlert(alert, undefined);
+      }
+      const first = await listAlerts({ unit: '330603', limit: 3 });
+      const second = await listAlerts({ unit: '330603', limit: 3, cursor: first.nextCursor });
+      expect(first.alerts.map((a) => a.householdRef)).toEqual(['330603:P4', '330603:P3', '330603:P2']);
+      expect(second.alerts.map((a) => a.householdRef)).toEqual(['330603:P1', '330603:P0']);
+      expect(second.nextCursor).toBeUndefined();
+    });
+  });
+
+  describe('roster index in S3', () => {
+    it('writes and reads a unit index, and joins units by person and household', async () => {
+      const entry = { personRef: ref(9), maskedId: '330602********0099', category: '低保' as const, birthDate: '1970-01-01', unit: '330602' as const, householdNo: 'H9', householdSize: 1, monthlyIncomePerCapita: 500 };
+      expect(await readRosterIndex('330602')).toBeUndefined();
+      await writeRosterIndex({ unit: '330602', period: '2024-03', entries: [entry] });
+      await writeRosterIndex({ unit: '330603', period: '2024-03', entries: [{ ...entry, unit: '330603', householdNo: 'K1' }] });
+      const index = await loadRosterIndex();
+      expect(index.byPerson.get(ref(9))!.map((e) => e.unit).sort()).toEqual(['330602', '330603']);
+      expect(index.byHousehold.get('330603:K1')).toHaveLength(1);
+    });
+  });
+});
