@@ -49,6 +49,13 @@ export class MedicalTally {
     return slot < this.windowFen.length ? this.windowFen[slot] : 0;
   }
 
+  /** Rows summed for the person. */
+  claimCount(slot: number): number {
+    let n = 0;
+    for (let at = slot < this.head.length ? this.head[slot] : -1; at >= 0; at = this.next[at]) n += this.claims[at];
+    return n;
+  }
+
   /** The person's months, oldest first, as stored (元). */
   months(slot: number): MonthlyMedical[] {
     const out: MonthlyMedical[] = [];

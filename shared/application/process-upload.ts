@@ -76,45 +76,21 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     logger.info('upload skipped', { key, claim });
     return undefined;
   }
-  const errors: RowError[] = [];
-  const rejectedRows = new Set<number>();
-  let rowsTotal = 0;
-  let encoding: string | null = null;
-  const warnings: string[] = [];
-  const events: PlatformEvent[] = [];
+  const report = new RowReport();
   let fileReason: string | undefined;
-
+  let read: ReadOutcome = { encoding: null, rowsTotal: 0, warnings: [], events: [] };
   try {
     if (!parsed.ok) fileReason = parsed.reason;
     else if (!ingester) fileReason = `不支持的上传类型 ${parsed.upload.kind}`;
     else {
       const upload: UploadVersion = { ...parsed.upload, etag, versionId, receivedAt: event.time };
       fileReason = ingester.checkUpload?.(upload) ?? (size > runtimeEnv().MAX_UPLOAD_BYTES ? tooLarge() : undefined);
-      const object = fileReason ? undefined : await openUpload(key, versionId);
-      if (!fileReason && !object) fileReason = '文件已不存在(可能已被删除)';
-      if (object && !fileReason) {
-        const table = await openTable({ fileName: upload.fileName, body: object.body, maxBytes: runtimeEnv().MAX_UPLOAD_BYTES });
-        encoding = table.encoding;
-        const spec = columnsOf(ingester, upload.kind);
-        const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
-        const messages = columnsMessages(columns);
-        if (columns.missing.length > 0 || columns.duplicate.length > 0) fileReason = messages.join(';');
+      if (!fileReason) {
+        const object = await openUpload(key, versionId);
+        if (!object) fileReason = '文件已不存在(可能已被删除)';
         else {
-          warnings.push(...messages);
-          const counted = (async function* () {
-            for await (const row of table.rows) {
-              rowsTotal++;
-              yield row;
-            }
-          })();
-          const outcome = await ingester.ingest(upload, counted, (error) => {
-            rejectedRows.add(error.rowNumber);
-            if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
-          });
-          warnings.push(...(outcome.warnings ?? []));
-          events.push(...(outcome.events ?? []));
-          if (outcome.rejectFile) fileReason = outcome.rejectFile;
-          else if (rowsTotal === 0) fileReason = '文件没有数据行';
+          read = await readAndIngest(upload, object.body, ingester, report);
+          fileReason = read.fileReason;
         }
       }
     }
@@ -122,6 +98,9 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     if (!(error instanceof TableFileError)) throw error; // infrastructure trouble: let the retry and the DLQ take over
     fileReason = error.reason;
   }
+  const { rowsTotal, encoding, warnings, events } = read;
+  const errors = report.errors;
+  const rejectedRows = report.rejectedRows;
 
   const rowsRejected = fileReason ? rowsTotal : rejectedRows.size;
   const status = uploadStatusOf(rowsTotal, rowsTotal - rowsRejected, fileReason !== undefined);
@@ -170,6 +149,51 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   metrics.addMetric('rowsRejected', MetricUnit.Count, rowsRejected);
   logger.info('upload processed', { key, status, rowsTotal, rowsRejected });
   return summary;
+}
+
+/** Collects row errors: every rejected row is counted, the first MAX_REPORTED_ERRORS are kept for errors.csv. */
+class RowReport {
+  readonly errors: RowError[] = [];
+  readonly rejectedRows = new Set<number>();
+  readonly reject = (error: RowError): void => {
+    this.rejectedRows.add(error.rowNumber);
+    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(error);
+  };
+}
+
+interface ReadOutcome {
+  encoding: string | null;
+  rowsTotal: number;
+  warnings: string[];
+  events: PlatformEvent[];
+  fileReason?: string;
+}
+
+/** Opens the table, checks its columns and streams its rows through the ingester. */
+async function readAndIngest(upload: UploadVersion, body: AsyncIterable<Uint8Array>, ingester: UploadIngester, report: RowReport): Promise<ReadOutcome> {
+  const table = await openTable({ fileName: upload.fileName, body, maxBytes: runtimeEnv().MAX_UPLOAD_BYTES });
+  const outcome: ReadOutcome = { encoding: table.encoding, rowsTotal: 0, warnings: [], events: [] };
+  try {
+    const spec = columnsOf(ingester, upload.kind);
+    const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
+    const messages = columnsMessages(columns);
+    if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
+    outcome.warnings.push(...messages);
+    const counted = (async function* () {
+      for await (const row of table.rows) {
+        outcome.rowsTotal++;
+        yield row;
+      }
+    })();
+    const ingested = await ingester.ingest(upload, counted, report.reject);
+    outcome.warnings.push(...(ingested.warnings ?? []));
+    outcome.events.push(...(ingested.events ?? []));
+    outcome.fileReason = ingested.rejectFile ?? (outcome.rowsTotal === 0 ? '文件没有数据行' : undefined);
+    outcome.encoding = table.encoding; // settled once rows were read (an all-ASCII start leaves it open)
+    return outcome;
+  } finally {
+    await table.close(); // releases the S3 body and any XLSX temp files, also when rows were never read
+  }
 }
 
 function tooLarge(): string {
