@@ -80,13 +80,16 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
     const check = validateDatasetRow('visits', row, asOf);
     if (!check.ok) { check.errors.forEach(reject); continue; }
     const personRef = hash(check.value.id);
-    if (!index.byPerson.has(personRef)) { reject({ rowNumber: row.rowNumber, column: '身份证号', reason: '该人员不在任何单位的当前低收入人口名册中' }); continue; }
     const person = visits.get(personRef) ?? { maskedId: maskCitizenId(check.value.id), records: [] };
     if (!person.records.some((r) => r.date === check.value.date)) person.records.push({ personRef, date: check.value.date });
     visits.set(personRef, person);
   }
   await replaceSourceFacts('visits', sourceOf(upload.key), [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })));
-  const households = [...visits.keys()].flatMap((ref) => index.byPerson.get(ref)!.map((e) => householdRefOf(e.unit, e.householdNo)));
+  // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
+  const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ['visit-overdue']);
-  return { warnings: [`探访记录涉及 ${visits.size} 人`], events: outcome.events };
+  const unrostered = [...visits.keys()].filter((ref) => !index.byPerson.has(ref)).length;
+  const warnings = [`探访记录涉及 ${visits.size} 人`];
+  if (unrostered) warnings.push(`${unrostered} 人目前不在任何单位的在册名册中(记录已保存,名册上传后生效)`);
+  return { warnings, events: outcome.events };
 }
