@@ -8,7 +8,7 @@ import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
 import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type S3NotificationRecord } from './storage-servers.ts';
-import { LocalEventBus, type DeliveryReport } from './event-bus.ts';
+import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -101,7 +101,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     s3.s3rver.on('event', (notification) => {
       for (const record of notification.Records) {
         const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
-        if (event) bus.publish(event);
+        // Stamped with the platform clock, like every event on the local bus (--clock runs).
+        if (event) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
       }
     });
 

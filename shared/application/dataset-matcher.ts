@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { maskCitizenId, type CitizenId, type PersonRefHasher } from '../domain/citizen-id.ts';
 import { DATASET_COLUMNS, validateDatasetRow, type DatasetRowValues } from '../domain/datasets/dataset-rows.ts';
 import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../domain/events.ts';
@@ -25,8 +24,10 @@ import { loadRosterIndex, type RosterIndex } from '../adapters/roster-index.ts';
 import { loadFacts, recordsOf, replaceSourceFacts, type FactsUpdate } from '../adapters/person-facts-store.ts';
 import { loadMedicalWatch, readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../adapters/fact-sources.ts';
 import { logger } from '../adapters/observability.ts';
+import { listUploads } from '../adapters/upload-store.ts';
 import { evaluateHouseholds, evaluatePersons } from './household-evaluation.ts';
 import { personFactsOf, type MonthlyMedical } from './monitoring-facts.ts';
+import { sourceOf } from './fact-source.ts';
 import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
 import type { RaiseOutcome } from './alert-raising.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from './process-upload.ts';
@@ -59,9 +60,14 @@ export const datasetMatcher: UploadIngester = {
 
   async ingest(upload, rows, reject) {
     const kind = upload.kind as DepartmentalKind;
+    const twin = await processedTwinOf(upload);
+    if (twin) {
+      for await (const _ of rows); // counted, so the summary says how many rows were refused
+      return { rejectFile: `与已处理的文件 ${twin} 内容完全相同：同一单位、同一期间的相同数据不重复比对（更正数据请以原文件名重新上传）` };
+    }
     const phases = new PhaseTimer();
     const [hasher, index] = await phases.time('roster index', () => Promise.all([personRefHasher(), loadRosterIndex()]));
-    const ctx: MatchContext = { upload, kind, asOf: periodEnd(upload.period), source: factSourceOf(upload.key), index, people: new PersonDirectory(hasher, index) };
+    const ctx: MatchContext = { upload, kind, asOf: periodEnd(upload.period), source: sourceOf(upload.key), index, people: new PersonDirectory(hasher, index) };
 
     const matched = await phases.time('parse+hash+join', () => (kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject)));
     const cleared = await phases.time('fact writes', () => storeFacts(ctx, matched));
@@ -100,6 +106,17 @@ interface MatchContext {
   people: PersonDirectory;
 }
 
+/**
+ * Another key of the same unit, kind and period whose current version has these
+ * very bytes (same ETag) and was processed: storing the copy under its own
+ * source would count every claim twice.
+ */
+async function processedTwinOf(upload: UploadVersion): Promise<string | undefined> {
+  const uploads = await listUploads(upload.period, upload.unit);
+  const twin = uploads.find((u) => u.key !== upload.key && u.kind === upload.kind && u.etag === upload.etag && (u.status === 'accepted' || u.status === 'partial'));
+  return twin?.fileName ?? undefined;
+}
+
 /** What the matching of one file produced. */
 interface Matched {
   /** Every person whose records this source now holds (rostered, plus the medical watch). */
@@ -109,11 +126,6 @@ interface Matched {
   /** Masked and aggregated facts of a matched person, for "Data Matched". */
   factsOf(slot: number): { facts: Record<string, string | number>; observedAt: string };
   warnings: string[];
-}
-
-/** The short hash of the upload key that names its records (never the key itself: it may hold a file name). */
-export function factSourceOf(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
 /**

@@ -8,7 +8,7 @@ import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/storage-servers.ts';
 import { run as status } from '../../local/cli/status.ts';
 import { issueToken, type AccessClaims } from '../../shared/domain/access-token.ts';
-import { maskCitizenId } from '../../shared/domain/citizen-id.ts';
+import { maskCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
 import { shanghaiDate } from '../../shared/domain/period.ts';
 import type { SweepResult } from '../../shared/application/deadline-sweep.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
@@ -68,11 +68,11 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     await settle(p.platform);
     return out.Entries![0].EventId!;
   }
-  const employment = (id: string, type: string, date: string, extra: Record<string, unknown> = {}) => ({
+  const employment = (id: CitizenId, type: string, date: string, extra: Record<string, unknown> = {}) => ({
     schemaVersion: 1,
     occurredAt: '2024-06-01T09:00:00+08:00',
     source: 'employment',
-    personRef: hash(id as never),
+    personRef: hash(id),
     unit: '330602',
     facts: { type, date },
     observedAt: '2024-06-01',

@@ -47,7 +47,7 @@ describe('the safety-net CLI against a running local platform', () => {
     expect(endpoints).toMatchObject({ uploadsBucket: expect.any(String), busName: expect.any(String) });
     expect(output).toContain('Safety Net 已就绪');
     expect(output).toContain(endpoints.api);
-    const health = await (await fetch(`${endpoints.api}/health`)).json();
+    const health = (await (await fetch(`${endpoints.api}/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
   });
 
