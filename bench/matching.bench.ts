@@ -1,1 +1,365 @@
-export async function run(): Promise<void> { console.log("matching benchmark: see issue 3"); }
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { getHeapStatistics } from 'node:v8';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startPlatform } from '../local/platform.ts';
+import { dataPaths } from '../local/data-paths.ts';
+import { LOCAL_SECRET_IDS } from '../local/local-secrets.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/storage-servers.ts';
+import type { EventBridgeEnvelope } from '../local/event-envelope.ts';
+import {
+  CitizenIdFactory,
+  csvChunks,
+  deriveRandom,
+  expectedHouseholdRef,
+  generateRoster,
+  medicalRowStream,
+  MEDICAL_COLUMNS,
+  plantCases,
+  ROSTER_COLUMNS,
+  toCsv,
+  type MedicalRow,
+  type RosterRow,
+  type UnitRow,
+} from '../shared/domain/generator/index.ts';
+import { DEFAULT_RULE_SET, windowStart } from '../shared/domain/monitoring/index.ts';
+import { periodEnd } from '../shared/domain/period.ts';
+import { resultKeys, uploadKey } from '../shared/domain/upload-key.ts';
+import { readJson } from '../shared/adapters/upload-files.ts';
+import { ms, table } from './stats.ts';
+
+/**
+ * Issue 3's figures: a 5M-row 医保 extract against a 100k-person roster, from
+ * PutObject to every alert stored, on the local platform in this process; and
+ * DuckDB doing the same join and thresholds from the same CSV files, as a
+ * yardstick for what a columnar engine does with the raw data.
+ */
+const SEED = 'bench-matching';
+const PERIOD = '2024-12';
+/** Share of the extract's rows that belong to people on a roster (the roster is ~2% of the population, and sicker). */
+const ROSTERED_SHARE = 0.03;
+/** A 医保 extract for the whole city comes from the city bureau. */
+const MEDICAL_UNIT = '330600';
+
+export async function run(): Promise<void> {
+  const medicalRows = Number(process.env.BENCH_MEDICAL_ROWS ?? 5_000_000);
+  const rosterPeople = Number(process.env.BENCH_ROSTER_PEOPLE ?? 100_000);
+  const dir = await mkdtemp(join(tmpdir(), 'sn-bench-matching-'));
+  const files = { medical: join(dir, 'medical.csv'), roster: join(dir, 'roster.csv') };
+  const quiet = muteFunctionLogs();
+  try {
+    console.log(`\nMatching: ${medicalRows.toLocaleString('en-US')} medical rows against a ${rosterPeople.toLocaleString('en-US')}-person roster (period ${PERIOD}, ${availableParallelism()} CPUs)`);
+    // A 1 GB Lambda's Node bootstrap sets --max-old-space-size=922: run with NODE_OPTIONS="--max-old-space-size=922" to hold this whole process to it.
+    console.log(`V8 heap limit of this process: ${Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024)} MiB (platform, storage servers, bus and matcher all share it)`);
+    const generated = await generate(medicalRows, rosterPeople, files);
+    const ours = await runPlatform(join(dir, 'platform'), generated, files.medical, quiet);
+    const duck = await runDuckDb(files);
+    report(medicalRows, generated, ours, duck);
+  } finally {
+    quiet.restore();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ── data ──────────────────────────────────────────────────────────────────
+
+interface Generated {
+  rosterByUnit: Map<string, RosterRow[]>;
+  planted: ReturnType<typeof plantCases>;
+  medicalBytes: number;
+  seconds: number;
+}
+
+/** The roster (with planted households) and the medical extract, streamed to a temp file. */
+async function generate(rows: number, people: number, files: { medical: string; roster: string }): Promise<Generated> {
+  const t0 = performance.now();
+  const ids = new CitizenIdFactory(deriveRandom(SEED, 'ids'));
+  const roster = generateRoster({ seed: SEED, people, period: PERIOD, ids });
+  const planted = plantCases({ seed: SEED, period: PERIOD, ids });
+  const rosterRows: UnitRow<RosterRow>[] = [...roster.rows, ...planted.rows.roster];
+  const rosterByUnit = new Map<string, RosterRow[]>();
+  for (const { unit, row } of rosterRows) {
+    const rows = rosterByUnit.get(unit);
+    if (rows) rows.push(row);
+    else rosterByUnit.set(unit, [row]);
+  }
+  // DuckDB gets one roster file with the unit as a column (on the platform the unit is in the upload key).
+  await writeCsv(files.roster, rosterRows.map(({ unit, row }) => ({ 单位: unit, ...row })), ['单位', ...ROSTER_COLUMNS]);
+
+  const plantedMedical = planted.rows.medical.map((r) => r.row);
+  const background = mixedMedicalRows(rows - plantedMedical.length, roster.members.map((m) => m.citizenId));
+  await writeCsv(files.medical, withPlanted(background, plantedMedical, rows), MEDICAL_COLUMNS);
+  const { size } = await stat(files.medical);
+  return { rosterByUnit, planted, medicalBytes: size, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Background claims: ROSTERED_SHARE of rows for (non-planted) roster members,
+ * the rest for a pool of people on no roster (5 claims each on average).
+ * Settlement dates are within the 360 days before the period's end.
+ */
+function* mixedMedicalRows(rows: number, rosterIds: readonly string[]): Generator<MedicalRow> {
+  const rosteredRows = Math.round(rows * ROSTERED_SHARE);
+  const rostered = medicalRowStream({ seed: SEED, rows: rosteredRows, period: PERIOD, citizenIds: rosterIds });
+  const outsiders = medicalRowStream({ seed: `${SEED}-outsiders`, rows: rows - rosteredRows, period: PERIOD, people: Math.ceil((rows - rosteredRows) / 5) });
+  const mix = deriveRandom(SEED, 'mix');
+  for (;;) {
+    const next = (mix.chance(ROSTERED_SHARE) ? rostered.next() : outsiders.next()) as IteratorResult<MedicalRow>;
+    if (!next.done) yield next.value;
+    else {
+      // one stream ran out: the other one finishes
+      yield* rostered;
+      yield* outsiders;
+      return;
+    }
+  }
+}
+
+/** Spreads the planted rows evenly through the file. */
+function* withPlanted(rows: Iterable<MedicalRow>, planted: MedicalRow[], total: number): Generator<MedicalRow> {
+  const every = Math.max(1, Math.floor(total / (planted.length + 1)));
+  let i = 0;
+  for (const row of rows) {
+    if (++i % every === 0 && planted.length > 0) yield planted.shift()!;
+    yield row;
+  }
+  yield* planted;
+}
+
+async function writeCsv(file: string, rows: Iterable<Record<string, string>>, columns: readonly string[]): Promise<void> {
+  await pipeline(Readable.from(csvChunks(rows, columns)), createWriteStream(file));
+}
+
+// ── ours: the local platform ──────────────────────────────────────────────
+
+interface OurRun {
+  rosterSeconds: number;
+  putSeconds: number;
+  summarySeconds: number;
+  idleSeconds: number;
+  phaseMs: Record<string, number>;
+  peakRssMb: number;
+  peakHeapMb: number;
+  baseRssMb: number;
+  summary: { status: string; rowsTotal: number; rowsRejected: number; warnings: string[] };
+  counts: AlertCounts;
+  plantedOk: { missed: string[]; falseAlarms: string[] };
+}
+
+async function runPlatform(dataDir: string, generated: Generated, medicalFile: string, logs: MutedLogs): Promise<OurRun> {
+  const processed = new Map<string, () => void>();
+  const raised: Array<{ ruleId: string; householdRef: string }> = [];
+  const platform = await startPlatform({
+    dataDir,
+    apiPort: 0,
+    clockDate: '2025-01-02',
+    onEvent: (e: EventBridgeEnvelope) => {
+      const detail = e.detail as { key?: string; ruleId?: string; householdRef?: string };
+      if (e['detail-type'] === 'Upload Processed') processed.get(detail.key!)?.();
+      if (e['detail-type'] === 'Monitoring Alert Raised') raised.push({ ruleId: detail.ruleId!, householdRef: detail.householdRef! });
+    },
+  });
+  const s3 = new S3Client({ endpoint: platform.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const bucket = platform.endpoints.uploadsBucket;
+  /** Resolves `stored` when S3 has the bytes, `processed` when "Upload Processed" for the key is on the bus. */
+  const put = (key: string, body: string | Readable, length?: number) => {
+    const processedEvent = new Promise<void>((resolve) => processed.set(key, resolve));
+    const stored = s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length }));
+    return { stored, processed: stored.then(() => processedEvent) };
+  };
+  try {
+    // The roster snapshots go through the roster ingester, as a district would upload them.
+    let t0 = performance.now();
+    for (const [unit, rows] of generated.rosterByUnit) await put(uploadKey(unit, 'roster', PERIOD, `名册-${PERIOD}.csv`), toCsv(rows, ROSTER_COLUMNS)).processed;
+    await platform.bus.whenIdle();
+    const rosterSeconds = (performance.now() - t0) / 1000;
+    raised.length = 0;
+
+    if (generated.medicalBytes > Number(process.env.MAX_UPLOAD_BYTES ?? 512 * 1024 * 1024)) throw new Error(`medical file ${generated.medicalBytes} bytes is over MAX_UPLOAD_BYTES`);
+    const key = uploadKey(MEDICAL_UNIT, 'medical', PERIOD, `医保结算-${PERIOD}.csv`);
+    global.gc?.();
+    const memory = sampleMemory();
+    t0 = performance.now();
+    const upload = put(key, createReadStream(medicalFile), generated.medicalBytes);
+    await upload.stored;
+    const putSeconds = (performance.now() - t0) / 1000;
+    await upload.processed; // "Upload Processed" is put on the bus after summary.json is written
+    const summarySeconds = (performance.now() - t0) / 1000;
+    await platform.bus.whenIdle();
+    const idleSeconds = (performance.now() - t0) / 1000;
+    const peak = memory.stop();
+
+    const summary = await readJson<OurRun['summary']>(resultKeys(key).summaryKey, bucket);
+    const hashKey = JSON.parse(await readFile(dataPaths(dataDir).secretsFile, 'utf8'))[LOCAL_SECRET_IDS.idHashKey] as string;
+    return {
+      rosterSeconds,
+      putSeconds,
+      summarySeconds,
+      idleSeconds,
+      phaseMs: logs.phaseMs(),
+      ...peak,
+      summary: summary!,
+      counts: countOurs(raised),
+      plantedOk: checkPlanted(generated.planted, raised, hashKey),
+    };
+  } finally {
+    s3.destroy();
+    await platform.close();
+  }
+}
+
+function countOurs(raised: Array<{ ruleId: string; householdRef: string }>): AlertCounts {
+  const of = (rule: string, outsiders: boolean) => raised.filter((a) => a.ruleId === rule && a.householdRef.startsWith('person:') === outsiders).length;
+  return { medicalBurden: of('medical-burden', false), catastrophicRostered: of('catastrophic-medical', false), catastrophicOutsiders: of('catastrophic-medical', true) };
+}
+
+/** Every planted medical case fires (exactly its rule), no planted near-miss fires. */
+function checkPlanted(planted: Generated['planted'], raised: Array<{ ruleId: string; householdRef: string }>, hashKey: string): OurRun['plantedOk'] {
+  const medical = (c: { ruleId: string }) => c.ruleId === 'medical-burden' || c.ruleId === 'catastrophic-medical';
+  const rulesOf = (household: string) => raised.filter((a) => a.householdRef === household).map((a) => a.ruleId);
+  return {
+    missed: planted.expected.filter(medical).filter((c) => JSON.stringify(rulesOf(expectedHouseholdRef(c, hashKey))) !== JSON.stringify([c.ruleId])).map((c) => c.caseId),
+    falseAlarms: planted.nearMisses.filter(medical).filter((c) => rulesOf(expectedHouseholdRef(c, hashKey)).length > 0).map((c) => c.caseId),
+  };
+}
+
+// ── DuckDB: the same join and thresholds, on raw IDs ─────────────────────
+
+interface AlertCounts {
+  medicalBurden: number;
+  catastrophicRostered: number;
+  catastrophicOutsiders: number;
+}
+
+async function runDuckDb(files: { medical: string; roster: string }): Promise<AlertCounts & { seconds: number; threads: string }> {
+  const rules = DEFAULT_RULE_SET.rules;
+  const asOf = periodEnd(PERIOD);
+  const from = windowStart(asOf, rules['catastrophic-medical'].params.windowMonths);
+  const sql = `
+    WITH claims AS (
+      SELECT 身份证号 AS id, CAST(个人自付金额 AS DECIMAL(18,2)) AS self_pay
+      FROM read_csv('${files.medical}', header = true, all_varchar = true)
+      WHERE CAST(结算日期 AS DATE) > DATE '${from}' AND CAST(结算日期 AS DATE) <= DATE '${asOf}'
+    ),
+    per_person AS (SELECT id, sum(self_pay) AS self_pay FROM claims GROUP BY id),
+    roster AS (
+      SELECT 身份证号 AS id, 单位 AS unit, 户编号 AS household_no, CAST(家庭人口数 AS INTEGER) AS size, CAST(家庭月人均收入 AS DECIMAL(18,2)) AS income
+      FROM read_csv('${files.roster}', header = true, all_varchar = true)
+    ),
+    matched AS (SELECT r.*, p.self_pay FROM roster r JOIN per_person p USING (id)),
+    households AS (
+      SELECT unit, household_no, sum(self_pay) AS self_pay, max(self_pay) AS top_self_pay, any_value(income) * any_value(size) * 12 AS annual_income
+      FROM matched GROUP BY unit, household_no
+    )
+    SELECT
+      (SELECT count(*) FROM households WHERE self_pay > ${rules['medical-burden'].params.burdenRatio} * annual_income) AS medical_burden,
+      (SELECT count(*) FROM households WHERE top_self_pay >= ${rules['catastrophic-medical'].params.selfPayThreshold}) AS catastrophic_rostered,
+      (SELECT count(*) FROM per_person p ANTI JOIN roster r USING (id) WHERE p.self_pay >= ${rules['catastrophic-medical'].params.selfPayThreshold}) AS catastrophic_outsiders`;
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const threads = String((await connection.runAndReadAll(`SELECT current_setting('threads') AS t`)).getRowObjects()[0].t);
+    const t0 = performance.now();
+    const [row] = (await connection.runAndReadAll(sql)).getRowObjects();
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, threads, medicalBurden: Number(row.medical_burden), catastrophicRostered: Number(row.catastrophic_rostered), catastrophicOutsiders: Number(row.catastrophic_outsiders) };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+// ── measuring ─────────────────────────────────────────────────────────────
+
+/** RSS and heap sampled every 50 ms (the platform, its storage servers and the matcher share this process). */
+function sampleMemory() {
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  const base = process.memoryUsage();
+  let rss = base.rss;
+  let heap = base.heapUsed;
+  const timer = setInterval(() => {
+    const now = process.memoryUsage();
+    rss = Math.max(rss, now.rss);
+    heap = Math.max(heap, now.heapUsed);
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { baseRssMb: mb(base.rss), peakRssMb: mb(rss), peakHeapMb: mb(heap) };
+    },
+  };
+}
+
+interface MutedLogs {
+  phaseMs(): Record<string, number>;
+  restore(): void;
+}
+
+/**
+ * The functions log a JSON line per invocation (and Powertools a metrics notice
+ * per invocation): thousands during the run. They are kept out of the report,
+ * except the matcher's "dataset matched" line, which carries the phase timings.
+ */
+function muteFunctionLogs(): MutedLogs {
+  const stdout = process.stdout.write.bind(process.stdout);
+  const stderr = process.stderr.write.bind(process.stderr);
+  let phases: Record<string, number> = {};
+  const filter = (original: typeof stdout) =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (text.includes('"dataset matched"')) phases = (JSON.parse(text) as { phaseMs: Record<string, number> }).phaseMs;
+      if (text.startsWith('{"level"') || text.startsWith('No application metrics')) return true;
+      return original(chunk as string, ...(rest as []));
+    }) as typeof stdout;
+  process.stdout.write = filter(stdout);
+  process.stderr.write = filter(stderr);
+  return {
+    phaseMs: () => phases,
+    restore: () => {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+    },
+  };
+}
+
+// ── report ────────────────────────────────────────────────────────────────
+
+function report(rows: number, generated: Generated, ours: OurRun, duck: Awaited<ReturnType<typeof runDuckDb>>): void {
+  const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+  console.log(`\nGenerated in ${s(generated.seconds)}: medical CSV ${(generated.medicalBytes / 1024 / 1024).toFixed(0)} MiB; roster upload through the platform (7 units, roster ingester): ${s(ours.rosterSeconds)}`);
+  console.log(`Summary: ${ours.summary.status}, ${ours.summary.rowsTotal.toLocaleString('en-US')} rows, ${ours.summary.rowsRejected} rejected`);
+  for (const w of ours.summary.warnings) console.log(`  · ${w}`);
+
+  console.log('\nOurs (local platform, in this process): PutObject → summary written → bus idle (all alerts stored, events delivered)');
+  table([
+    {
+      'PutObject (stream to s3rver)': s(ours.putSeconds),
+      'to summary written': s(ours.summarySeconds),
+      'to bus idle': s(ours.idleSeconds),
+      'rows/s (to idle)': Math.round(rows / ours.idleSeconds).toLocaleString('en-US'),
+      'peak RSS': `${ours.peakRssMb} MiB (base ${ours.baseRssMb})`,
+      'peak heap': `${ours.peakHeapMb} MiB`,
+    },
+  ]);
+  console.log('Matcher phases (from its "dataset matched" log line):');
+  table([Object.fromEntries(Object.entries(ours.phaseMs).map(([k, v]) => [k, ms(v)]))]);
+
+  console.log(`\nDuckDB ${duck.threads} threads, same CSV files, joining on the raw ID number (the platform joins on a keyed hash and stores facts and alerts):`);
+  const ratio = ours.idleSeconds / duck.seconds;
+  table([{ DuckDB: s(duck.seconds), ours: s(ours.idleSeconds), 'ratio ours / DuckDB': `${ratio.toFixed(1)}×` }]);
+
+  const agree = (k: keyof AlertCounts) => (ours.counts[k] === duck[k] ? 'yes' : 'NO');
+  table([
+    { alerts: 'medical-burden (households)', ours: ours.counts.medicalBurden, DuckDB: duck.medicalBurden, agree: agree('medicalBurden') },
+    { alerts: 'catastrophic-medical, rostered households', ours: ours.counts.catastrophicRostered, DuckDB: duck.catastrophicRostered, agree: agree('catastrophicRostered') },
+    { alerts: 'catastrophic-medical, people on no roster', ours: ours.counts.catastrophicOutsiders, DuckDB: duck.catastrophicOutsiders, agree: agree('catastrophicOutsiders') },
+  ]);
+  const { missed, falseAlarms } = ours.plantedOk;
+  console.log(`Planted medical cases: ${missed.length === 0 && falseAlarms.length === 0 ? 'all triggers fired, no near-miss fired' : `missed ${missed.join(', ') || '-'}; false alarms ${falseAlarms.join(', ') || '-'}`}`);
+  console.log(`Process maxRSS over the whole run (generation, platform, matcher, DuckDB): ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+}

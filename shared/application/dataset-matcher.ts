@@ -124,30 +124,31 @@ interface Matched {
   /** personRefs of the non-rostered people among them (medical only). */
   watched: string[];
   /** Masked and aggregated facts of a matched person, for "Data Matched". */
-  factsOf(slot: number): { facts: Record<string, string | number>; observedAt: string };
+  factsOf(update: Matched['updates'][number]): { facts: Record<string, string | number>; observedAt: string };
   warnings: string[];
 }
 
 /**
  * Raw ID → slot, each ID hashed once per upload (IDs repeat across rows).
- * The raw IDs stay in this map; only personRefs and masked forms leave it.
+ * The raw IDs stay in this map, and only while the file streams: only
+ * personRefs and masked forms leave it.
  */
 class PersonDirectory {
-  private readonly slots = new Map<string, number>();
-  private readonly ids: CitizenId[] = [];
+  private slots = new Map<string, number>();
+  private ids: CitizenId[] = [];
   private readonly refs: string[] = [];
   private readonly rosters: Array<RosterEntry[] | undefined> = [];
 
   constructor(private readonly hash: PersonRefHasher, private readonly index: RosterIndex) {}
 
   get size(): number {
-    return this.ids.length;
+    return this.refs.length;
   }
 
   slotOf(id: CitizenId): number {
     const known = this.slots.get(id);
     if (known !== undefined) return known;
-    const slot = this.ids.length;
+    const slot = this.refs.length;
     const personRef = this.hash(id);
     const current = this.index.byPerson.get(personRef)?.filter((e) => (e.status ?? 'current') === 'current');
     this.slots.set(id, slot);
@@ -162,7 +163,14 @@ class PersonDirectory {
   }
 
   maskedId(slot: number): string {
+    if (this.ids.length === 0) throw new Error('raw IDs were already dropped');
     return maskCitizenId(this.ids[slot]);
+  }
+
+  /** Once the file has been read: the raw IDs go (for a million people, also the largest structure held). */
+  forgetRawIds(): void {
+    this.slots = new Map();
+    this.ids = [];
   }
 
   /** The person's current roster entries; undefined when on no current roster. */
@@ -237,6 +245,7 @@ async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableRow>, re
       tallies.droppedRows += tally.claimCount(slot);
     }
   }
+  ctx.people.forgetRawIds();
 
   const warnings = [
     `比对结果：在册人员 ${count(tallies.rostered)} 人（${count(tallies.rosteredRows)} 行）的医疗费用已入库`,
@@ -246,14 +255,14 @@ async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableRow>, re
     updates,
     watched,
     warnings,
-    factsOf(slot) {
+    factsOf({ slot, maskedId }) {
       const months = tally.months(slot);
       const inside = months.filter((m) => windowByMonth.get(monthNumber(`${m.month}-01`)));
       const last = months[months.length - 1].month;
       return {
         observedAt: periodEnd(last),
         facts: {
-          maskedId: ctx.people.maskedId(slot),
+          maskedId,
           claims: months.reduce((n, m) => n + m.claims, 0),
           months: months.length,
           firstMonth: months[0].month,
@@ -329,16 +338,17 @@ async function matchRecords<K extends RecordKind>(ctx: MatchContext, kind: K, ro
   }
 
   const updates = [...bySlot].map(([slot, records]) => ({ slot, personRef: ctx.people.personRef(slot), maskedId: ctx.people.maskedId(slot), records }));
+  ctx.people.forgetRawIds();
   const warnings = [`比对结果：在册人员 ${count(updates.length)} 人（${count(matchedRows)} 行）的${spec.title}记录已入库`];
   if (outsiderRows > 0) warnings.push(`非在册人员 ${count(outsiders.size)} 人的 ${count(outsiderRows)} 行未入库：${spec.title}数据只对在册人员适用监测规则`);
   return {
     updates,
     watched: [],
     warnings,
-    factsOf(slot) {
+    factsOf({ slot, maskedId }) {
       const records = bySlot.get(slot)!;
       const latest = records.map(spec.dateOf).sort().at(-1)!;
-      const facts: Record<string, string | number> = { maskedId: ctx.people.maskedId(slot), records: records.length, types: [...new Set(records.map(spec.labelOf))].join('、'), latestDate: latest };
+      const facts: Record<string, string | number> = { maskedId, records: records.length, types: [...new Set(records.map(spec.labelOf))].join('、'), latestDate: latest };
       if (kind === 'assets') {
         const valued = (records as AssetRecord[]).flatMap((r) => (r.valuation !== undefined ? [r.valuation] : []));
         if (valued.length > 0) facts.maxValuation = Math.max(...valued);
@@ -400,8 +410,9 @@ function dataMatchedEvents(ctx: MatchContext, matched: Matched, outcome: RaiseOu
   const raised = new Set(outcome.events.filter((e) => e.detailType === DETAIL_TYPES.alertRaised).map((e) => (e.detail as { householdRef: string }).householdRef));
   const capped = ctx.kind !== 'medical' && matched.updates.length > MAX_MATCH_EVENTS;
   const chosen = ctx.kind === 'medical' || capped ? matched.updates.filter(({ slot }) => ctx.people.householdsOf(slot).some((ref) => raised.has(ref))) : matched.updates;
-  const events = chosen.map(({ slot, personRef }) => {
-    const { facts, observedAt } = matched.factsOf(slot);
+  const events = chosen.map((update) => {
+    const { slot, personRef } = update;
+    const { facts, observedAt } = matched.factsOf(update);
     return platformEvent(DETAIL_TYPES.dataMatched, { source: ctx.kind, personRef, unit: ctx.people.unitOf(slot, ctx.upload.unit), facts, observedAt, uploadKey: ctx.upload.key });
   });
   return { events, capped };
