@@ -2,7 +2,7 @@ import { evaluateHousehold, evaluatePerson, DEFAULT_RULE_SET, type RuleFinding, 
 import { loadFacts } from '../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../adapters/roster-index.ts';
 import { raiseAlerts, type RaiseOutcome } from './alert-raising.ts';
-import { ALL_FACT_KINDS, householdFactsOf } from './monitoring-facts.ts';
+import { factKindsFor, householdFactsOf } from './monitoring-facts.ts';
 
 /** Households evaluated per storage round trip: bounds memory for a large upload. */
 const CHUNK = 2_000;
@@ -17,7 +17,8 @@ export async function evaluateHouseholds(householdRefs: Iterable<string>, asOf: 
   const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
   for (let i = 0; i < refs.length; i += CHUNK) {
     const households = refs.slice(i, i + CHUNK).map((ref) => index.byHousehold.get(ref)!);
-    const facts = await loadFacts(households.flat().map((m) => m.personRef), ALL_FACT_KINDS);
+    const kinds = factKindsFor(rules);
+    const facts = kinds.length ? await loadFacts(households.flat().map((m) => m.personRef), kinds) : new Map();
     const findings: RuleFinding[] = households
       .flatMap((members) => evaluateHousehold(householdFactsOf(members, facts, index), asOf, DEFAULT_RULE_SET))
       .filter((f) => !rules || rules.includes(f.ruleId));

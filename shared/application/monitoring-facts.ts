@@ -1,6 +1,7 @@
 import { periodEnd } from '../domain/period.ts';
 import { emptyHouseholdFacts, type HouseholdFacts, type PersonFacts, type MedicalClaim, type EmploymentEvent, type HouseholdRegistryEvent, type DisabilityCertificate, type AssetRecord, type VisitRecord } from '../domain/monitoring/household-facts.ts';
 import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
+import type { RuleId } from '../domain/monitoring/rule-ids.ts';
 import { recordsOf, type FactKind, type StoredFacts } from '../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../adapters/roster-index.ts';
 
@@ -13,6 +14,26 @@ export interface MonthlyMedical {
 }
 
 export const ALL_FACT_KINDS: readonly FactKind[] = ['medical', 'employment', 'household', 'disability', 'assets', 'visits'];
+
+/** The stored facts each rule reads: an evaluation limited to some rules loads only these. */
+const FACTS_READ_BY: Record<RuleId, readonly FactKind[]> = {
+  'income-below-standard': [],
+  'edge-of-standard': [],
+  'duplicate-person': [],
+  'medical-burden': ['medical'],
+  'catastrophic-medical': ['medical'],
+  'death-in-household': ['household'],
+  'new-severe-disability': ['disability'],
+  unemployment: ['employment'],
+  'asset-vehicle': ['assets'],
+  'asset-business': ['assets'],
+  'asset-property': ['assets'],
+  'visit-overdue': ['visits', 'household'],
+};
+
+export function factKindsFor(rules: readonly RuleId[] | undefined): readonly FactKind[] {
+  return rules ? [...new Set(rules.flatMap((r) => FACTS_READ_BY[r]))] : ALL_FACT_KINDS;
+}
 
 export function medicalClaimsOf(personRef: string, months: MonthlyMedical[]): MedicalClaim[] {
   return months.map((m) => ({ personRef, date: periodEnd(m.month), selfPay: m.selfPay, total: m.total }));
