@@ -2,25 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { allAlerts } from '../support/alerts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { generateDataset, expectedHouseholdRef, toCsv, type GeneratedDataset } from '../../shared/domain/generator/index.ts';
 import { uploadKey } from '../../shared/domain/upload-key.ts';
-import { listAlerts, type StoredAlert } from '../../shared/adapters/alert-store.ts';
+import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 
-/** Every alert, all pages. */
-async function allAlerts(): Promise<StoredAlert[]> {
-  const alerts: StoredAlert[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listAlerts({ limit: 200, cursor });
-    alerts.push(...page.alerts);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return alerts;
-}
 
 describe('early warning end to end with generated data', () => {
   let p: TestPlatform;

@@ -1,8 +1,9 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allAlerts } from '../support/alerts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { citizen, csv, localHasher } from '../support/citizens.ts';
-import { listAlerts, type StoredAlert } from '../../shared/adapters/alert-store.ts';
+import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { loadFacts } from '../../shared/adapters/person-facts-store.ts';
 import { sourceOf } from '../../shared/application/fact-source.ts';
 import { maskCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
@@ -65,16 +66,6 @@ const BAD_MEDICAL_ROWS: Array<Array<string | number>> = [
 const gbk = (text: string) => iconv.encode(text, 'gbk');
 const ALL_IDS = [a1, a2, c1, d1, d2, e1, f1, catastrophic, nearMiss, windowEdge, small, badCheckDigit];
 
-async function allAlerts(): Promise<StoredAlert[]> {
-  const alerts: StoredAlert[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listAlerts({ limit: 200, cursor });
-    alerts.push(...page.alerts);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return alerts.sort((x, y) => x.alertId.localeCompare(y.alertId));
-}
 
 const fingerprint = (alerts: StoredAlert[]) => alerts.map((a) => `${a.alertId}@${a.revision}:${JSON.stringify(a.evidence)}`);
 const ofType = (events: EventBridgeEnvelope[], type: string) => events.filter((e) => e['detail-type'] === type).map((e) => e.detail as Record<string, unknown>);
