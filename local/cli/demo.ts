@@ -24,7 +24,8 @@ const MONTHS = Array.from({ length: 12 }, (_, i) => `${YEAR}-${String(i + 1).pad
  * the dashboard until Ctrl-C (or exits with --exit).
  */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { data: { type: 'string', default: '.safety-net-demo' }, port: { type: 'string' }, people: { type: 'string', default: '3000' }, exit: { type: 'boolean', default: false } });
+  const { values } = parseCommandArgs(args, { data: { type: 'string', default: '.safety-net-demo' }, port: { type: 'string' }, people: { type: 'string', default: '3000' }, exit: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } });
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
   const dataDir = resolve(values.data);
   await rm(dataDir, { recursive: true, force: true });
   const platform = await startPlatform({ dataDir, apiPort: Number(values.port ?? process.env.PORT ?? 3000), clockDate: `${YEAR}-01-01`, retryBackoffMs: 200 });

@@ -4,11 +4,13 @@ import { DATA_OPTION, parseCommandArgs, UsageError } from './usage.ts';
 
 /** `start`: the whole platform on this machine until Ctrl-C. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { port: { type: 'string' }, clock: { type: 'string' }, quiet: { type: 'boolean', default: false }, ...DATA_OPTION });
+  const { values } = parseCommandArgs(args, { port: { type: 'string' }, clock: { type: 'string' }, quiet: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, ...DATA_OPTION });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口无效: ${values.port ?? process.env.PORT}`);
   if (values.clock && !/^\d{4}-\d{2}-\d{2}$/.test(values.clock)) throw new UsageError('--clock 应为 YYYY-MM-DD');
 
+  // Function logs (JSON, one line each) are for --verbose; the terminal shows what was routed where.
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
   const started = Date.now();
   console.log('正在启动 Safety Net(兜底)本地平台…');
   const platform = await startPlatform({
