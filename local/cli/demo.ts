@@ -10,6 +10,7 @@ import { loadPlan } from '../../shared/domain/plan/catalogue.ts';
 import { nextPeriod } from '../../shared/domain/period.ts';
 import { DISTRICT_UNIT_CODES, CITY_UNIT, type UnitCode } from '../../shared/domain/units.ts';
 import { listAlerts } from '../../shared/adapters/alert-store.ts';
+import { acknowledgeAlert, resolveAlert } from '../../shared/application/alert-actions.ts';
 import { uploadKey } from '../../shared/domain/upload-key.ts';
 import { parseCommandArgs } from './usage.ts';
 import { run as status } from './status.ts';
@@ -46,6 +47,8 @@ export async function run(args: string[]): Promise<number> {
     }
     const random = createRandom(`demo-${YEAR}`);
     const pace = new Map<UnitCode, number>(DISTRICT_UNIT_CODES.map((u) => [u, 0.6 + random.next() * 0.6]));
+    // Some districts answer their alerts every month, others let them escalate.
+    const diligence = new Map<UnitCode, number>(DISTRICT_UNIT_CODES.map((u, i) => [u, i % 3 === 2 ? 0 : 0.3 + random.next() * 0.5]));
     for (const period of MONTHS) {
       bar.update({ step: `${period} 月报与巡检     ` });
       await sweep(platform, `${period}-28`);
@@ -55,6 +58,7 @@ export async function run(args: string[]): Promise<number> {
         if (report) await put(uploadKey(unit, 'progress', period, `${period}-进展.csv`), report);
       }
       await platform.bus.whenIdle();
+      await caseworkersAct(platform.clock.now().toISOString(), random, diligence);
       await sweep(platform, `${nextPeriod(period)}-06`);
       bar.increment();
     }
@@ -77,6 +81,17 @@ async function sweep(platform: RunningPlatform, date: string): Promise<void> {
   platform.clock.advanceTo(date);
   await platform.scheduler.fireNow('daily-deadline-sweep', date);
   await platform.bus.whenIdle();
+}
+
+/** Caseworkers acknowledge and close some of their unit's alerts each month, as diligently as their unit is. */
+async function caseworkersAct(now: string, random: ReturnType<typeof createRandom>, diligence: Map<UnitCode, number>): Promise<void> {
+  const caseworker = (unit: UnitCode) => ({ unit, role: unit === CITY_UNIT ? ('city' as const) : ('district' as const) });
+  for (const alert of (await listAlerts({ status: 'open', limit: 200 })).alerts) {
+    if (random.chance(diligence.get(alert.unit) ?? 0)) await acknowledgeAlert(alert.alertId, caseworker(alert.unit), now);
+  }
+  for (const alert of (await listAlerts({ status: 'acknowledged', limit: 200 })).alerts) {
+    if (random.chance(diligence.get(alert.unit) ?? 0)) await resolveAlert(alert.alertId, caseworker(alert.unit), { outcome: random.chance(0.5) ? '临时救助' : '核实无需救助', note: '演示:入户核查后办结' }, now);
+  }
 }
 
 /** A unit's cumulative values at the end of a period: its pace times the linear share of its target. */
