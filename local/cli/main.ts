@@ -13,7 +13,7 @@ const HELP = `用法: safety-net <命令> [选项]
 
   start [--data DIR] [--port N] [--clock YYYY-MM-DD] [--verbose]
                                                        在本机启动整个平台(--verbose 显示函数日志)
-  upload <文件> --unit U --kind K --period YYYY-MM [--json] [--stage S]
+  upload <文件> --unit U --kind K --period YYYY-MM [--json] [--stage dev|staging|prod]
                                                        上传文件并等待处理结果
   status [--period YYYY-MM]                            各指标进展与未处理预警
   sweep [--at YYYY-MM-DD]                              立即执行每日期限巡检

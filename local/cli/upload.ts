@@ -49,13 +49,23 @@ export async function run(args: string[]): Promise<number> {
 
 async function target(values: { data: string; stage?: string; bucket?: string }): Promise<{ client: S3Client; bucket: string }> {
   if (values.stage) {
-    // A stage's bucket on AWS: credentials and region from the usual AWS environment.
-    if (!values.bucket) throw new UsageError('上传到云上环境时请用 --bucket 指定该环境的上传桶(见 cdk deploy 的输出 UploadsBucketName)');
-    return { client: new S3Client({}), bucket: values.bucket };
+    // A stage's bucket on AWS (credentials and region from the usual AWS environment): the stack's output names it.
+    if (!['dev', 'staging', 'prod'].includes(values.stage)) throw new UsageError('--stage 应为 dev、staging 或 prod');
+    return { client: new S3Client({}), bucket: values.bucket ?? (await stageBucket(values.stage)) };
   }
   const endpoints = await runningEndpoints(values.data);
   const client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   return { client, bucket: endpoints.uploadsBucket };
+}
+
+async function stageBucket(stage: string): Promise<string> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const client = new CloudFormationClient({});
+  const out = await client.send(new DescribeStacksCommand({ StackName: `SafetyNet-${stage}` }));
+  client.destroy();
+  const bucket = out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'UploadsBucketName')?.OutputValue;
+  if (!bucket) throw new Error(`堆栈 SafetyNet-${stage} 没有输出 UploadsBucketName`);
+  return bucket;
 }
 
 async function waitForSummary(client: S3Client, bucket: string, key: string, etag: string, timeoutMs: number, log: (m: string) => void): Promise<UploadSummary> {

@@ -75,6 +75,7 @@ describe('the safety-net CLI against a running local platform', () => {
     expect((await cli(['upload', '--unit', '330602'], dataDir)).code).toBe(2);
     expect((await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'nope', '--period', '2024-03'], dataDir)).code).toBe(2);
     expect((await cli(['frobnicate'], dataDir)).code).toBe(2);
+    expect((await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'progress', '--period', '2024-03', '--stage', 'qa'], dataDir)).code).toBe(2);
   });
 
   it('sweep prints what it emitted, status prints the table, token mints a usable token', async () => {
