@@ -46,3 +46,11 @@ export async function raiseAlerts(findings: RuleFinding[], now: string): Promise
   if (pending.length > 0) throw new Error(`${pending.length} 条预警写入冲突未能解决`);
   return outcome;
 }
+
+/** Adds one outcome's counts and events to a running total. */
+export function addOutcome(total: RaiseOutcome, part: RaiseOutcome): void {
+  total.raised += part.raised;
+  total.updated += part.updated;
+  total.unchanged += part.unchanged;
+  total.events.push(...part.events);
+}

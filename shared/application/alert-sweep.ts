@@ -2,7 +2,7 @@ import { alertEventFields, escalateIfOverdue } from '../domain/alerts/index.ts';
 import { ALERT_LEVEL_TITLES } from '../domain/monitoring/alert-levels.ts';
 import { RULE_TITLES } from '../domain/monitoring/rule-ids.ts';
 import { DEFAULT_RULE_SET } from '../domain/monitoring/rule-config.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
+import { DETAIL_TYPES, platformEvent } from '../domain/events.ts';
 import { addDays } from '../domain/period.ts';
 import { APPROACHING_DAYS } from '../domain/deadlines.ts';
 import { AlertWriteConflict, getAlert, openAlertsDueBetween, overdueOpenAlerts, saveAlert, type StoredAlert } from '../adapters/alert-store.ts';

@@ -1,35 +1,20 @@
-import { maskCitizenId, type CitizenId, type PersonRefHasher } from '../domain/citizen-id.ts';
-import { DATASET_COLUMNS, validateDatasetRow, type DatasetRowValues } from '../domain/datasets/dataset-rows.ts';
+import { DATASET_COLUMNS } from '../domain/datasets/dataset-rows.ts';
 import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../domain/events.ts';
 import { periodEnd } from '../domain/period.ts';
-import type { TableRow } from '../domain/tabular/read-table.ts';
-import type { RowError } from '../domain/upload-summary.ts';
-import {
-  DEFAULT_RULE_SET,
-  formatYuan,
-  householdRefOf,
-  inWindow,
-  personHouseholdRef,
-  sumYuan,
-  toFen,
-  type AssetRecord,
-  type DisabilityCertificate,
-  type EmploymentEvent,
-  type HouseholdRegistryEvent,
-  type RosterEntry,
-  type RuleId,
-} from '../domain/monitoring/index.ts';
+import { householdRefOf, type RuleId } from '../domain/monitoring/index.ts';
 import { personRefHasher } from '../adapters/id-hash-key.ts';
-import { loadRosterIndex, type RosterIndex } from '../adapters/roster-index.ts';
-import { loadFacts, recordsOf, replaceSourceFacts, type FactsUpdate } from '../adapters/person-facts-store.ts';
-import { loadMedicalWatch, readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../adapters/fact-sources.ts';
+import { loadRosterIndex } from '../adapters/roster-index.ts';
+import { loadFacts, recordsOf, replaceSourceFacts } from '../adapters/person-facts-store.ts';
+import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../adapters/fact-sources.ts';
 import { logger } from '../adapters/observability.ts';
 import { listUploads } from '../adapters/upload-store.ts';
 import { evaluateHouseholds, evaluatePersons } from './household-evaluation.ts';
 import { personFactsOf, type MonthlyMedical } from './monitoring-facts.ts';
 import { sourceOf } from './fact-source.ts';
-import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
-import type { RaiseOutcome } from './alert-raising.ts';
+import { addOutcome, type RaiseOutcome } from './alert-raising.ts';
+import { count, PersonDirectory, type MatchContext, type Matched } from './matching/match-context.ts';
+import { matchMedical } from './matching/medical-matching.ts';
+import { matchRecords } from './matching/record-matching.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from './process-upload.ts';
 
 /**
@@ -95,17 +80,6 @@ export const datasetMatcher: UploadIngester = {
   },
 };
 
-interface MatchContext {
-  upload: UploadVersion;
-  kind: DepartmentalKind;
-  /** End of the data's period: no record may be later, and the rules judge as of it. */
-  asOf: string;
-  /** This upload key's records in the person facts: reprocessing replaces exactly them. */
-  source: string;
-  index: RosterIndex;
-  people: PersonDirectory;
-}
-
 /**
  * Another key of the same unit, kind and period whose current version has these
  * very bytes (same ETag) and was processed: storing the copy under its own
@@ -115,247 +89,6 @@ async function processedTwinOf(upload: UploadVersion): Promise<string | undefine
   const uploads = await listUploads(upload.period, upload.unit);
   const twin = uploads.find((u) => u.key !== upload.key && u.kind === upload.kind && u.etag === upload.etag && (u.status === 'accepted' || u.status === 'partial'));
   return twin?.fileName ?? undefined;
-}
-
-/** What the matching of one file produced. */
-interface Matched {
-  /** Every person whose records this source now holds (rostered, plus the medical watch). */
-  updates: Array<FactsUpdate<unknown> & { slot: number }>;
-  /** personRefs of the non-rostered people among them (medical only). */
-  watched: string[];
-  /** Masked and aggregated facts of a matched person, for "Data Matched". */
-  factsOf(update: Matched['updates'][number]): { facts: Record<string, string | number>; observedAt: string };
-  warnings: string[];
-}
-
-/**
- * Raw ID → slot, each ID hashed once per upload (IDs repeat across rows).
- * The raw IDs stay in this map, and only while the file streams: only
- * personRefs and masked forms leave it.
- */
-class PersonDirectory {
-  private slots = new Map<string, number>();
-  private ids: CitizenId[] = [];
-  private readonly refs: string[] = [];
-  private readonly rosters: Array<RosterEntry[] | undefined> = [];
-
-  constructor(private readonly hash: PersonRefHasher, private readonly index: RosterIndex) {}
-
-  get size(): number {
-    return this.refs.length;
-  }
-
-  slotOf(id: CitizenId): number {
-    const known = this.slots.get(id);
-    if (known !== undefined) return known;
-    const slot = this.refs.length;
-    const personRef = this.hash(id);
-    const current = this.index.byPerson.get(personRef)?.filter((e) => (e.status ?? 'current') === 'current');
-    this.slots.set(id, slot);
-    this.ids.push(id);
-    this.refs.push(personRef);
-    this.rosters.push(current?.length ? current : undefined);
-    return slot;
-  }
-
-  personRef(slot: number): string {
-    return this.refs[slot];
-  }
-
-  maskedId(slot: number): string {
-    if (this.ids.length === 0) throw new Error('raw IDs were already dropped');
-    return maskCitizenId(this.ids[slot]);
-  }
-
-  /** Once the file has been read: the raw IDs go (for a million people, also the largest structure held). */
-  forgetRawIds(): void {
-    this.slots = new Map();
-    this.ids = [];
-  }
-
-  /** The person's current roster entries; undefined when on no current roster. */
-  rosterOf(slot: number): RosterEntry[] | undefined {
-    return this.rosters[slot];
-  }
-
-  /** Where an alert about this person lands: their rostered households, or their own 主动发现 "household". */
-  householdsOf(slot: number): string[] {
-    const roster = this.rosters[slot];
-    return roster ? roster.map((e) => householdRefOf(e.unit, e.householdNo)) : [personHouseholdRef(this.refs[slot])];
-  }
-
-  /** The unit a "Data Matched" about this person belongs to. */
-  unitOf(slot: number, uploadUnit: UploadVersion['unit']): UploadVersion['unit'] {
-    return this.rosters[slot]?.[0].unit ?? uploadUnit;
-  }
-}
-
-// ── medical (医保结算): the bulk path ───────────────────────────────────────
-
-/**
- * Sums claims per person and month while streaming. Rostered people are all
- * stored; people on no roster only when their self-pay inside the rule's
- * window reaches the watch level (half the catastrophic threshold) or they are
- * already on the watch list: storing everyone would be millions of writes per
- * extract, for people no rule would flag.
- */
-async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<Matched> {
-  const rule = DEFAULT_RULE_SET.rules['catastrophic-medical'];
-  const { windowMonths } = rule.params;
-  const watchFen = toFen(rule.params.selfPayThreshold / 2);
-  const watchList = rule.enabled ? await loadMedicalWatch() : new Set<string>();
-  // Claims are stored as month sums dated on the month's end: judge the window the way the rule will.
-  const windowByMonth = new Map<number, boolean>();
-  const tally = new MedicalTally((month) => {
-    let inside = windowByMonth.get(month);
-    if (inside === undefined) windowByMonth.set(month, (inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths)));
-    return inside;
-  });
-
-  for await (const row of rows) {
-    const check = validateDatasetRow('medical', row, ctx.asOf);
-    if (!check.ok) {
-      check.errors.forEach(reject);
-      continue;
-    }
-    const { id, date, selfPay, total } = check.value;
-    tally.add(ctx.people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
-  }
-
-  const updates: Matched['updates'] = [];
-  const watched: string[] = [];
-  const tallies = { rostered: 0, rosteredRows: 0, watchedRows: 0, dropped: 0, droppedRows: 0 };
-  for (let slot = 0; slot < ctx.people.size; slot++) {
-    const personRef = ctx.people.personRef(slot);
-    const rostered = ctx.people.rosterOf(slot) !== undefined;
-    const watch = !rostered && rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
-    if (rostered || watch) {
-      const months = tally.months(slot);
-      updates.push({ slot, personRef, maskedId: ctx.people.maskedId(slot), records: months });
-      const claims = tally.claimCount(slot);
-      if (rostered) {
-        tallies.rostered++;
-        tallies.rosteredRows += claims;
-      } else {
-        watched.push(personRef);
-        tallies.watchedRows += claims;
-      }
-    } else {
-      tallies.dropped++;
-      tallies.droppedRows += tally.claimCount(slot);
-    }
-  }
-  ctx.people.forgetRawIds();
-
-  const warnings = [
-    `比对结果：在册人员 ${count(tallies.rostered)} 人（${count(tallies.rosteredRows)} 行）的医疗费用已入库`,
-    `非在册人员 ${count(watched.length + tallies.dropped)} 人：近${windowMonths}个月个人自付达到关注线 ${formatYuan(watchFen / 100)} 元或已在关注名单的 ${count(watched.length)} 人（${count(tallies.watchedRows)} 行）已入库并按大额医疗规则评估，其余 ${count(tallies.dropped)} 人的 ${count(tallies.droppedRows)} 行只参与本次比对、未入库`,
-  ];
-  return {
-    updates,
-    watched,
-    warnings,
-    factsOf({ slot, maskedId }) {
-      const months = tally.months(slot);
-      const inside = months.filter((m) => windowByMonth.get(monthNumber(`${m.month}-01`)));
-      const last = months[months.length - 1].month;
-      return {
-        observedAt: periodEnd(last),
-        facts: {
-          maskedId,
-          claims: months.reduce((n, m) => n + m.claims, 0),
-          months: months.length,
-          firstMonth: months[0].month,
-          lastMonth: last,
-          windowMonths,
-          selfPayInWindow: sumYuan(inside.map((m) => m.selfPay)),
-          totalInWindow: sumYuan(inside.map((m) => m.total)),
-        },
-      };
-    },
-  };
-}
-
-// ── employment / household / disability / assets: event records ──────────
-
-type RecordKind = Exclude<DepartmentalKind, 'medical'>;
-interface RecordOf {
-  employment: EmploymentEvent;
-  household: HouseholdRegistryEvent;
-  disability: DisabilityCertificate;
-  assets: AssetRecord;
-}
-
-interface RecordSpec<K extends RecordKind> {
-  /** The record as the domain stores it (shared/domain/monitoring/household-facts.ts). */
-  toRecord(personRef: string, value: DatasetRowValues[K]): RecordOf[K];
-  dateOf(record: RecordOf[K]): string;
-  /** What kind of record it is, for "Data Matched" facts. */
-  labelOf(record: RecordOf[K]): string;
-}
-
-const RECORD_SPECS: { [K in RecordKind]: RecordSpec<K> & { title: string } } = {
-  employment: { title: '人社', toRecord: (personRef, v) => ({ personRef, type: v.type, date: v.date }), dateOf: (r) => r.date, labelOf: (r) => r.type },
-  household: { title: '公安户籍', toRecord: (personRef, v) => ({ personRef, type: v.type, date: v.date }), dateOf: (r) => r.date, labelOf: (r) => r.type },
-  disability: {
-    title: '残联',
-    toRecord: (personRef, v) => ({ personRef, category: v.category, grade: v.grade, issuedOn: v.issuedOn }),
-    dateOf: (r) => r.issuedOn,
-    labelOf: (r) => r.grade,
-  },
-  assets: {
-    title: '资产',
-    toRecord: (personRef, v) => ({ personRef, type: v.type, registeredOn: v.registeredOn, ...(v.valuation !== undefined ? { valuation: v.valuation } : {}) }),
-    dateOf: (r) => r.registeredOn,
-    labelOf: (r) => r.type,
-  },
-};
-
-/** Records of rostered people are kept; the rest are dropped, as no rule applies to them. */
-async function matchRecords<K extends RecordKind>(ctx: MatchContext, kind: K, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<Matched> {
-  const spec = RECORD_SPECS[kind] as RecordSpec<K> & { title: string };
-  const bySlot = new Map<number, RecordOf[K][]>();
-  const outsiders = new Set<number>();
-  let outsiderRows = 0;
-  let matchedRows = 0;
-  for await (const row of rows) {
-    const check = validateDatasetRow(kind, row, ctx.asOf);
-    if (!check.ok) {
-      check.errors.forEach(reject);
-      continue;
-    }
-    const slot = ctx.people.slotOf(check.value.id);
-    if (!ctx.people.rosterOf(slot)) {
-      outsiders.add(slot);
-      outsiderRows++;
-      continue;
-    }
-    const record = spec.toRecord(ctx.people.personRef(slot), check.value);
-    const list = bySlot.get(slot);
-    if (list) list.push(record);
-    else bySlot.set(slot, [record]);
-    matchedRows++;
-  }
-
-  const updates = [...bySlot].map(([slot, records]) => ({ slot, personRef: ctx.people.personRef(slot), maskedId: ctx.people.maskedId(slot), records }));
-  ctx.people.forgetRawIds();
-  const warnings = [`比对结果：在册人员 ${count(updates.length)} 人（${count(matchedRows)} 行）的${spec.title}记录已入库`];
-  if (outsiderRows > 0) warnings.push(`非在册人员 ${count(outsiders.size)} 人的 ${count(outsiderRows)} 行未入库：${spec.title}数据只对在册人员适用监测规则`);
-  return {
-    updates,
-    watched: [],
-    warnings,
-    factsOf({ slot, maskedId }) {
-      const records = bySlot.get(slot)!;
-      const latest = records.map(spec.dateOf).sort().at(-1)!;
-      const facts: Record<string, string | number> = { maskedId, records: records.length, types: [...new Set(records.map(spec.labelOf))].join('、'), latestDate: latest };
-      if (kind === 'assets') {
-        const valued = (records as AssetRecord[]).flatMap((r) => (r.valuation !== undefined ? [r.valuation] : []));
-        if (valued.length > 0) facts.maxValuation = Math.max(...valued);
-      }
-      return { facts, observedAt: latest };
-    },
-  };
 }
 
 // ── storing, judging, announcing ──────────────────────────────────────────
@@ -393,9 +126,9 @@ async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSource
     const stored = await loadFacts(matched.watched, ['medical']);
     const masked = new Map(matched.updates.map((u) => [u.personRef, u.maskedId]));
     const persons = matched.watched.map((ref) => personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')));
-    add(total, await evaluatePersons(persons, asOf, upload.receivedAt));
+    addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt));
   }
-  add(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, RULES_FED_BY[kind]));
+  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, RULES_FED_BY[kind]));
   return total;
 }
 
@@ -433,13 +166,4 @@ class PhaseTimer {
   }
 }
 
-function add(total: RaiseOutcome, part: RaiseOutcome): void {
-  total.raised += part.raised;
-  total.updated += part.updated;
-  total.unchanged += part.unchanged;
-  total.events.push(...part.events);
-}
 
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}

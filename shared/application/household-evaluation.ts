@@ -1,7 +1,7 @@
 import { evaluateHousehold, evaluatePerson, DEFAULT_RULE_SET, type RuleFinding, type RuleId, type PersonFacts } from '../domain/monitoring/index.ts';
 import { loadFacts } from '../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../adapters/roster-index.ts';
-import { raiseAlerts, type RaiseOutcome } from './alert-raising.ts';
+import { addOutcome, raiseAlerts, type RaiseOutcome } from './alert-raising.ts';
 import { factKindsFor, householdFactsOf } from './monitoring-facts.ts';
 
 /** Households evaluated per storage round trip: bounds memory for a large upload. */
@@ -22,7 +22,7 @@ export async function evaluateHouseholds(householdRefs: Iterable<string>, asOf: 
     const findings: RuleFinding[] = households
       .flatMap((members) => evaluateHousehold(householdFactsOf(members, facts, index), asOf, DEFAULT_RULE_SET))
       .filter((f) => !rules || rules.includes(f.ruleId));
-    add(total, await raiseAlerts(findings, now));
+    addOutcome(total, await raiseAlerts(findings, now));
   }
   return total;
 }
@@ -32,9 +32,3 @@ export async function evaluatePersons(persons: PersonFacts[], asOf: string, now:
   return raiseAlerts(persons.flatMap((p) => evaluatePerson(p, asOf, DEFAULT_RULE_SET)), now);
 }
 
-function add(total: RaiseOutcome, part: RaiseOutcome): void {
-  total.raised += part.raised;
-  total.updated += part.updated;
-  total.unchanged += part.unchanged;
-  total.events.push(...part.events);
-}

@@ -1,0 +1,95 @@
+import { DEFAULT_RULE_SET, formatYuan, inWindow, sumYuan, toFen } from '../../domain/monitoring/index.ts';
+import { validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
+import { periodEnd } from '../../domain/period.ts';
+import type { TableRow } from '../../domain/tabular/read-table.ts';
+import type { RowError } from '../../domain/upload-summary.ts';
+import { loadMedicalWatch } from '../../adapters/fact-sources.ts';
+import { MedicalTally, monthNumber, monthText } from '../medical-tally.ts';
+import { count, type MatchContext, type Matched } from './match-context.ts';
+
+// ── medical (医保结算): the bulk path ───────────────────────────────────────
+
+/**
+ * Sums claims per person and month while streaming. Rostered people are all
+ * stored; people on no roster only when their self-pay inside the rule's
+ * window reaches the watch level (half the catastrophic threshold) or they are
+ * already on the watch list: storing everyone would be millions of writes per
+ * extract, for people no rule would flag.
+ */
+export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<Matched> {
+  const rule = DEFAULT_RULE_SET.rules['catastrophic-medical'];
+  const { windowMonths } = rule.params;
+  const watchFen = toFen(rule.params.selfPayThreshold / 2);
+  const watchList = rule.enabled ? await loadMedicalWatch() : new Set<string>();
+  // Claims are stored as month sums dated on the month's end: judge the window the way the rule will.
+  const windowByMonth = new Map<number, boolean>();
+  const tally = new MedicalTally((month) => {
+    let inside = windowByMonth.get(month);
+    if (inside === undefined) windowByMonth.set(month, (inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths)));
+    return inside;
+  });
+
+  for await (const row of rows) {
+    const check = validateDatasetRow('medical', row, ctx.asOf);
+    if (!check.ok) {
+      check.errors.forEach(reject);
+      continue;
+    }
+    const { id, date, selfPay, total } = check.value;
+    tally.add(ctx.people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
+  }
+
+  const updates: Matched['updates'] = [];
+  const watched: string[] = [];
+  const tallies = { rostered: 0, rosteredRows: 0, watchedRows: 0, dropped: 0, droppedRows: 0 };
+  for (let slot = 0; slot < ctx.people.size; slot++) {
+    const personRef = ctx.people.personRef(slot);
+    const rostered = ctx.people.rosterOf(slot) !== undefined;
+    const watch = !rostered && rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
+    if (rostered || watch) {
+      const months = tally.months(slot);
+      updates.push({ slot, personRef, maskedId: ctx.people.maskedId(slot), records: months });
+      const claims = tally.claimCount(slot);
+      if (rostered) {
+        tallies.rostered++;
+        tallies.rosteredRows += claims;
+      } else {
+        watched.push(personRef);
+        tallies.watchedRows += claims;
+      }
+    } else {
+      tallies.dropped++;
+      tallies.droppedRows += tally.claimCount(slot);
+    }
+  }
+  ctx.people.forgetRawIds();
+
+  const warnings = [
+    `比对结果：在册人员 ${count(tallies.rostered)} 人（${count(tallies.rosteredRows)} 行）的医疗费用已入库`,
+    `非在册人员 ${count(watched.length + tallies.dropped)} 人：近${windowMonths}个月个人自付达到关注线 ${formatYuan(watchFen / 100)} 元或已在关注名单的 ${count(watched.length)} 人（${count(tallies.watchedRows)} 行）已入库并按大额医疗规则评估，其余 ${count(tallies.dropped)} 人的 ${count(tallies.droppedRows)} 行只参与本次比对、未入库`,
+  ];
+  return {
+    updates,
+    watched,
+    warnings,
+    factsOf({ slot, maskedId }) {
+      const months = tally.months(slot);
+      const inside = months.filter((m) => windowByMonth.get(monthNumber(`${m.month}-01`)));
+      const last = months[months.length - 1].month;
+      return {
+        observedAt: periodEnd(last),
+        facts: {
+          maskedId,
+          claims: months.reduce((n, m) => n + m.claims, 0),
+          months: months.length,
+          firstMonth: months[0].month,
+          lastMonth: last,
+          windowMonths,
+          selfPayInWindow: sumYuan(inside.map((m) => m.selfPay)),
+          totalInWindow: sumYuan(inside.map((m) => m.total)),
+        },
+      };
+    },
+  };
+}
+
