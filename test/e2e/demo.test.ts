@@ -1,0 +1,30 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../local/cli/demo.ts';
+
+describe('demo', () => {
+  let dir: string;
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a generated year through a fresh platform and prints the status tables', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sn-demo-'));
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
+    const code = await run(['--data', join(dir, 'demo'), '--people', '60', '--port', '0', '--exit']);
+    expect(code).toBe(0);
+    const output = printed.join('\n');
+    expect(output).toMatch(/全年演示完成:预警 [1-9]\d*/);
+    expect(output).toContain('T02.shanju-homes');
+    expect(output).toContain('未处理预警');
+    const archive = (await readFile(join(dir, 'demo', 'archive', 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const types = new Set(archive.map((e) => e['detail-type']));
+    for (const t of ['Upload Processed', 'Task Progress Updated', 'Monitoring Alert Raised', 'Monitoring Alert Escalated', 'Deadline Approaching', 'Deadline Missed', 'Notification Sent']) expect(types).toContain(t);
+    // the clock ran through the year
+    expect(archive.at(-1).time >= '2025-01-06').toBe(true);
+  }, 180_000);
+});
