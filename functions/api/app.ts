@@ -6,6 +6,7 @@ import { ApiError } from './api-error.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { planRoutes } from './routes/plan.ts';
 import { progressRoutes } from './routes/progress.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDependencies) {
   app.route('/progress', progressRoutes(deps));
   app.route('/uploads', uploadRoutes(deps));
   app.route('/alerts', alertRoutes(deps));
+  app.route('/notifications', notificationRoutes(deps));
 
   app.notFound((c) => c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404));
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { s3Client } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -22,15 +22,6 @@ export async function openUpload(key: string, versionId?: string, bucket = runti
   }
 }
 
-export async function headUpload(key: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<{ size: number; etag: string } | undefined> {
-  try {
-    const out = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { size: out.ContentLength ?? 0, etag: stripQuotes(out.ETag) };
-  } catch (error) {
-    if (error instanceof NotFound || error instanceof NoSuchKey || (error as { name?: string }).name === 'NotFound') return undefined;
-    throw error;
-  }
-}
 
 export async function writeResult(key: string, body: string, contentType: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<void> {
   await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));

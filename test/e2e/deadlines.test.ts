@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
+import { readFile } from 'node:fs/promises';
 import { inbox } from '../../shared/adapters/notification-store.ts';
+import { issueToken } from '../../shared/domain/access-token.ts';
+import { dataPaths } from '../../local/data-paths.ts';
+import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 import type { SweepResult } from '../../shared/application/deadline-sweep.ts';
 
 describe('daily deadline sweep and notifications on the local platform', () => {
@@ -56,6 +60,18 @@ describe('daily deadline sweep and notifications on the local platform', () => {
     const ids = sent.map((e) => (e.detail as { notificationId: string }).notificationId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(sent.every((e) => (e.detail as { outcome: string }).outcome === 'delivered')).toBe(true);
+
+    // The inbox through the API: a district reads its own, not another unit's; the city reads any.
+    const secrets = JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8'));
+    const token = (unit: string, role: 'district' | 'city') => issueToken({ unit: unit as '330602', role }, secrets[LOCAL_SECRET_IDS.tokenSigningKey]);
+    const get = async (path: string, bearer: string) => fetch(`${p.platform.endpoints.api}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+    const own = await get('/notifications', await token('330602', 'district'));
+    expect(own.status).toBe(200);
+    const body = (await own.json()) as { unit: string; notifications: Array<{ title: string }> };
+    expect(body.unit).toBe('330602');
+    expect(body.notifications.some((n) => n.title.includes('月报报送还剩 7 天'))).toBe(true);
+    expect((await get('/notifications?unit=330603', await token('330602', 'district'))).status).toBe(403);
+    expect((await get('/notifications?unit=330603', await token('330600', 'city'))).status).toBe(200);
 
     // A redelivered cause sends nothing twice.
     const cause = events.find((e) => e['detail-type'] === 'Deadline Missed')!;

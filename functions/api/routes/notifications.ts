@@ -1,0 +1,24 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { inbox } from '../../../shared/adapters/notification-store.ts';
+import { CITY_UNIT, unitCodeSchema } from '../../../shared/domain/units.ts';
+import type { ApiDependencies, ApiEnv } from '../api-env.ts';
+import { parseInput } from '../api-error.ts';
+import { callerOf, requireCaller, unitInScope } from '../caller.ts';
+
+const inboxQuerySchema = z.object({
+  unit: unitCodeSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** `GET /notifications[?unit=&limit=]`: a unit's inbox (alerts, deadlines, rejected uploads), newest first. */
+export function notificationRoutes(deps: ApiDependencies) {
+  return new Hono<ApiEnv>()
+    .use('*', requireCaller(deps.tokenKey))
+    .get('/', async (c) => {
+      const query = parseInput(inboxQuerySchema, c.req.query());
+      // A district reads its own inbox; the city reads its own, or any unit's when it names one.
+      const unit = unitInScope(callerOf(c), query.unit) ?? CITY_UNIT;
+      return c.json({ unit, notifications: await inbox(unit, query.limit) });
+    });
+}
