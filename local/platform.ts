@@ -65,9 +65,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   try {
     const dynamo = await startDynamoDb(paths.dynamoDir);
     closers.push(dynamo.close);
-    const s3 = await startS3(paths.s3Dir);
-    closers.push(s3.close);
-
     const bus = new LocalEventBus({
       name: BUS_NAME,
       account: ACCOUNT,
@@ -81,6 +78,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       onDelivery: options.onDelivery,
       onEvent: options.onEvent,
     });
+    // S3 notifications become the "Object Created" events S3 sends to EventBridge on AWS,
+    // stamped with the platform clock like every event on the local bus (--clock runs).
+    const s3 = await startS3(paths.s3Dir, 0, (records) => {
+      for (const record of records) {
+        const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
+        if (event) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
+      }
+    });
+    closers.push(s3.close);
+
     let scheduler: LocalScheduler | undefined;
     const aws = await startLocalAwsServer({
       bus,
@@ -96,15 +103,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
     await ensureBucket(s3.endpoint, UPLOADS_BUCKET);
-
-    // S3 notifications become the "Object Created" events S3 sends to EventBridge on AWS.
-    s3.s3rver.on('event', (notification) => {
-      for (const record of notification.Records) {
-        const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
-        // Stamped with the platform clock, like every event on the local bus (--clock runs).
-        if (event) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
-      }
-    });
 
     scheduler = new LocalScheduler({
       schedules: SCHEDULES,

@@ -1,21 +1,11 @@
 import { mkdir } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
 
-const require = createRequire(import.meta.url);
-// Both are CommonJS without type declarations.
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
 
-export interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  on(event: 'event', listener: (event: { Records: S3NotificationRecord[] }) => void): void;
-}
 
 export interface S3NotificationRecord {
   eventName: string;
@@ -33,24 +23,49 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** dynalite (DynamoDB API on LevelDB) persisted under `dir`; port 0 picks a free one. */
-export async function startDynamoDb(dir: string, port = 0): Promise<RunningServer> {
-  await mkdir(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
-  const { port: actual } = server.address() as AddressInfo;
+type WorkerMessage = { port?: number; error?: string; closed?: boolean; records?: S3NotificationRecord[] };
+
+/**
+ * Starts a storage server on a worker thread (`local/workers/*.mjs`): on a 2-core machine the
+ * storage then works beside the functions, not between them.
+ */
+async function startOnWorker(script: string, workerData: Record<string, unknown>, onRecords?: (records: S3NotificationRecord[]) => void): Promise<RunningServer> {
+  const worker = new Worker(new URL(`./workers/${script}`, import.meta.url), { workerData });
+  let closing: (() => void) | undefined;
+  const started = await new Promise<WorkerMessage>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.records) onRecords?.(message.records);
+      else if (message.closed) closing?.();
+      else resolve(message);
+    });
+  });
+  if (started.error || !started.port) {
+    await worker.terminate();
+    throw new Error(`${script} could not start: ${started.error}`);
+  }
   return {
-    endpoint: `http://127.0.0.1:${actual}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    endpoint: `http://127.0.0.1:${started.port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        closing = resolve;
+        worker.postMessage('close');
+      });
+      await worker.terminate();
+    },
   };
 }
 
-/** s3rver (S3 API on the file system) persisted under `dir`. */
-export async function startS3(dir: string, port = 0): Promise<RunningServer & { s3rver: S3rverInstance }> {
+/** dynalite (DynamoDB API on LevelDB) persisted under `dir`; port 0 picks a free one. */
+export async function startDynamoDb(dir: string, port = 0): Promise<RunningServer> {
   await mkdir(dir, { recursive: true });
-  const s3rver = new S3rver({ address: '127.0.0.1', port, directory: dir, silent: true, vhostBuckets: false, allowMismatchedSignatures: true });
-  const { port: actual } = await s3rver.run();
-  return { endpoint: `http://127.0.0.1:${actual}`, s3rver, close: () => s3rver.close() };
+  return startOnWorker('dynalite-worker.mjs', { path: dir, port });
+}
+
+/** s3rver (S3 API on the file system) persisted under `dir`; its notification records go to `onRecords`. */
+export async function startS3(dir: string, port = 0, onRecords?: (records: S3NotificationRecord[]) => void): Promise<RunningServer> {
+  await mkdir(dir, { recursive: true });
+  return startOnWorker('s3rver-worker.mjs', { directory: dir, port }, onRecords);
 }
 
 /** Creates the platform table from TABLE_DEFINITION unless it exists. */

@@ -64,7 +64,7 @@ export function withHelpers(platform: RunningPlatform, dataDir: string) {
   };
 }
 
-/** s3rver emits its notification just after answering the PUT: give it a moment, then wait for the bus. */
+/** s3rver (on its own thread) posts its notification around the time it answers the PUT: give it a moment, then wait for the bus. */
 export async function settle(platform: RunningPlatform): Promise<void> {
   for (let i = 0; i < 3; i++) {
     await new Promise((r) => setTimeout(r, 30));
