@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getHeapStatistics } from 'node:v8';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startPlatform } from '../local/platform.ts';
 import { dataPaths } from '../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../local/local-secrets.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/storage-servers.ts';
+import { localS3Client } from '../local/storage-servers.ts';
 import type { EventBridgeEnvelope } from '../local/event-envelope.ts';
 import {
   CitizenIdFactory,
@@ -164,7 +164,7 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
       if (e['detail-type'] === 'Monitoring Alert Raised') raised.push({ ruleId: detail.ruleId!, householdRef: detail.householdRef! });
     },
   });
-  const s3 = new S3Client({ endpoint: platform.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const s3 = localS3Client(platform.endpoints.s3);
   const bucket = platform.endpoints.uploadsBucket;
   /** Resolves `stored` when S3 has the bytes, `processed` when "Upload Processed" for the key is on the bus. */
   const put = (key: string, body: string | Readable, length?: number) => {

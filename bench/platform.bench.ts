@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startPlatform } from '../local/platform.ts';
 import { dataPaths } from '../local/data-paths.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/storage-servers.ts';
+import { localS3Client } from '../local/storage-servers.ts';
 import { FUNCTIONS } from '../shared/domain/routing.ts';
 import { percentile, ms, table } from './stats.ts';
 
@@ -50,7 +50,7 @@ async function uploadLatency(uploads: number): Promise<void> {
       waiting.get(`${d.unit}/${d.period}`)?.(performance.now());
     },
   });
-  const s3 = new S3Client({ endpoint: platform.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = localS3Client(platform.endpoints.s3);
   const latencies: number[] = [];
   const units = ['330602', '330603', '330604', '330624', '330681'];
   for (let i = 0; i < uploads; i++) {

@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
-import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type S3NotificationRecord } from './storage-servers.ts';
+import { ensureBucket, ensureTable, localS3Client, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type S3NotificationRecord } from './storage-servers.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
@@ -173,7 +173,7 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
  * for other bytes, is sent through its pipeline again (handlers are idempotent).
  */
 async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Promise<string[]> {
-  const client = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  const client = localS3Client(endpoint);
   const resumed: string[] = [];
   let ContinuationToken: string | undefined;
   do {

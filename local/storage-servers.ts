@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
@@ -94,8 +93,13 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   client.destroy();
 }
 
+/** An S3 client for the local s3rver (path-style; checksums only when required, see TOOLCHAIN). */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+}
+
 export async function ensureBucket(endpoint: string, bucket: string): Promise<void> {
-  const client = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  const client = localS3Client(endpoint);
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch {

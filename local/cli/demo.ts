@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SingleBar, Presets } from 'cli-progress';
 import { startPlatform, type RunningPlatform } from '../platform.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../storage-servers.ts';
+import { localS3Client } from '../storage-servers.ts';
 import { generateDataset, toCsv } from '../../shared/domain/generator/index.ts';
 import { createRandom } from '../../shared/domain/generator/prng.ts';
 import { loadPlan } from '../../shared/domain/plan/catalogue.ts';
@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
   const dataDir = resolve(values.data);
   await rm(dataDir, { recursive: true, force: true });
   const platform = await startPlatform({ dataDir, apiPort: Number(values.port ?? process.env.PORT ?? 3000), clockDate: `${YEAR}-01-01`, retryBackoffMs: 200 });
-  const s3 = new S3Client({ endpoint: platform.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = localS3Client(platform.endpoints.s3);
   const put = async (key: string, body: string) => {
     await s3.send(new PutObjectCommand({ Bucket: platform.endpoints.uploadsBucket, Key: key, Body: body }));
   };

@@ -6,7 +6,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { uploadKey, resultKeys, parseUploadKey } from '../../shared/domain/upload-key.ts';
 import { stripQuotes } from '../../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../../shared/domain/upload-summary.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../storage-servers.ts';
+import { localS3Client } from '../storage-servers.ts';
 import { DATA_OPTION, parseCommandArgs, runningEndpoints, UsageError } from './usage.ts';
 
 const PROGRESS_BAR_BYTES = 5 * 1024 * 1024;
@@ -54,7 +54,7 @@ async function target(values: { data: string; stage?: string; bucket?: string })
     return { client: new S3Client({}), bucket: values.bucket ?? (await stageBucket(values.stage)) };
   }
   const endpoints = await runningEndpoints(values.data);
-  const client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const client = localS3Client(endpoints.s3);
   return { client, bucket: endpoints.uploadsBucket };
 }
 

@@ -15,7 +15,7 @@ export interface CauseEvent {
 
 /**
  * Delivers the notices an event calls for to each recipient's inbox (the
- * channel every stage has; the dashboard and API read it) and reports each
+ * channel every stage has; `GET /notifications` reads it) and reports each
  * delivery with "Notification Sent". A redelivered event sends nothing twice.
  */
 export async function deliverNotifications(event: CauseEvent): Promise<PlatformEvent[]> {

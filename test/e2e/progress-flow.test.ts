@@ -3,11 +3,11 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { startTestPlatform, withHelpers, type TestPlatform } from '../support/local-platform.ts';
 import { startPlatform } from '../../local/platform.ts';
-import { startS3, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/storage-servers.ts';
+import { startS3, localS3Client } from '../../local/storage-servers.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { progressOfYear } from '../../shared/adapters/progress-store.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 const GBK_REPORT = [
   '指标编码,累计完成值,备注,填报人',
@@ -136,7 +136,7 @@ describe('restart', () => {
 
     // The object lands with no platform to notice it (a crash between PUT and processing).
     const s3 = await startS3(dataPaths(dataDir).s3Dir);
-    const client = new S3Client({ endpoint: s3.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+    const client = localS3Client(s3.endpoint);
     await client.send(new PutObjectCommand({ Bucket: 'safety-net-local-uploads', Key: 'uploads/330681/progress/2024-06/june.csv', Body: '指标编码,累计完成值\nT08.meal-points,31\n' }));
     client.destroy();
     await s3.close();

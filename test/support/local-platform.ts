@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '../../local/platform.ts';
 import { dataPaths } from '../../local/data-paths.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/storage-servers.ts';
+import { localS3Client } from '../../local/storage-servers.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
 import type { UploadSummary } from '../../shared/domain/upload-summary.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
@@ -17,7 +17,7 @@ export async function startTestPlatform(options: PlatformOptions = {}) {
 }
 
 export function withHelpers(platform: RunningPlatform, dataDir: string) {
-  const s3 = new S3Client({ endpoint: platform.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const s3 = localS3Client(platform.endpoints.s3);
   const bucket = platform.endpoints.uploadsBucket;
   const paths = dataPaths(dataDir);
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RULE_SET,
+  emptyHouseholdFacts,
   evaluateHousehold,
   evaluatePerson,
   HOUSEHOLD_RULES,
@@ -27,22 +28,7 @@ function member(n: number, over: Partial<RosterMember> = {}): RosterMember {
 
 /** A household that fires nothing: 低保, income 0.6 S, two adults. */
 function household(over: Partial<HouseholdFacts> = {}): HouseholdFacts {
-  return {
-    unit: '330602',
-    householdNo: 'H-1',
-    householdRef: '330602:H-1',
-    householdSize: 2,
-    monthlyIncomePerCapita: 747,
-    members: [member(1), member(2)],
-    medical: [],
-    employment: [],
-    householdRegistry: [],
-    disability: [],
-    assets: [],
-    visits: [],
-    otherUnitRosters: [],
-    ...over,
-  };
+  return { ...emptyHouseholdFacts({ unit: '330602', householdNo: 'H-1', householdSize: 2, monthlyIncomePerCapita: 747 }), members: [member(1), member(2)], ...over };
 }
 
 const withCategory = (category: RosterMember['category'], income: number, extra: Partial<HouseholdFacts> = {}) =>

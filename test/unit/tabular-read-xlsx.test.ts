@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { openTable, TableFileError, type TableReader, type TableRow } from '../../shared/domain/tabular/read-table.ts';
+import { openTable, TableFileError } from '../../shared/domain/tabular/read-table.ts';
 import { cellText, formatNumber } from '../../shared/domain/tabular/read-xlsx.ts';
+import { chunked, readAll } from '../support/tables.ts';
 
-async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function readAll(reader: TableReader): Promise<TableRow[]> {
-  const rows: TableRow[] = [];
-  for await (const row of reader.rows) rows.push(row);
-  return rows;
-}
 
 async function fileError(promise: Promise<unknown>): Promise<TableFileError> {
   try {
