@@ -3,9 +3,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { tracer } from './observability.ts';
 
-// One client per service per process. Endpoints come from AWS_ENDPOINT_URL_<SERVICE>
-// (the local runtime sets them), never from a branch on "local" in function code.
+// One client per service per process, traced by X-Ray on AWS (a no-op where tracing is off).
+// Endpoints come from AWS_ENDPOINT_URL_<SERVICE> (the local runtime sets them), never from a
+// branch on "local" in function code.
 // Path-style addressing works on AWS and is what a local S3 needs.
 let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
@@ -13,28 +15,26 @@ let events: EventBridgeClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 
 export function dynamoClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;
 }
 
 export function s3Client(): S3Client {
-  s3 ??= new S3Client({
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  s3 ??= tracer.captureAWSv3Client(
+    new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+  );
   return s3;
 }
 
 export function eventBridgeClient(): EventBridgeClient {
-  events ??= new EventBridgeClient({});
+  events ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
   return events;
 }
 
 export function secretsClient(): SecretsManagerClient {
-  secrets ??= new SecretsManagerClient({});
+  secrets ??= tracer.captureAWSv3Client(new SecretsManagerClient({}));
   return secrets;
 }
 

@@ -6,4 +6,5 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 // ever passed to them: person references are keyed hashes, IDs are masked.
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'safety-net' });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'SafetyNet', serviceName: 'safety-net' });
-export const tracer = new Tracer({ serviceName: 'safety-net', enabled: process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && !!process.env._X_AMZN_TRACE_ID });
+// Tracing turns itself off outside Lambda (local runtime, tests).
+export const tracer = new Tracer({ serviceName: 'safety-net' });
