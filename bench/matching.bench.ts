@@ -53,9 +53,13 @@ export async function run(): Promise<void> {
   const files = { medical: join(dir, 'medical.csv'), roster: join(dir, 'roster.csv') };
   const quiet = muteFunctionLogs();
   try {
-    console.log(`\nMatching: ${medicalRows.toLocaleString('en-US')} medical rows against a ${rosterPeople.toLocaleString('en-US')}-person roster (period ${PERIOD}, ${availableParallelism()} CPUs)`);
+    console.log(
+      `\nMatching: ${medicalRows.toLocaleString('en-US')} medical rows against a ${rosterPeople.toLocaleString('en-US')}-person roster (period ${PERIOD}, ${availableParallelism()} CPUs)`,
+    );
     // A 1 GB Lambda's Node bootstrap sets --max-old-space-size=922: run with NODE_OPTIONS="--max-old-space-size=922" to hold this whole process to it.
-    console.log(`V8 heap limit of this process: ${Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024)} MiB (platform, storage servers, bus and matcher all share it)`);
+    console.log(
+      `V8 heap limit of this process: ${Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024)} MiB (platform, storage servers, bus and matcher all share it)`,
+    );
     const generated = await generate(medicalRows, rosterPeople, files);
     const ours = await runPlatform(join(dir, 'platform'), generated, files.medical, quiet);
     const duck = await runDuckDb(files);
@@ -89,10 +93,17 @@ async function generate(rows: number, people: number, files: { medical: string; 
     else rosterByUnit.set(unit, [row]);
   }
   // DuckDB gets one roster file with the unit as a column (on the platform the unit is in the upload key).
-  await writeCsv(files.roster, rosterRows.map(({ unit, row }) => ({ 单位: unit, ...row })), ['单位', ...ROSTER_COLUMNS]);
+  await writeCsv(
+    files.roster,
+    rosterRows.map(({ unit, row }) => ({ 单位: unit, ...row })),
+    ['单位', ...ROSTER_COLUMNS],
+  );
 
   const plantedMedical = planted.rows.medical.map((r) => r.row);
-  const background = mixedMedicalRows(rows - plantedMedical.length, roster.members.map((m) => m.citizenId));
+  const background = mixedMedicalRows(
+    rows - plantedMedical.length,
+    roster.members.map((m) => m.citizenId),
+  );
   await writeCsv(files.medical, withPlanted(background, plantedMedical, rows), MEDICAL_COLUMNS);
   const { size } = await stat(files.medical);
   return { rosterByUnit, planted, medicalBytes: size, seconds: (performance.now() - t0) / 1000 };
@@ -106,7 +117,12 @@ async function generate(rows: number, people: number, files: { medical: string; 
 function* mixedMedicalRows(rows: number, rosterIds: readonly string[]): Generator<MedicalRow> {
   const rosteredRows = Math.round(rows * ROSTERED_SHARE);
   const rostered = medicalRowStream({ seed: SEED, rows: rosteredRows, period: PERIOD, citizenIds: rosterIds });
-  const outsiders = medicalRowStream({ seed: `${SEED}-outsiders`, rows: rows - rosteredRows, period: PERIOD, people: Math.ceil((rows - rosteredRows) / 5) });
+  const outsiders = medicalRowStream({
+    seed: `${SEED}-outsiders`,
+    rows: rows - rosteredRows,
+    period: PERIOD,
+    people: Math.ceil((rows - rosteredRows) / 5),
+  });
   const mix = deriveRandom(SEED, 'mix');
   for (;;) {
     const next = (mix.chance(ROSTERED_SHARE) ? rostered.next() : outsiders.next()) as IteratorResult<MedicalRow>;
@@ -175,12 +191,14 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
   try {
     // The roster snapshots go through the roster ingester, as a district would upload them.
     let t0 = performance.now();
-    for (const [unit, rows] of generated.rosterByUnit) await put(uploadKey(unit, 'roster', PERIOD, `名册-${PERIOD}.csv`), toCsv(rows, ROSTER_COLUMNS)).processed;
+    for (const [unit, rows] of generated.rosterByUnit)
+      await put(uploadKey(unit, 'roster', PERIOD, `名册-${PERIOD}.csv`), toCsv(rows, ROSTER_COLUMNS)).processed;
     await platform.bus.whenIdle();
     const rosterSeconds = (performance.now() - t0) / 1000;
     raised.length = 0;
 
-    if (generated.medicalBytes > Number(process.env.MAX_UPLOAD_BYTES ?? 512 * 1024 * 1024)) throw new Error(`medical file ${generated.medicalBytes} bytes is over MAX_UPLOAD_BYTES`);
+    if (generated.medicalBytes > Number(process.env.MAX_UPLOAD_BYTES ?? 512 * 1024 * 1024))
+      throw new Error(`medical file ${generated.medicalBytes} bytes is over MAX_UPLOAD_BYTES`);
     const key = uploadKey(MEDICAL_UNIT, 'medical', PERIOD, `医保结算-${PERIOD}.csv`);
     global.gc?.();
     const memory = sampleMemory();
@@ -214,17 +232,32 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
 }
 
 function countOurs(raised: Array<{ ruleId: string; householdRef: string }>): AlertCounts {
-  const of = (rule: string, outsiders: boolean) => raised.filter((a) => a.ruleId === rule && a.householdRef.startsWith('person:') === outsiders).length;
-  return { medicalBurden: of('medical-burden', false), catastrophicRostered: of('catastrophic-medical', false), catastrophicOutsiders: of('catastrophic-medical', true) };
+  const of = (rule: string, outsiders: boolean) =>
+    raised.filter((a) => a.ruleId === rule && a.householdRef.startsWith('person:') === outsiders).length;
+  return {
+    medicalBurden: of('medical-burden', false),
+    catastrophicRostered: of('catastrophic-medical', false),
+    catastrophicOutsiders: of('catastrophic-medical', true),
+  };
 }
 
 /** Every planted medical case fires (exactly its rule), no planted near-miss fires. */
-function checkPlanted(planted: Generated['planted'], raised: Array<{ ruleId: string; householdRef: string }>, hashKey: string): OurRun['plantedOk'] {
+function checkPlanted(
+  planted: Generated['planted'],
+  raised: Array<{ ruleId: string; householdRef: string }>,
+  hashKey: string,
+): OurRun['plantedOk'] {
   const medical = (c: { ruleId: string }) => c.ruleId === 'medical-burden' || c.ruleId === 'catastrophic-medical';
   const rulesOf = (household: string) => raised.filter((a) => a.householdRef === household).map((a) => a.ruleId);
   return {
-    missed: planted.expected.filter(medical).filter((c) => JSON.stringify(rulesOf(expectedHouseholdRef(c, hashKey))) !== JSON.stringify([c.ruleId])).map((c) => c.caseId),
-    falseAlarms: planted.nearMisses.filter(medical).filter((c) => rulesOf(expectedHouseholdRef(c, hashKey)).length > 0).map((c) => c.caseId),
+    missed: planted.expected
+      .filter(medical)
+      .filter((c) => JSON.stringify(rulesOf(expectedHouseholdRef(c, hashKey))) !== JSON.stringify([c.ruleId]))
+      .map((c) => c.caseId),
+    falseAlarms: planted.nearMisses
+      .filter(medical)
+      .filter((c) => rulesOf(expectedHouseholdRef(c, hashKey)).length > 0)
+      .map((c) => c.caseId),
   };
 }
 
@@ -267,7 +300,13 @@ async function runDuckDb(files: { medical: string; roster: string }): Promise<Al
     const t0 = performance.now();
     const [row] = (await connection.runAndReadAll(sql)).getRowObjects();
     const seconds = (performance.now() - t0) / 1000;
-    return { seconds, threads, medicalBurden: Number(row.medical_burden), catastrophicRostered: Number(row.catastrophic_rostered), catastrophicOutsiders: Number(row.catastrophic_outsiders) };
+    return {
+      seconds,
+      threads,
+      medicalBurden: Number(row.medical_burden),
+      catastrophicRostered: Number(row.catastrophic_rostered),
+      catastrophicOutsiders: Number(row.catastrophic_outsiders),
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -331,8 +370,12 @@ function muteFunctionLogs(): MutedLogs {
 
 function report(rows: number, generated: Generated, ours: OurRun, duck: Awaited<ReturnType<typeof runDuckDb>>): void {
   const s = (seconds: number) => `${seconds.toFixed(1)} s`;
-  console.log(`\nGenerated in ${s(generated.seconds)}: medical CSV ${(generated.medicalBytes / 1024 / 1024).toFixed(0)} MiB; roster upload through the platform (7 units, roster ingester): ${s(ours.rosterSeconds)}`);
-  console.log(`Summary: ${ours.summary.status}, ${ours.summary.rowsTotal.toLocaleString('en-US')} rows, ${ours.summary.rowsRejected} rejected`);
+  console.log(
+    `\nGenerated in ${s(generated.seconds)}: medical CSV ${(generated.medicalBytes / 1024 / 1024).toFixed(0)} MiB; roster upload through the platform (7 units, roster ingester): ${s(ours.rosterSeconds)}`,
+  );
+  console.log(
+    `Summary: ${ours.summary.status}, ${ours.summary.rowsTotal.toLocaleString('en-US')} rows, ${ours.summary.rowsRejected} rejected`,
+  );
   for (const w of ours.summary.warnings) console.log(`  · ${w}`);
 
   console.log('\nOurs (local platform, in this process): PutObject → summary written → bus idle (all alerts stored, events delivered)');
@@ -349,17 +392,33 @@ function report(rows: number, generated: Generated, ours: OurRun, duck: Awaited<
   console.log('Matcher phases (from its "dataset matched" log line):');
   table([Object.fromEntries(Object.entries(ours.phaseMs).map(([k, v]) => [k, ms(v)]))]);
 
-  console.log(`\nDuckDB ${duck.threads} threads, same CSV files, joining on the raw ID number (the platform joins on a keyed hash and stores facts and alerts):`);
+  console.log(
+    `\nDuckDB ${duck.threads} threads, same CSV files, joining on the raw ID number (the platform joins on a keyed hash and stores facts and alerts):`,
+  );
   const ratio = ours.idleSeconds / duck.seconds;
   table([{ DuckDB: s(duck.seconds), ours: s(ours.idleSeconds), 'ratio ours / DuckDB': `${ratio.toFixed(1)}×` }]);
 
   const agree = (k: keyof AlertCounts) => (ours.counts[k] === duck[k] ? 'yes' : 'NO');
   table([
     { alerts: 'medical-burden (households)', ours: ours.counts.medicalBurden, DuckDB: duck.medicalBurden, agree: agree('medicalBurden') },
-    { alerts: 'catastrophic-medical, rostered households', ours: ours.counts.catastrophicRostered, DuckDB: duck.catastrophicRostered, agree: agree('catastrophicRostered') },
-    { alerts: 'catastrophic-medical, people on no roster', ours: ours.counts.catastrophicOutsiders, DuckDB: duck.catastrophicOutsiders, agree: agree('catastrophicOutsiders') },
+    {
+      alerts: 'catastrophic-medical, rostered households',
+      ours: ours.counts.catastrophicRostered,
+      DuckDB: duck.catastrophicRostered,
+      agree: agree('catastrophicRostered'),
+    },
+    {
+      alerts: 'catastrophic-medical, people on no roster',
+      ours: ours.counts.catastrophicOutsiders,
+      DuckDB: duck.catastrophicOutsiders,
+      agree: agree('catastrophicOutsiders'),
+    },
   ]);
   const { missed, falseAlarms } = ours.plantedOk;
-  console.log(`Planted medical cases: ${missed.length === 0 && falseAlarms.length === 0 ? 'all triggers fired, no near-miss fired' : `missed ${missed.join(', ') || '-'}; false alarms ${falseAlarms.join(', ') || '-'}`}`);
-  console.log(`Process maxRSS over the whole run (generation, platform, matcher, DuckDB): ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  console.log(
+    `Planted medical cases: ${missed.length === 0 && falseAlarms.length === 0 ? 'all triggers fired, no near-miss fired' : `missed ${missed.join(', ') || '-'}; false alarms ${falseAlarms.join(', ') || '-'}`}`,
+  );
+  console.log(
+    `Process maxRSS over the whole run (generation, platform, matcher, DuckDB): ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+  );
 }

@@ -25,10 +25,19 @@ async function startToReady(): Promise<void> {
   const times: Array<Record<string, string>> = [];
   for (const label of ['fresh data folder', 'restart (state kept)']) {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['bin/safety-net.mjs', 'start', '--data', dir, '--port', '0', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['bin/safety-net.mjs', 'start', '--data', dir, '--port', '0', '--quiet'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
     const endpoints = dataPaths(dir).endpointsFile;
     await rm(endpoints, { force: true });
-    while (!(await access(endpoints).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 20));
+    while (
+      !(await access(endpoints).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 20));
     times.push({ run: label, 'start → ready': ms(performance.now() - t0) });
     child.kill('SIGINT');
     await new Promise((r) => child.once('exit', r));
@@ -59,7 +68,13 @@ async function uploadLatency(uploads: number): Promise<void> {
     const done = new Promise<number>((resolve) => waiting.set(`${unit}/${period}`, resolve));
     const t0 = performance.now();
     const body = `指标编码,累计完成值\nT02.shanju-homes,${i + 1}\nT05.leling-homes,${i + 2}\nT08.meal-coverage,${50 + (i % 50)}\n`;
-    await s3.send(new PutObjectCommand({ Bucket: platform.endpoints.uploadsBucket, Key: `uploads/${unit}/progress/${period}/bench-${i}.csv`, Body: body }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: platform.endpoints.uploadsBucket,
+        Key: `uploads/${unit}/progress/${period}/bench-${i}.csv`,
+        Body: body,
+      }),
+    );
     latencies.push((await done) - t0);
     await platform.bus.whenIdle();
   }
@@ -67,7 +82,14 @@ async function uploadLatency(uploads: number): Promise<void> {
   await platform.close();
   await rm(dir, { recursive: true, force: true });
   console.log(`\nLocal upload → "Task Progress Updated" on the bus, ${uploads} sequential uploads (3-row progress CSV):`);
-  table([{ p50: ms(percentile(latencies, 50)), p95: ms(percentile(latencies, 95)), max: ms(Math.max(...latencies)), mean: ms(latencies.reduce((a, b) => a + b, 0) / latencies.length) }]);
+  table([
+    {
+      p50: ms(percentile(latencies, 50)),
+      p95: ms(percentile(latencies, 95)),
+      max: ms(Math.max(...latencies)),
+      mean: ms(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+    },
+  ]);
 }
 
 async function bundles(): Promise<void> {
@@ -75,15 +97,32 @@ async function bundles(): Promise<void> {
   const rows: Array<Record<string, string>> = [];
   for (const fn of FUNCTIONS) {
     const entry = join(ROOT, 'functions', fn.id, 'handler.ts');
-    if (!(await access(entry).then(() => true, () => false))) continue;
+    if (
+      !(await access(entry).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     const outfile = join(out, `${fn.id}.mjs`);
     const t0 = performance.now();
     // The same settings as the CDK stack's NodejsFunction bundling.
-    await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, logLevel: 'silent', mainFields: ['module', 'main'], banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" } });
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      logLevel: 'silent',
+      mainFields: ['module', 'main'],
+      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    });
     const buildMs = performance.now() - t0;
     const { size } = await stat(outfile);
     const importMs = await coldImport(outfile);
-    rows.push({ function: fn.id, 'bundle size': `${(size / 1024).toFixed(0)} KiB`, 'esbuild': ms(buildMs), 'cold import': ms(importMs) });
+    rows.push({ function: fn.id, 'bundle size': `${(size / 1024).toFixed(0)} KiB`, esbuild: ms(buildMs), 'cold import': ms(importMs) });
   }
   await rm(out, { recursive: true, force: true });
   console.log('\nFunction bundles (esbuild, ESM, node22, minified) and cold import time in a fresh Node process:');
@@ -93,9 +132,21 @@ async function bundles(): Promise<void> {
 function coldImport(file: string): Promise<number> {
   const script = `const t=performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now()-t);`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TABLE_NAME: 't', UPLOADS_BUCKET: 'b', EVENT_BUS_NAME: 'e', ID_HASH_SECRET_ID: 'i', TOKEN_SECRET_ID: 't', AWS_REGION: 'cn-local-1' } });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        ...process.env,
+        TABLE_NAME: 't',
+        UPLOADS_BUCKET: 'b',
+        EVENT_BUS_NAME: 'e',
+        ID_HASH_SECRET_ID: 'i',
+        TOKEN_SECRET_ID: 't',
+        AWS_REGION: 'cn-local-1',
+      },
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
-    child.on('exit', (code) => (code === 0 ? resolve(Number(output.trim().split('\n').pop())) : reject(new Error(`import of ${file} failed`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(Number(output.trim().split('\n').pop())) : reject(new Error(`import of ${file} failed`)),
+    );
   });
 }

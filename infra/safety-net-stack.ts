@@ -118,7 +118,7 @@ export class SafetyNetStack extends Stack {
     });
     Validations.of(accessLogBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This bucket is the target of the uploads bucket\'s server access logs; logging it into itself would loop.',
+      reason: "This bucket is the target of the uploads bucket's server access logs; logging it into itself would loop.",
     });
 
     this.uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
@@ -132,7 +132,10 @@ export class SafetyNetStack extends Stack {
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'uploads-bucket/',
       lifecycleRules: [
-        { noncurrentVersionExpiration: Duration.days(config.noncurrentVersionRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        {
+          noncurrentVersionExpiration: Duration.days(config.noncurrentVersionRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
       ],
       removalPolicy,
       autoDeleteObjects: config.autoDeleteObjects,
@@ -170,15 +173,20 @@ export class SafetyNetStack extends Stack {
       });
     }
 
-    const idHashSecret = this.createGeneratedSecret('IdHashKey', 'HMAC-SHA-256 key of the keyed hash of citizen ID numbers (personRef, householdRef).');
+    const idHashSecret = this.createGeneratedSecret(
+      'IdHashKey',
+      'HMAC-SHA-256 key of the keyed hash of citizen ID numbers (personRef, householdRef).',
+    );
     Validations.of(idHashSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Every stored personRef is a keyed hash under this key: rotating it would silently break all matching. Re-keying is a planned migration (re-hash the roster), not a rotation schedule.',
+      reason:
+        'Every stored personRef is a keyed hash under this key: rotating it would silently break all matching. Re-keying is a planned migration (re-hash the roster), not a rotation schedule.',
     });
     const tokenSecret = this.createGeneratedSecret('TokenSigningKey', 'Signing key of the HTTP API bearer tokens.');
     Validations.of(tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotation would invalidate every issued token at once; the key is rolled by the operations runbook together with token re-issue, until the API verifies against two keys.',
+      reason:
+        'Rotation would invalidate every issued token at once; the key is rolled by the operations runbook together with token re-issue, until the API verifies against two keys.',
     });
 
     // ── Events ─────────────────────────────────────────────────────────────────
@@ -259,7 +267,8 @@ export class SafetyNetStack extends Stack {
     });
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'The api function verifies the bearer token (unit and role, signed with TokenSigningKey) on every route itself and serves GET /health without one; the token format is the platform\'s own, not one an API Gateway authorizer type checks.',
+      reason:
+        "The api function verifies the bearer token (unit and role, signed with TokenSigningKey) on every route itself and serves GET /health without one; the token format is the platform's own, not one an API Gateway authorizer type checks.",
     });
     const apiAccessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, encryptionKey: key, removalPolicy });
     const apiStage = this.httpApi.addStage('DefaultStage', {
@@ -309,7 +318,9 @@ export class SafetyNetStack extends Stack {
         principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.${Aws.URL_SUFFIX}`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+        },
       }),
     );
     // EventBridge writes undeliverable events into the encrypted dead-letter queues.

@@ -32,7 +32,10 @@ export const stageConfigSchema = z
     pointInTimeRecovery: z.boolean(),
     /** DynamoDB deletion protection: DeleteTable fails until it is turned off. */
     deletionProtection: z.boolean(),
-    logRetentionDays: z.number().int().refine((days) => LOG_RETENTION_DAYS.includes(days), 'a CloudWatch Logs retention value'),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((days) => LOG_RETENTION_DAYS.includes(days), 'a CloudWatch Logs retention value'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     /** Where CloudWatch alarms are mailed (SNS email subscription, confirmed by the recipient). */
     alarmEmail: z.email(),

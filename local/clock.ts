@@ -6,7 +6,10 @@ export class PlatformClock {
   private startedReal = Date.now();
   private startedVirtual: number;
 
-  constructor(startDate?: string, private readonly rate = 1) {
+  constructor(
+    startDate?: string,
+    private readonly rate = 1,
+  ) {
     this.startedVirtual = startDate ? Date.parse(`${startDate}T00:00:00+08:00`) : this.startedReal;
     if (Number.isNaN(this.startedVirtual)) throw new Error(`无效的日期 ${startDate},应为 YYYY-MM-DD`);
   }

@@ -114,7 +114,14 @@ export class LocalEventBus {
           const message = error instanceof Error ? error.message : String(error);
           if (attempt >= attempts) {
             this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'dead-lettered', attempt, error: message });
-            this.append(this.options.deadLetterFile, { failedAt: new Date().toISOString(), route: route.id, target: route.target, attempts: attempt, error: message, event });
+            this.append(this.options.deadLetterFile, {
+              failedAt: new Date().toISOString(),
+              route: route.id,
+              target: route.target,
+              attempts: attempt,
+              error: message,
+              event,
+            });
             return;
           }
           this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'retrying', attempt, error: message });
@@ -142,9 +149,11 @@ function validateEntry(entry: PutEventsEntry, busName: string): { code: string; 
     return { code: 'ResourceNotFoundException', message: `Event bus ${entry.EventBusName} does not exist.` };
   }
   if (!entry.Source) return { code: 'InvalidArgument', message: 'Parameter Source is not valid. Reason: Source is a required argument.' };
-  if (!entry.DetailType) return { code: 'InvalidArgument', message: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
+  if (!entry.DetailType)
+    return { code: 'InvalidArgument', message: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
   if (!entry.Detail) return { code: 'InvalidArgument', message: 'Parameter Detail is not valid. Reason: Detail is a required argument.' };
-  if (Buffer.byteLength(entry.Detail) > MAX_DETAIL_BYTES) return { code: 'InvalidArgument', message: 'Total size of the entries in the request is over the limit.' };
+  if (Buffer.byteLength(entry.Detail) > MAX_DETAIL_BYTES)
+    return { code: 'InvalidArgument', message: 'Total size of the entries in the request is over the limit.' };
   try {
     const detail = JSON.parse(entry.Detail);
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) throw new Error('not an object');

@@ -15,8 +15,7 @@
 
 type PatternObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is PatternObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is PatternObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether `event` (a full EventBridge envelope) matches `pattern`. Throws on a malformed pattern. */
 export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
@@ -42,7 +41,7 @@ function matchesField(conditions: unknown[], field: unknown): boolean {
   const leaves = leafValues(field);
   return conditions.some((condition) =>
     isObject(condition) && 'exists' in condition
-      ? condition.exists === (leaves.length > 0)
+      ? condition.exists === leaves.length > 0
       : leaves.some((leaf) => matchesLeaf(condition, leaf)),
   );
 }
@@ -82,9 +81,7 @@ const fold = (text: string): string => text.toLowerCase();
 /** prefix/suffix take a string, or `{"equals-ignore-case": string}` to ignore case. */
 function matchesAffix(operand: unknown, value: unknown, test: (text: string, affix: string) => boolean): boolean {
   if (typeof value !== 'string') return false;
-  return isObject(operand)
-    ? test(fold(value), fold(operand['equals-ignore-case'] as string))
-    : test(value, operand as string);
+  return isObject(operand) ? test(fold(value), fold(operand['equals-ignore-case'] as string)) : test(value, operand as string);
 }
 
 /**
@@ -203,8 +200,7 @@ function parseIpv6(text: string): bigint | undefined {
 // Validation: what EventBridge's PutRule would refuse, with a message that says where.
 
 const isString = (value: unknown): value is string => typeof value === 'string';
-const isStringOrList = (value: unknown): boolean =>
-  isString(value) || (Array.isArray(value) && value.length > 0 && value.every(isString));
+const isStringOrList = (value: unknown): boolean => isString(value) || (Array.isArray(value) && value.length > 0 && value.every(isString));
 
 /** Each operator's operand check: a problem description, or undefined when fine. */
 const OPERAND_PROBLEMS: Record<string, (operand: unknown) => string | undefined> = {
@@ -245,7 +241,11 @@ function anythingButProblem(operand: unknown): string | undefined {
     return 'takes a value, a list, or one of {prefix|suffix|wildcard|equals-ignore-case: string | string[]}';
   }
   if (!isStringOrList(value)) return `{${operator}} takes a string or a list of strings`;
-  if (operator === 'wildcard') return [value].flat().map((wildcard) => wildcardProblem(wildcard as string)).find(Boolean);
+  if (operator === 'wildcard')
+    return [value]
+      .flat()
+      .map((wildcard) => wildcardProblem(wildcard as string))
+      .find(Boolean);
   return undefined;
 }
 

@@ -20,16 +20,25 @@ export interface LocalAwsServerOptions {
  * Manager GetSecretValue. The real SDK clients talk to it through
  * AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL_SECRETS_MANAGER.
  */
-export async function startLocalAwsServer(options: LocalAwsServerOptions, port = 0): Promise<{ endpoint: string; server: Server; close(): Promise<void> }> {
+export async function startLocalAwsServer(
+  options: LocalAwsServerOptions,
+  port = 0,
+): Promise<{ endpoint: string; server: Server; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    handle(req, res, options).catch((error: unknown) => reply(res, 500, { __type: 'InternalFailure', message: error instanceof Error ? error.message : String(error) }));
+    handle(req, res, options).catch((error: unknown) =>
+      reply(res, 500, { __type: 'InternalFailure', message: error instanceof Error ? error.message : String(error) }),
+    );
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
   const { port: actual } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${actual}`,
     server,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -50,14 +59,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, { bus, secrets,
   switch (target) {
     case 'AWSEvents.PutEvents': {
       const entries = (input.Entries ?? []) as PutEventsEntry[];
-      if (entries.length < 1 || entries.length > 10) return reply(res, 400, { __type: 'ValidationException', message: 'Entries must have between 1 and 10 items.' });
+      if (entries.length < 1 || entries.length > 10)
+        return reply(res, 400, { __type: 'ValidationException', message: 'Entries must have between 1 and 10 items.' });
       const results = bus.putEvents(entries);
       return reply(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => r.ErrorCode).length });
     }
     case 'secretsmanager.GetSecretValue': {
       const id = String(input.SecretId ?? '');
-      if (!(id in secrets)) return reply(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
-      return reply(res, 200, { ARN: `arn:aws:secretsmanager:cn-local-1:000000000000:secret:${id}`, Name: id, SecretString: secrets[id], VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: 0 });
+      if (!(id in secrets))
+        return reply(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+      return reply(res, 200, {
+        ARN: `arn:aws:secretsmanager:cn-local-1:000000000000:secret:${id}`,
+        Name: id,
+        SecretString: secrets[id],
+        VersionId: 'local',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 0,
+      });
     }
     default:
       return reply(res, 400, { __type: 'UnknownOperationException', message: `Operation ${target || '(none)'} is not served locally.` });
@@ -67,7 +85,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, { bus, secrets,
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      .on('error', reject);
   });
 }
 

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 
-export const LOCAL_SECRET_IDS = { idHashKey: 'safety-net/local/id-hash-key', tokenSigningKey: 'safety-net/local/token-signing-key' } as const;
+export const LOCAL_SECRET_IDS = {
+  idHashKey: 'safety-net/local/id-hash-key',
+  tokenSigningKey: 'safety-net/local/token-signing-key',
+} as const;
 
 /**
  * The local stand-ins for the Secrets Manager secrets: generated once, kept

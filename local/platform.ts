@@ -7,7 +7,16 @@ import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
-import { ensureBucket, ensureTable, localS3Client, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type S3NotificationRecord } from './storage-servers.ts';
+import {
+  ensureBucket,
+  ensureTable,
+  localS3Client,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoDb,
+  startS3,
+  type S3NotificationRecord,
+} from './storage-servers.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
@@ -94,7 +103,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       secrets,
       control: {
         sweep: async (body) => scheduler!.fireNow('daily-deadline-sweep', body.at ? String(body.at) : undefined),
-        idle: async () => { await bus.whenIdle(); return { idle: true }; },
+        idle: async () => {
+          await bus.whenIdle();
+          return { idle: true };
+        },
         clock: async () => ({ now: clock.now().toISOString() }),
       },
     });
@@ -118,7 +130,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
     closers.push(api.close);
 
-    const endpoints: Endpoints = { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint, eventbridge: aws.endpoint, uploadsBucket: UPLOADS_BUCKET, busName: BUS_NAME, tableName: TABLE_NAME };
+    const endpoints: Endpoints = {
+      api: api.url,
+      s3: s3.endpoint,
+      dynamodb: dynamo.endpoint,
+      eventbridge: aws.endpoint,
+      uploadsBucket: UPLOADS_BUCKET,
+      busName: BUS_NAME,
+      tableName: TABLE_NAME,
+    };
     const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, bus);
     await writeFile(paths.endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
 
@@ -186,7 +206,10 @@ async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Pr
       const record: S3NotificationRecord = {
         eventName: 'ObjectCreated:Put',
         eventTime: (object.LastModified ?? new Date()).toISOString(),
-        s3: { bucket: { name: UPLOADS_BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag } },
+        s3: {
+          bucket: { name: UPLOADS_BUCKET },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag },
+        },
       };
       const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
       if (event) {
@@ -199,5 +222,3 @@ async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Pr
   client.destroy();
   return resumed;
 }
-
-

@@ -29,7 +29,10 @@ export class LocalScheduler {
   }
 
   async start(): Promise<void> {
-    this.state = await readFile(this.options.stateFile, 'utf8').then((t) => JSON.parse(t) as SchedulerState, () => ({}));
+    this.state = await readFile(this.options.stateFile, 'utf8').then(
+      (t) => JSON.parse(t) as SchedulerState,
+      () => ({}),
+    );
     const now = this.options.clock.now().toISOString();
     // A first start does not catch up on the past: it begins from now.
     for (const s of this.options.schedules) this.state[s.id] ??= now;

@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
-
-
 
 export interface S3NotificationRecord {
   eventName: string;
@@ -28,7 +32,11 @@ type WorkerMessage = { port?: number; error?: string; closed?: boolean; records?
  * Starts a storage server on a worker thread (`local/workers/*.mjs`): on a 2-core machine the
  * storage then works beside the functions, not between them.
  */
-async function startOnWorker(script: string, workerData: Record<string, unknown>, onRecords?: (records: S3NotificationRecord[]) => void): Promise<RunningServer> {
+async function startOnWorker(
+  script: string,
+  workerData: Record<string, unknown>,
+  onRecords?: (records: S3NotificationRecord[]) => void,
+): Promise<RunningServer> {
   const worker = new Worker(new URL(`./workers/${script}`, import.meta.url), { workerData });
   let closing: (() => void) | undefined;
   const started = await new Promise<WorkerMessage>((resolve, reject) => {
@@ -82,10 +90,16 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-    KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }, { AttributeName: sortKey, KeyType: 'RANGE' }],
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
     GlobalSecondaryIndexes: globalSecondaryIndexes.map((g) => ({
       IndexName: g.indexName,
-      KeySchema: [{ AttributeName: g.partitionKey, KeyType: 'HASH' }, { AttributeName: g.sortKey, KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: g.partitionKey, KeyType: 'HASH' },
+        { AttributeName: g.sortKey, KeyType: 'RANGE' },
+      ],
       Projection: { ProjectionType: 'ALL' },
     })),
   };
@@ -95,7 +109,14 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 
 /** An S3 client for the local s3rver (path-style; checksums only when required, see TOOLCHAIN). */
 export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 export async function ensureBucket(endpoint: string, bucket: string): Promise<void> {

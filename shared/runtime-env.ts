@@ -22,7 +22,11 @@ export const runtimeEnvSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1),
   ID_HASH_SECRET_ID: z.string().min(1),
   TOKEN_SECRET_ID: z.string().min(1),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
 });
 
 export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;

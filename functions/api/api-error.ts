@@ -50,7 +50,11 @@ const chinese = { error: z.locales.zhCN().localeError };
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input, chinese);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), code: i.code, message: i.message }));
+  const issues = result.error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    code: i.code,
+    message: i.message,
+  }));
   const first = issues[0];
   const where = first.path.length ? `${first.path.join('.')}: ` : '';
   throw ApiError.invalidInput(`请求参数不合法 (${where}${first.message})`, issues);

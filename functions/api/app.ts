@@ -34,7 +34,11 @@ export function createApp(deps: ApiDependencies) {
       // hono's own refusals (e.g. a malformed request): keep the status, answer in the API's shape.
       return c.json({ error: { code: 'invalid-request', message: error.message || '请求不合法' } }, error.status);
     }
-    logger.error('api request failed', { method: c.req.method, path: c.req.path, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+    logger.error('api request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
     return c.json(new ApiError(500, 'internal', '服务内部错误,请稍后重试').toBody(), 500);
   });
 

@@ -10,4 +10,6 @@ import { secretsManagerTokenKey } from './token-key.ts';
 const app = createApp({ tokenKey: secretsManagerTokenKey, stage: () => runtimeEnv().STAGE });
 
 /** API Gateway HTTP API (payload 2.0) → the hono app. */
-export const handler = middy(handle(app)).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(handle(app))
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }));

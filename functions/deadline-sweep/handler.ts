@@ -9,5 +9,9 @@ const scheduledSweepSchema = z.object({ scheduledTime: z.iso.datetime({ offset: 
 
 /** Daily at 08:00 Asia/Shanghai: deadline notices for reports, targets and alerts; alert escalation; overdue visits. */
 export const handler = eventHandler(scheduledSweepSchema, ({ scheduledTime }) =>
-  sweepDeadlines(shanghaiDate(new Date(scheduledTime)), [reportDeadlines, targetDeadlines, alertDeadlines], [escalateOverdueAlerts, visitOverdueSweep]),
+  sweepDeadlines(
+    shanghaiDate(new Date(scheduledTime)),
+    [reportDeadlines, targetDeadlines, alertDeadlines],
+    [escalateOverdueAlerts, visitOverdueSweep],
+  ),
 );

@@ -126,13 +126,15 @@ export class PlatformFunction extends Construct {
         bundleAwsSDK: true,
         // Prefer ESM builds of dependencies; CJS-only ones still load through the banner's require.
         mainFields: ['module', 'main'],
-        banner: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
+        banner:
+          "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
       },
     });
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x on purpose: the same handlers run on the local Node 20 runtime, and 22 keeps the Lambda runtime one LTS line from it (nodejs20.x is deprecated); move to nodejs24.x when local development moves to Node 22+.',
+      reason:
+        'nodejs22.x on purpose: the same handlers run on the local Node 20 runtime, and 22 keeps the Lambda runtime one LTS line from it (nodejs20.x is deprecated); move to nodejs24.x when local development moves to Node 22+.',
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -25,11 +25,22 @@ const MONTHS = Array.from({ length: 12 }, (_, i) => `${YEAR}-${String(i + 1).pad
  * the dashboard until Ctrl-C (or exits with --exit).
  */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { data: { type: 'string', default: '.safety-net-demo' }, port: { type: 'string' }, people: { type: 'string', default: '3000' }, exit: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } });
+  const { values } = parseCommandArgs(args, {
+    data: { type: 'string', default: '.safety-net-demo' },
+    port: { type: 'string' },
+    people: { type: 'string', default: '3000' },
+    exit: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+  });
   process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
   const dataDir = resolve(values.data);
   await rm(dataDir, { recursive: true, force: true });
-  const platform = await startPlatform({ dataDir, apiPort: Number(values.port ?? process.env.PORT ?? 3000), clockDate: `${YEAR}-01-01`, retryBackoffMs: 200 });
+  const platform = await startPlatform({
+    dataDir,
+    apiPort: Number(values.port ?? process.env.PORT ?? 3000),
+    clockDate: `${YEAR}-01-01`,
+    retryBackoffMs: 200,
+  });
   const s3 = localS3Client(platform.endpoints.s3);
   const put = async (key: string, body: string) => {
     await s3.send(new PutObjectCommand({ Bucket: platform.endpoints.uploadsBucket, Key: key, Body: body }));
@@ -64,12 +75,17 @@ export async function run(args: string[]): Promise<number> {
     }
     bar.stop();
     const alerts = await listAlerts({ limit: 200 });
-    console.log(`\n全年演示完成:预警 ${alerts.alerts.length}${alerts.nextCursor ? '+' : ''} 条。平台时钟 ${platform.clock.now().toISOString().slice(0, 10)}`);
+    console.log(
+      `\n全年演示完成:预警 ${alerts.alerts.length}${alerts.nextCursor ? '+' : ''} 条。平台时钟 ${platform.clock.now().toISOString().slice(0, 10)}`,
+    );
     await status(['--data', dataDir, '--period', `${YEAR}-12`]);
     console.log(`\n看板: ${platform.endpoints.api}/   令牌: npx safety-net token --unit 330600 --role city --data ${values.data}`);
     if (values.exit) return 0;
     console.log('按 Ctrl-C 退出');
-    await new Promise<void>((done) => { process.once('SIGINT', done); process.once('SIGTERM', done); });
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
     return 0;
   } finally {
     s3.destroy();
@@ -90,12 +106,18 @@ async function caseworkersAct(now: string, random: ReturnType<typeof createRando
     if (random.chance(diligence.get(alert.unit) ?? 0)) await acknowledgeAlert(alert.alertId, caseworker(alert.unit), now);
   }
   for (const alert of (await listAlerts({ status: 'acknowledged', limit: 200 })).alerts) {
-    if (random.chance(diligence.get(alert.unit) ?? 0)) await resolveAlert(alert.alertId, caseworker(alert.unit), { outcome: random.chance(0.5) ? '临时救助' : '核实无需救助', note: '演示:入户核查后办结' }, now);
+    if (random.chance(diligence.get(alert.unit) ?? 0))
+      await resolveAlert(
+        alert.alertId,
+        caseworker(alert.unit),
+        { outcome: random.chance(0.5) ? '临时救助' : '核实无需救助', note: '演示:入户核查后办结' },
+        now,
+      );
   }
 }
 
 /** A unit's cumulative values at the end of a period: its pace times the linear share of its target. */
-function progressReport(unit: string, period: string, pace: number, random: ReturnType<typeof createRandom>): string | undefined {
+function progressReport(unit: string, period: string, pace: number, _random: ReturnType<typeof createRandom>): string | undefined {
   const plan = loadPlan(YEAR);
   const share = Number(period.slice(5)) / 12;
   const rows: string[] = [];
@@ -103,7 +125,8 @@ function progressReport(unit: string, period: string, pace: number, random: Retu
     const target = metric.unitTargets[unit as UnitCode];
     if (target === undefined) continue;
     let value: number;
-    if (metric.kind === 'milestone') value = share >= 0.5 + (metric.code.length % 5) / 10 ? 1 : 0; // once done, stays done
+    if (metric.kind === 'milestone')
+      value = share >= 0.5 + (metric.code.length % 5) / 10 ? 1 : 0; // once done, stays done
     else if (metric.kind === 'rate') value = Math.min(100, Math.round(target * Math.min(1, pace * (0.7 + share * 0.4))));
     else value = metric.kind === 'count' ? Math.round(target * share * pace) : Math.round(target * share * pace * 10) / 10;
     rows.push(`${metric.code},${value}`);

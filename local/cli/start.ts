@@ -4,7 +4,13 @@ import { DATA_OPTION, parseCommandArgs, UsageError } from './usage.ts';
 
 /** `start`: the whole platform on this machine until Ctrl-C. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { port: { type: 'string' }, clock: { type: 'string' }, quiet: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, ...DATA_OPTION });
+  const { values } = parseCommandArgs(args, {
+    port: { type: 'string' },
+    clock: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    ...DATA_OPTION,
+  });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口无效: ${values.port ?? process.env.PORT}`);
   if (values.clock && !/^\d{4}-\d{2}-\d{2}$/.test(values.clock)) throw new UsageError('--clock 应为 YYYY-MM-DD');
@@ -17,12 +23,14 @@ export async function run(args: string[]): Promise<number> {
     dataDir: values.data,
     apiPort: port,
     clockDate: values.clock,
-    onDelivery: values.quiet ? undefined : (r) => {
-      if (r.outcome === 'delivered' && r.event.source === 'safety-net') return; // platform events: shown when they fail
-      const subject = (r.event.detail as { object?: { key?: string } }).object?.key ?? r.event['detail-type'];
-      const mark = { delivered: '✓', retrying: '↻', 'dead-lettered': '✗' }[r.outcome];
-      console.log(`${mark} ${r.target.padEnd(20)} ${subject}${r.error ? `  (${r.error})` : ''}`);
-    },
+    onDelivery: values.quiet
+      ? undefined
+      : (r) => {
+          if (r.outcome === 'delivered' && r.event.source === 'safety-net') return; // platform events: shown when they fail
+          const subject = (r.event.detail as { object?: { key?: string } }).object?.key ?? r.event['detail-type'];
+          const mark = { delivered: '✓', retrying: '↻', 'dead-lettered': '✗' }[r.outcome];
+          console.log(`${mark} ${r.target.padEnd(20)} ${subject}${r.error ? `  (${r.error})` : ''}`);
+        },
     onSchedule: (id, time) => console.log(`⏰ ${id} ${time}`),
   });
   const e = platform.endpoints;

@@ -10,7 +10,15 @@ interface ProgressResponse {
   period: string;
   asOf: string;
   units: Array<{ code: string; name: string; shortName: string }>;
-  rows: Array<{ metricCode: string; metricName: string; unit: string; value: number | null; target: number | null; status: string | null; reported: boolean }>;
+  rows: Array<{
+    metricCode: string;
+    metricName: string;
+    unit: string;
+    value: number | null;
+    target: number | null;
+    status: string | null;
+    reported: boolean;
+  }>;
 }
 
 interface OpenAlert {
@@ -74,7 +82,8 @@ async function send<T>(url: string, init: RequestInit): Promise<T> {
     throw new Error(`无法连接本地平台(${new URL(url).origin}):请确认 npx safety-net start 正在运行`);
   }
   const body = (await response.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
-  if (!response.ok) throw Object.assign(new Error(body?.error?.message ?? `请求失败 (${response.status}) ${url}`), { status: response.status });
+  if (!response.ok)
+    throw Object.assign(new Error(body?.error?.message ?? `请求失败 (${response.status}) ${url}`), { status: response.status });
   return body as T;
 }
 
@@ -124,17 +133,25 @@ function progressTable(progress: ProgressResponse): string {
 }
 
 function alertsTable(alerts: OpenAlert[], units: ProgressResponse['units']): string {
-  const count = (unit: string | null, level: string | null) => alerts.filter((a) => (unit === null || a.unit === unit) && (level === null || a.level === level)).length;
+  const count = (unit: string | null, level: string | null) =>
+    alerts.filter((a) => (unit === null || a.unit === unit) && (level === null || a.level === level)).length;
   const reportingUnits = units.filter((u) => u.code !== 'city');
   const header = ['单位', ...LEVELS.map(([, label]) => label), '合计'];
-  const rows = [...reportingUnits.map((u) => [u.shortName, ...LEVELS.map(([level]) => String(count(u.code, level))), String(count(u.code, null))]), ['合计', ...LEVELS.map(([level]) => String(count(null, level))), String(alerts.length)]];
+  const rows = [
+    ...reportingUnits.map((u) => [u.shortName, ...LEVELS.map(([level]) => String(count(u.code, level))), String(count(u.code, null))]),
+    ['合计', ...LEVELS.map(([level]) => String(count(null, level))), String(alerts.length)],
+  ];
   return [`未处理预警 ${alerts.length} 条(按等级和单位)`, table(header, rows, 1)].join('\n');
 }
 
 /** A plain-text table: the first `leftColumns` columns left-aligned (labels), the rest right-aligned (figures); CJK characters count as two columns. */
 function table(header: string[], rows: string[][], leftColumns: number): string {
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? padEnd(c, widths[i]) : padStart(c, widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < leftColumns ? padEnd(c, widths[i]) : padStart(c, widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -143,7 +160,8 @@ function number(value: number | null): string {
 }
 
 // East Asian wide and fullwidth ranges (CJK, Hangul, fullwidth forms, CJK punctuation): two terminal columns each.
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
 
 export function displayWidth(text: string): number {
   let width = 0;

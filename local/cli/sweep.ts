@@ -6,7 +6,10 @@ export async function run(args: string[]): Promise<number> {
   if (values.at && !/^\d{4}-\d{2}-\d{2}$/.test(values.at)) throw new UsageError('--at 应为 YYYY-MM-DD');
   const { eventbridge } = await runningEndpoints(values.data);
   const response = await fetch(`${eventbridge}/_local/sweep`, { method: 'POST', body: JSON.stringify({ at: values.at }) });
-  const result = (await response.json()) as { error?: string; emitted?: Array<{ detailType: string; subjectId?: string; unit?: string; dueAt?: string; daysLeft?: number }> };
+  const result = (await response.json()) as {
+    error?: string;
+    emitted?: Array<{ detailType: string; subjectId?: string; unit?: string; dueAt?: string; daysLeft?: number }>;
+  };
   if (!response.ok) throw new Error(result.error ?? `巡检失败 (${response.status})`);
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
@@ -14,6 +17,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const emitted = result.emitted ?? [];
   console.log(`巡检完成${values.at ? `(按 ${values.at})` : ''}: 发出 ${emitted.length} 个事件`);
-  for (const e of emitted) console.log(`  ${e.detailType.padEnd(28)} ${e.unit ?? ''} ${e.subjectId ?? ''} 截止 ${e.dueAt ?? ''} ${e.daysLeft !== undefined ? `剩余 ${e.daysLeft} 天` : ''}`);
+  for (const e of emitted)
+    console.log(
+      `  ${e.detailType.padEnd(28)} ${e.unit ?? ''} ${e.subjectId ?? ''} 截止 ${e.dueAt ?? ''} ${e.daysLeft !== undefined ? `剩余 ${e.daysLeft} 天` : ''}`,
+    );
   return 0;
 }

@@ -16,7 +16,16 @@ const STATUS_LABELS = { accepted: '已接收', partial: '部分接收', rejected
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
-    { unit: { type: 'string' }, kind: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean', default: false }, stage: { type: 'string' }, bucket: { type: 'string' }, timeout: { type: 'string', default: '1800' }, ...DATA_OPTION },
+    {
+      unit: { type: 'string' },
+      kind: { type: 'string' },
+      period: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      stage: { type: 'string' },
+      bucket: { type: 'string' },
+      timeout: { type: 'string', default: '1800' },
+      ...DATA_OPTION,
+    },
     true,
   );
   const [file] = positionals;
@@ -25,16 +34,27 @@ export async function run(args: string[]): Promise<number> {
   const key = uploadKey(values.unit, values.kind, values.period, basename(file));
   const parsed = parseUploadKey(key);
   if (!parsed.ok) throw new UsageError(parsed.reason);
-  const size = await stat(file).then((s) => s.size, () => { throw new UsageError(`文件不存在: ${file}`); });
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => {
+      throw new UsageError(`文件不存在: ${file}`);
+    },
+  );
 
   const { client, bucket } = await target(values);
   const log = values.json ? () => undefined : console.error;
-  const bar = !values.json && size >= PROGRESS_BAR_BYTES && process.stderr.isTTY !== undefined ? new SingleBar({ format: '上传 {bar} {percentage}% {value}/{total} MB', stream: process.stderr }, Presets.shades_classic) : undefined;
+  const bar =
+    !values.json && size >= PROGRESS_BAR_BYTES && process.stderr.isTTY !== undefined
+      ? new SingleBar({ format: '上传 {bar} {percentage}% {value}/{total} MB', stream: process.stderr }, Presets.shades_classic)
+      : undefined;
   const body = createReadStream(file);
   if (bar) {
     bar.start(round(size), 0);
     let sent = 0;
-    body.on('data', (chunk) => { sent += chunk.length; bar.update(round(sent)); });
+    body.on('data', (chunk) => {
+      sent += chunk.length;
+      bar.update(round(sent));
+    });
   }
   const put = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }));
   bar?.stop();
@@ -68,7 +88,14 @@ async function stageBucket(stage: string): Promise<string> {
   return bucket;
 }
 
-async function waitForSummary(client: S3Client, bucket: string, key: string, etag: string, timeoutMs: number, log: (m: string) => void): Promise<UploadSummary> {
+async function waitForSummary(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  etag: string,
+  timeoutMs: number,
+  log: (m: string) => void,
+): Promise<UploadSummary> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const deadline = Date.now() + timeoutMs;
   let delay = 100;

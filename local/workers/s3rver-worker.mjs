@@ -6,7 +6,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver');
 
-const s3rver = new S3rver({ address: '127.0.0.1', port: workerData.port, directory: workerData.directory, silent: true, vhostBuckets: false, allowMismatchedSignatures: true });
+const s3rver = new S3rver({
+  address: '127.0.0.1',
+  port: workerData.port,
+  directory: workerData.directory,
+  silent: true,
+  vhostBuckets: false,
+  allowMismatchedSignatures: true,
+});
 s3rver.on('event', (event) => parentPort.postMessage({ records: JSON.parse(JSON.stringify(event.Records)) }));
 s3rver.run().then(
   (address) => parentPort.postMessage({ port: address.port }),

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import { UNIT_CODES } from '../domain/units.ts';
-import { type MonitoringAlert, type AlertStatus } from '../domain/alerts/index.ts';
+import type { MonitoringAlert, AlertStatus } from '../domain/alerts/index.ts';
 import type { AlertLevel } from '../domain/events.ts';
 
 /**
@@ -18,7 +18,10 @@ export interface StoredAlert extends MonitoringAlert {
 }
 
 const latestKey = (alertKey: string) => ({ pk: `ALERTKEY#${alertKey}`, sk: 'LATEST' });
-const archivedKey = (alertKey: string, sequence: number) => ({ pk: `ALERTKEY#${alertKey}`, sk: `SEQ#${String(sequence).padStart(6, '0')}` });
+const archivedKey = (alertKey: string, sequence: number) => ({
+  pk: `ALERTKEY#${alertKey}`,
+  sk: `SEQ#${String(sequence).padStart(6, '0')}`,
+});
 
 function indexed(alert: MonitoringAlert) {
   return {
@@ -59,7 +62,13 @@ export async function getAlert(alertId: string): Promise<StoredAlert | undefined
   const [, alertKey, seq] = match;
   const latest = (await latestAlerts([alertKey])).get(alertKey);
   if (latest?.alertId === alertId) return latest;
-  const out = await dynamoClient().send(new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': archivedKey(alertKey, 1).pk, ':sk': archivedKey(alertKey, Number(seq)).sk } }));
+  const out = await dynamoClient().send(
+    new QueryCommand({
+      TableName: runtimeEnv().TABLE_NAME,
+      KeyConditionExpression: 'pk = :pk AND sk = :sk',
+      ExpressionAttributeValues: { ':pk': archivedKey(alertKey, 1).pk, ':sk': archivedKey(alertKey, Number(seq)).sk },
+    }),
+  );
   return out.Items?.[0] ? strip(out.Items[0]) : undefined;
 }
 
@@ -72,7 +81,9 @@ export class AlertWriteConflict extends Error {}
 export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | undefined): Promise<StoredAlert> {
   const TableName = runtimeEnv().TABLE_NAME;
   if (previous && previous.alertId !== alert.alertId) {
-    await dynamoClient().send(new PutCommand({ TableName, Item: { ...archivedKey(previous.alertKey, previous.sequence), ...indexed(previous), ...previous } }));
+    await dynamoClient().send(
+      new PutCommand({ TableName, Item: { ...archivedKey(previous.alertKey, previous.sequence), ...indexed(previous), ...previous } }),
+    );
   }
   const stored: StoredAlert = { ...alert, revision: (previous?.revision ?? 0) + 1 };
   try {
@@ -85,7 +96,8 @@ export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | 
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new AlertWriteConflict(`预警 ${alert.alertId} 已被其他操作修改,请刷新后重试`);
+    if (error instanceof ConditionalCheckFailedException)
+      throw new AlertWriteConflict(`预警 ${alert.alertId} 已被其他操作修改,请刷新后重试`);
     throw error;
   }
   return stored;
@@ -120,13 +132,26 @@ export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
   };
 }
 
-async function queryUnit(unit: string, query: AlertQuery, limit: number, before: string | undefined): Promise<Array<{ sortKey: string; alert: StoredAlert }>> {
+async function queryUnit(
+  unit: string,
+  query: AlertQuery,
+  limit: number,
+  before: string | undefined,
+): Promise<Array<{ sortKey: string; alert: StoredAlert }>> {
   const found: Array<{ sortKey: string; alert: StoredAlert }> = [];
   const filters: string[] = [];
   const values: Record<string, unknown> = { ':pk': `ALERTS#${unit}` };
   const names: Record<string, string> = {};
-  if (query.status) { filters.push('#status = :status'); values[':status'] = query.status; names['#status'] = 'status'; }
-  if (query.level) { filters.push('#level = :level'); values[':level'] = query.level; names['#level'] = 'level'; }
+  if (query.status) {
+    filters.push('#status = :status');
+    values[':status'] = query.status;
+    names['#status'] = 'status';
+  }
+  if (query.level) {
+    filters.push('#level = :level');
+    values[':level'] = query.level;
+    names['#level'] = 'level';
+  }
   if (before) values[':before'] = before;
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -154,7 +179,13 @@ export async function overdueOpenAlerts(today: string): Promise<StoredAlert[]> {
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const out = await dynamoClient().send(
-      new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :today', ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':today': today }, ExclusiveStartKey }),
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :today',
+        ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':today': today },
+        ExclusiveStartKey,
+      }),
     );
     alerts.push(...(out.Items ?? []).map(strip));
     ExclusiveStartKey = out.LastEvaluatedKey;
@@ -168,12 +199,16 @@ export async function openAlertsDueBetween(from: string, to: string): Promise<St
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamoClient().send(
-      new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to', ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':from': from, ':to': `${to}~` }, ExclusiveStartKey }),
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':from': from, ':to': `${to}~` },
+        ExclusiveStartKey,
+      }),
     );
     out.push(...(page.Items ?? []).map(strip));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return out;
 }
-
-

@@ -13,7 +13,14 @@ export async function sentDeadlineNotices(): Promise<Map<string, Set<string>>> {
   const sent = new Map<string, Set<string>>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const out = await dynamoClient().send(new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': PK }, ExclusiveStartKey }));
+    const out = await dynamoClient().send(
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': PK },
+        ExclusiveStartKey,
+      }),
+    );
     for (const item of out.Items ?? []) {
       const { subjectId, marker } = item as { subjectId: string; marker: string };
       sent.set(subjectId, (sent.get(subjectId) ?? new Set()).add(marker));
@@ -24,5 +31,7 @@ export async function sentDeadlineNotices(): Promise<Map<string, Set<string>>> {
 }
 
 export async function markDeadlineNoticeSent(subjectId: string, marker: DeadlineMarker, sentOn: string): Promise<void> {
-  await dynamoClient().send(new PutCommand({ TableName: runtimeEnv().TABLE_NAME, Item: { pk: PK, sk: `${subjectId}#${marker}`, subjectId, marker, sentOn } }));
+  await dynamoClient().send(
+    new PutCommand({ TableName: runtimeEnv().TABLE_NAME, Item: { pk: PK, sk: `${subjectId}#${marker}`, subjectId, marker, sentOn } }),
+  );
 }

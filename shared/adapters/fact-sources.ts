@@ -58,7 +58,9 @@ export async function loadMedicalWatch(): Promise<Set<string>> {
   const keys: string[] = [];
   let ContinuationToken: string | undefined;
   do {
-    const page = await s3Client().send(new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: WATCH_PREFIX, ContinuationToken }));
+    const page = await s3Client().send(
+      new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: WATCH_PREFIX, ContinuationToken }),
+    );
     for (const object of page.Contents ?? []) keys.push(object.Key!);
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);

@@ -18,7 +18,13 @@ export async function deliverToInbox(n: InboxNotification): Promise<boolean> {
     await dynamoClient().send(
       new PutCommand({
         TableName: runtimeEnv().TABLE_NAME,
-        Item: { pk: `NOTIFICATION#${n.notificationId}`, sk: 'NOTIFICATION', gsi1pk: `INBOX#${n.recipient}`, gsi1sk: `${n.sentAt}#${n.notificationId}`, ...n },
+        Item: {
+          pk: `NOTIFICATION#${n.notificationId}`,
+          sk: 'NOTIFICATION',
+          gsi1pk: `INBOX#${n.recipient}`,
+          gsi1sk: `${n.sentAt}#${n.notificationId}`,
+          ...n,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -31,7 +37,14 @@ export async function deliverToInbox(n: InboxNotification): Promise<boolean> {
 
 export async function inbox(recipient: string, limit = 50): Promise<InboxNotification[]> {
   const out = await dynamoClient().send(
-    new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': `INBOX#${recipient}` }, ScanIndexForward: false, Limit: limit }),
+    new QueryCommand({
+      TableName: runtimeEnv().TABLE_NAME,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': `INBOX#${recipient}` },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
   );
   return (out.Items ?? []) as InboxNotification[];
 }

@@ -60,17 +60,31 @@ export interface FactsUpdate<R> {
  */
 export async function replaceSourceFacts<R>(kind: FactKind, source: string, updates: FactsUpdate<R>[], concurrency = 8): Promise<void> {
   const TableName = runtimeEnv().TABLE_NAME;
-  let current = await loadFacts(updates.map((u) => u.personRef), [kind]);
+  let current = await loadFacts(
+    updates.map((u) => u.personRef),
+    [kind],
+  );
   let pending = updates;
   for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) current = await loadFacts(pending.map((u) => u.personRef), [kind]);
+    if (attempt > 0)
+      current = await loadFacts(
+        pending.map((u) => u.personRef),
+        [kind],
+      );
     const conflicts: FactsUpdate<R>[] = [];
     await mapWithConcurrency(pending, concurrency, async (update) => {
       const existing = current.get(update.personRef)?.find((f) => f.kind === kind) as StoredFacts<R> | undefined;
       const sources = { ...(existing?.sources ?? {}) };
       if (update.records.length > 0) sources[source] = update.records;
       else delete sources[source];
-      const item: StoredFacts<R> & Record<string, unknown> = { ...itemKey(update.personRef, kind), personRef: update.personRef, kind, maskedId: update.maskedId, revision: (existing?.revision ?? 0) + 1, sources };
+      const item: StoredFacts<R> & Record<string, unknown> = {
+        ...itemKey(update.personRef, kind),
+        personRef: update.personRef,
+        kind,
+        maskedId: update.maskedId,
+        revision: (existing?.revision ?? 0) + 1,
+        sources,
+      };
       try {
         await dynamoClient().send(
           new PutCommand({

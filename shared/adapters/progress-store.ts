@@ -38,7 +38,12 @@ export async function progressOfYear(year: number, unit?: UnitCode): Promise<Sto
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const out = await dynamoClient().send(
-      new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROGRESS#${year}` }, ExclusiveStartKey }),
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PROGRESS#${year}` },
+        ExclusiveStartKey,
+      }),
     );
     items.push(...((out.Items ?? []) as StoredProgress[]));
     ExclusiveStartKey = out.LastEvaluatedKey;

@@ -21,13 +21,20 @@ export interface RosterIndexFile {
 
 export async function writeRosterIndex(file: RosterIndexFile): Promise<void> {
   await s3Client().send(
-    new PutObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: `${ROSTER_INDEX_PREFIX}${file.unit}.json`, Body: JSON.stringify(file), ContentType: 'application/json' }),
+    new PutObjectCommand({
+      Bucket: runtimeEnv().UPLOADS_BUCKET,
+      Key: `${ROSTER_INDEX_PREFIX}${file.unit}.json`,
+      Body: JSON.stringify(file),
+      ContentType: 'application/json',
+    }),
   );
 }
 
 export async function readRosterIndex(unit: UnitCode): Promise<RosterIndexFile | undefined> {
   try {
-    const out = await s3Client().send(new GetObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: `${ROSTER_INDEX_PREFIX}${unit}.json` }));
+    const out = await s3Client().send(
+      new GetObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: `${ROSTER_INDEX_PREFIX}${unit}.json` }),
+    );
     return JSON.parse(await out.Body!.transformToString('utf8')) as RosterIndexFile;
   } catch (error) {
     if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;

@@ -35,7 +35,13 @@ export async function rosterMembers(unit: string, status: 'current' | 'exited'):
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const out = await dynamoClient().send(
-      new QueryCommand({ TableName: runtimeEnv().TABLE_NAME, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :s)', ExpressionAttributeValues: { ':pk': `ROSTER#${unit}`, ':s': `${status}#` }, ExclusiveStartKey }),
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :s)',
+        ExpressionAttributeValues: { ':pk': `ROSTER#${unit}`, ':s': `${status}#` },
+        ExclusiveStartKey,
+      }),
     );
     members.push(...((out.Items ?? []) as RosterMemberRecord[]));
     ExclusiveStartKey = out.LastEvaluatedKey;

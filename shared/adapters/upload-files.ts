@@ -22,7 +22,6 @@ export async function openUpload(key: string, versionId?: string, bucket = runti
   }
 }
 
-
 export async function writeResult(key: string, body: string, contentType: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<void> {
   await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }

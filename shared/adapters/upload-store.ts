@@ -72,7 +72,8 @@ export async function completeUpload(key: string, etag: string, summary: UploadS
         ...table(),
         Key: itemKey(key),
         ConditionExpression: 'etag = :etag',
-        UpdateExpression: 'SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons',
+        UpdateExpression:
+          'SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':etag': etag,

@@ -40,7 +40,11 @@ export async function alertForCaller(alertId: string, claims: AccessClaims): Pro
   return alert;
 }
 
-async function transition(alertId: string, claims: AccessClaims, change: (alert: MonitoringAlert, actor: string) => MonitoringAlert): Promise<StoredAlert> {
+async function transition(
+  alertId: string,
+  claims: AccessClaims,
+  change: (alert: MonitoringAlert, actor: string) => MonitoringAlert,
+): Promise<StoredAlert> {
   const current = await alertForCaller(alertId, claims);
   const { revision: _revision, ...alert } = current;
   return saveAlert(change(alert, actorOf(claims)), current);
@@ -50,6 +54,11 @@ export function acknowledgeAlert(alertId: string, claims: AccessClaims, now: str
   return transition(alertId, claims, (alert, actor) => acknowledge(alert, actor, now));
 }
 
-export function resolveAlert(alertId: string, claims: AccessClaims, resolution: { outcome: string; note: string }, now: string): Promise<StoredAlert> {
+export function resolveAlert(
+  alertId: string,
+  claims: AccessClaims,
+  resolution: { outcome: string; note: string },
+  now: string,
+): Promise<StoredAlert> {
   return transition(alertId, claims, (alert, actor) => resolve(alert, actor, resolution.outcome, resolution.note, now));
 }

@@ -5,7 +5,14 @@ import { DEFAULT_RULE_SET } from '../domain/monitoring/rule-config.ts';
 import { DETAIL_TYPES, platformEvent } from '../domain/events.ts';
 import { addDays } from '../domain/period.ts';
 import { APPROACHING_DAYS } from '../domain/deadlines.ts';
-import { AlertWriteConflict, getAlert, openAlertsDueBetween, overdueOpenAlerts, saveAlert, type StoredAlert } from '../adapters/alert-store.ts';
+import {
+  AlertWriteConflict,
+  getAlert,
+  openAlertsDueBetween,
+  overdueOpenAlerts,
+  saveAlert,
+  type StoredAlert,
+} from '../adapters/alert-store.ts';
 import { loadRosterIndex } from '../adapters/roster-index.ts';
 import { mapWithConcurrency } from '../adapters/concurrency.ts';
 import { evaluateHouseholds } from './household-evaluation.ts';
@@ -20,7 +27,10 @@ function sweepMoment(today: string): string {
 const ATTEMPTS = 3;
 
 /** One overdue open alert escalated (at most once per day); the escalated alert, or undefined when nothing changed. */
-async function escalate(candidate: StoredAlert, today: string): Promise<{ alert: StoredAlert; previousLevel: StoredAlert['level'] } | undefined> {
+async function escalate(
+  candidate: StoredAlert,
+  today: string,
+): Promise<{ alert: StoredAlert; previousLevel: StoredAlert['level'] } | undefined> {
   let current: StoredAlert | undefined = candidate;
   for (let attempt = 1; current; attempt++) {
     const { revision: _revision, ...alert } = current;
@@ -71,7 +81,9 @@ export const alertDeadlines: DeadlineSource = async (today) => {
 export const visitOverdueSweep: SweepStep = async (today) => {
   const { categories } = DEFAULT_RULE_SET.rules['visit-overdue'].params;
   const index = await loadRosterIndex();
-  const households = [...index.byHousehold].filter(([, members]) => members.some((m) => categories.includes(m.category))).map(([ref]) => ref);
+  const households = [...index.byHousehold]
+    .filter(([, members]) => members.some((m) => categories.includes(m.category)))
+    .map(([ref]) => ref);
   const outcome = await evaluateHouseholds(households, today, index, sweepMoment(today), ['visit-overdue']);
   return outcome.events;
 };

@@ -46,7 +46,9 @@ const chinese = { error: z.locales.zhCN().localeError };
  * producer may use an ID number or a name as a key) is not repeated.
  */
 function pathOf(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && /^[A-Za-z_][A-Za-z0-9_-]{0,40}$/.test(p)) ? String(p) : '…')).join('.');
+  return path
+    .map((p) => (typeof p === 'number' || (typeof p === 'string' && /^[A-Za-z_][A-Za-z0-9_-]{0,40}$/.test(p)) ? String(p) : '…'))
+    .join('.');
 }
 
 /** The zod issues as "field: message": zod's messages name what was expected, never the value received. */
@@ -78,10 +80,12 @@ type FactRecord = z.infer<(typeof FACT_RECORDS)[DepartmentalKind]>;
 function readFacts(detail: DataMatchedEvent['detail']): { asOf: string; record?: FactRecord; maskedId?: string } {
   const reasons: string[] = [];
   for (const [key, value] of Object.entries(detail.facts)) {
-    if (PERSONAL_DATA.test(key) || (value !== null && PERSONAL_DATA.test(String(value)))) reasons.push(`${pathOf(['detail', 'facts', key])}: 不得包含完整身份证号或手机号(请使用 personRef 和脱敏身份证号)`);
+    if (PERSONAL_DATA.test(key) || (value !== null && PERSONAL_DATA.test(String(value))))
+      reasons.push(`${pathOf(['detail', 'facts', key])}: 不得包含完整身份证号或手机号(请使用 personRef 和脱敏身份证号)`);
   }
   const asOf = detail.observedAt.slice(0, 10);
-  if (Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) || new Date(`${asOf}T00:00:00Z`).toISOString().slice(0, 10) !== asOf) reasons.push('detail.observedAt: 日期无效');
+  if (Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) || new Date(`${asOf}T00:00:00Z`).toISOString().slice(0, 10) !== asOf)
+    reasons.push('detail.observedAt: 日期无效');
 
   const schema = FACT_RECORDS[detail.source];
   // null stands for "not given" (an optional field such as valuation).
@@ -109,7 +113,11 @@ function readFacts(detail: DataMatchedEvent['detail']): { asOf: string; record?:
  */
 function factSourceOf(event: DataMatchedEvent, record: FactRecord): string {
   const { source: kind, personRef } = event.detail;
-  const canonical = JSON.stringify(Object.keys(record).sort().map((k) => [k, record[k as keyof FactRecord]]));
+  const canonical = JSON.stringify(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k as keyof FactRecord]]),
+  );
   return `external:${event.source}:${createHash('sha256').update(`${kind}\n${personRef}\n${canonical}`).digest('hex').slice(0, 16)}`;
 }
 
@@ -136,7 +144,8 @@ export interface DataMatchedOutcome {
 export async function evaluateDataMatched(event: DataMatchedEvent): Promise<DataMatchedOutcome> {
   const { detail } = event;
   // The platform's matcher evaluates its uploads itself, in bulk; its events are notices for other consumers.
-  if (event.source === EVENT_SOURCE && detail.uploadKey) return { skipped: 'evaluated-by-matcher', stored: false, raised: 0, updated: 0, unchanged: 0 };
+  if (event.source === EVENT_SOURCE && detail.uploadKey)
+    return { skipped: 'evaluated-by-matcher', stored: false, raised: 0, updated: 0, unchanged: 0 };
 
   const { asOf, record, maskedId } = readFacts(detail);
   const index = await loadRosterIndex();
@@ -145,18 +154,31 @@ export async function evaluateDataMatched(event: DataMatchedEvent): Promise<Data
   if (nonRosteredMedical && !detail.unit) throw new DataMatchedRejected(['detail.unit: 不在任何名册中的人员的医疗数据须注明所属单位']);
 
   if (record) {
-    const known = rostered[0]?.maskedId ?? maskedId ?? (await loadFacts([detail.personRef], [detail.source])).get(detail.personRef)?.[0]?.maskedId;
+    const known =
+      rostered[0]?.maskedId ?? maskedId ?? (await loadFacts([detail.personRef], [detail.source])).get(detail.personRef)?.[0]?.maskedId;
     const stored = storedRecord(detail.source, detail.personRef, record);
-    await replaceSourceFacts(detail.source, factSourceOf(event, record), [{ personRef: detail.personRef, maskedId: known ?? MASKED_ID_UNKNOWN, records: [stored] }]);
+    await replaceSourceFacts(detail.source, factSourceOf(event, record), [
+      { personRef: detail.personRef, maskedId: known ?? MASKED_ID_UNKNOWN, records: [stored] },
+    ]);
   }
 
   // The envelope's time is the platform's "now" for the audit trail (the bus stamps it from its clock).
   let outcome: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (rostered.length > 0) {
-    outcome = await evaluateHouseholds(rostered.map((e) => householdRefOf(e.unit, e.householdNo)), asOf, index, event.time);
+    outcome = await evaluateHouseholds(
+      rostered.map((e) => householdRefOf(e.unit, e.householdNo)),
+      asOf,
+      index,
+      event.time,
+    );
   } else if (nonRosteredMedical && detail.unit) {
     const facts = (await loadFacts([detail.personRef], ['medical'])).get(detail.personRef);
-    const person = personFactsOf(detail.personRef, maskedId ?? facts?.[0]?.maskedId ?? MASKED_ID_UNKNOWN, detail.unit, recordsOf<MonthlyMedical>(facts, 'medical'));
+    const person = personFactsOf(
+      detail.personRef,
+      maskedId ?? facts?.[0]?.maskedId ?? MASKED_ID_UNKNOWN,
+      detail.unit,
+      recordsOf<MonthlyMedical>(facts, 'medical'),
+    );
     outcome = await evaluatePersons([person], asOf, event.time);
   }
   await publishEvents(outcome.events);

@@ -52,16 +52,26 @@ export const datasetMatcher: UploadIngester = {
     }
     const phases = new PhaseTimer();
     const [hasher, index] = await phases.time('roster index', () => Promise.all([personRefHasher(), loadRosterIndex()]));
-    const ctx: MatchContext = { upload, kind, asOf: periodEnd(upload.period), source: sourceOf(upload.key), index, people: new PersonDirectory(hasher, index) };
+    const ctx: MatchContext = {
+      upload,
+      kind,
+      asOf: periodEnd(upload.period),
+      source: sourceOf(upload.key),
+      index,
+      people: new PersonDirectory(hasher, index),
+    };
 
-    const matched = await phases.time('parse+hash+join', () => (kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject)));
+    const matched = await phases.time('parse+hash+join', () =>
+      kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject),
+    );
     const cleared = await phases.time('fact writes', () => storeFacts(ctx, matched));
     const outcome = await phases.time('evaluation', () => evaluate(ctx, matched, cleared));
     const announced = dataMatchedEvents(ctx, matched, outcome);
 
     const warnings = [...matched.warnings];
     if (cleared.length > 0) warnings.push(`已撤销本文件旧版本中 ${count(cleared.length)} 人的记录`);
-    if (announced.capped) warnings.push(`匹配人数超过 ${count(MAX_MATCH_EVENTS)}，比对事件只发送给新增预警涉及的 ${count(announced.events.length)} 人`);
+    if (announced.capped)
+      warnings.push(`匹配人数超过 ${count(MAX_MATCH_EVENTS)}，比对事件只发送给新增预警涉及的 ${count(announced.events.length)} 人`);
     warnings.push(`监测预警：新增 ${count(outcome.raised)} 条，更新 ${count(outcome.updated)} 条`);
     logger.info('dataset matched', {
       kind,
@@ -87,7 +97,9 @@ export const datasetMatcher: UploadIngester = {
  */
 async function processedTwinOf(upload: UploadVersion): Promise<string | undefined> {
   const uploads = await listUploads(upload.period, upload.unit);
-  const twin = uploads.find((u) => u.key !== upload.key && u.kind === upload.kind && u.etag === upload.etag && (u.status === 'accepted' || u.status === 'partial'));
+  const twin = uploads.find(
+    (u) => u.key !== upload.key && u.kind === upload.kind && u.etag === upload.etag && (u.status === 'accepted' || u.status === 'partial'),
+  );
   return twin?.fileName ?? undefined;
 }
 
@@ -107,7 +119,12 @@ async function storeFacts(ctx: MatchContext, matched: Matched): Promise<FactSour
   const cleared = (previous?.persons ?? []).filter((p) => !listed.has(p.personRef));
   const manifest = { key: upload.key, etag: upload.etag, kind, source };
   if (cleared.length > 0) await writeFactSource({ ...manifest, persons: [...persons, ...cleared] });
-  await replaceSourceFacts(kind, source, [...matched.updates.map(({ slot: _slot, ...update }) => update), ...cleared.map((p) => ({ ...p, records: [] }))], WRITE_CONCURRENCY);
+  await replaceSourceFacts(
+    kind,
+    source,
+    [...matched.updates.map(({ slot: _slot, ...update }) => update), ...cleared.map((p) => ({ ...p, records: [] }))],
+    WRITE_CONCURRENCY,
+  );
   await writeFactSource({ ...manifest, persons });
   if (kind === 'medical') await writeMedicalWatch(source, matched.watched);
   return cleared;
@@ -117,15 +134,19 @@ async function storeFacts(ctx: MatchContext, matched: Matched): Promise<FactSour
 async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSourcePerson[]): Promise<RaiseOutcome> {
   const { upload, kind, asOf, index } = ctx;
   const households = new Set<string>();
-  for (const { slot } of matched.updates) if (ctx.people.rosterOf(slot)) for (const ref of ctx.people.householdsOf(slot)) households.add(ref);
-  for (const person of cleared) for (const e of index.byPerson.get(person.personRef) ?? []) households.add(householdRefOf(e.unit, e.householdNo));
+  for (const { slot } of matched.updates)
+    if (ctx.people.rosterOf(slot)) for (const ref of ctx.people.householdsOf(slot)) households.add(ref);
+  for (const person of cleared)
+    for (const e of index.byPerson.get(person.personRef) ?? []) households.add(householdRefOf(e.unit, e.householdNo));
 
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (matched.watched.length > 0) {
     // This upload's months were just stored: the stored facts are its months plus every other source's.
     const stored = await loadFacts(matched.watched, ['medical']);
     const masked = new Map(matched.updates.map((u) => [u.personRef, u.maskedId]));
-    const persons = matched.watched.map((ref) => personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')));
+    const persons = matched.watched.map((ref) =>
+      personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')),
+    );
     addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt));
   }
   addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, RULES_FED_BY[kind]));
@@ -140,13 +161,25 @@ async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSource
  * tens of thousands of events on the bus that no one acts on).
  */
 function dataMatchedEvents(ctx: MatchContext, matched: Matched, outcome: RaiseOutcome): { events: PlatformEvent[]; capped: boolean } {
-  const raised = new Set(outcome.events.filter((e) => e.detailType === DETAIL_TYPES.alertRaised).map((e) => (e.detail as { householdRef: string }).householdRef));
+  const raised = new Set(
+    outcome.events.filter((e) => e.detailType === DETAIL_TYPES.alertRaised).map((e) => (e.detail as { householdRef: string }).householdRef),
+  );
   const capped = ctx.kind !== 'medical' && matched.updates.length > MAX_MATCH_EVENTS;
-  const chosen = ctx.kind === 'medical' || capped ? matched.updates.filter(({ slot }) => ctx.people.householdsOf(slot).some((ref) => raised.has(ref))) : matched.updates;
+  const chosen =
+    ctx.kind === 'medical' || capped
+      ? matched.updates.filter(({ slot }) => ctx.people.householdsOf(slot).some((ref) => raised.has(ref)))
+      : matched.updates;
   const events = chosen.map((update) => {
     const { slot, personRef } = update;
     const { facts, observedAt } = matched.factsOf(update);
-    return platformEvent(DETAIL_TYPES.dataMatched, { source: ctx.kind, personRef, unit: ctx.people.unitOf(slot, ctx.upload.unit), facts, observedAt, uploadKey: ctx.upload.key });
+    return platformEvent(DETAIL_TYPES.dataMatched, {
+      source: ctx.kind,
+      personRef,
+      unit: ctx.people.unitOf(slot, ctx.upload.unit),
+      facts,
+      observedAt,
+      uploadKey: ctx.upload.key,
+    });
   });
   return { events, capped };
 }
@@ -165,5 +198,3 @@ class PhaseTimer {
     }
   }
 }
-
-

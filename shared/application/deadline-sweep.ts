@@ -31,7 +31,9 @@ export type SweepStep = (today: string) => Promise<PlatformEvent[]>;
  * (5 January of the next year): a 2024 plan swept in 2026 warns of nothing.
  */
 export function activePlanYears(today: string): number[] {
-  return availablePlanYears().filter((year) => today >= `${year}-01-01` && today <= reportDueDate(`${year}-12`, loadPlan(year).reportDueDay));
+  return availablePlanYears().filter(
+    (year) => today >= `${year}-01-01` && today <= reportDueDate(`${year}-12`, loadPlan(year).reportDueDay),
+  );
 }
 
 /** Monthly progress reports not yet received (accepted or partial) from each reporting unit. */
@@ -40,9 +42,19 @@ export const reportDeadlines: DeadlineSource = async (today) => {
   for (const year of activePlanYears(today)) {
     const plan = loadPlan(year);
     for (const period of reportPeriodsDueBy(year, plan.reportDueDay, warningHorizon(today))) {
-      const received = new Set((await listUploads(period)).filter((u) => u.kind === 'progress' && (u.status === 'accepted' || u.status === 'partial')).map((u) => u.unit));
+      const received = new Set(
+        (await listUploads(period))
+          .filter((u) => u.kind === 'progress' && (u.status === 'accepted' || u.status === 'partial'))
+          .map((u) => u.unit),
+      );
       for (const unit of UNIT_CODES.filter((u) => !received.has(u))) {
-        subjects.push({ subjectType: 'report', subjectId: `report:${unit}:${period}`, unit, dueAt: reportDueDate(period, plan.reportDueDay), title: `${unitName(unit)} ${period} 工作进展月报` });
+        subjects.push({
+          subjectType: 'report',
+          subjectId: `report:${unit}:${period}`,
+          unit,
+          dueAt: reportDueDate(period, plan.reportDueDay),
+          title: `${unitName(unit)} ${period} 工作进展月报`,
+        });
       }
     }
   }
@@ -59,7 +71,13 @@ export const targetDeadlines: DeadlineSource = async (today) => {
       if (row.target === null || row.status === 'done') continue;
       const metric = plan.metric(row.metricCode)!;
       const unit = row.unit === 'city' ? CITY_UNIT : row.unit;
-      subjects.push({ subjectType: 'target', subjectId: `target:${metric.code}:${row.unit}`, unit, dueAt: metric.deadline, title: `${row.unit === 'city' ? '全市' : unitName(unit)} ${metric.name}(目标 ${row.target}${metric.unit ?? ''})` });
+      subjects.push({
+        subjectType: 'target',
+        subjectId: `target:${metric.code}:${row.unit}`,
+        unit,
+        dueAt: metric.deadline,
+        title: `${row.unit === 'city' ? '全市' : unitName(unit)} ${metric.name}(目标 ${row.target}${metric.unit ?? ''})`,
+      });
     }
   }
   return subjects;
@@ -94,5 +112,3 @@ export async function sweepDeadlines(today: string, sources: DeadlineSource[], s
   metrics.addMetric('deadlineNotices', MetricUnit.Count, notices.length);
   return { today, emitted: events.map((e) => ({ detailType: e.detailType, ...(e.detail as Record<string, unknown>) })) };
 }
-
-

@@ -27,12 +27,23 @@ export async function deliverNotifications(event: CauseEvent): Promise<PlatformE
     let outcome: 'delivered' | 'failed' = 'delivered';
     let reason: string | null = null;
     try {
-      if (!(await deliverToInbox({ ...notice, notificationId, cause: event.id, causeType: event['detail-type'], sentAt: event.time }))) continue;
+      if (!(await deliverToInbox({ ...notice, notificationId, cause: event.id, causeType: event['detail-type'], sentAt: event.time })))
+        continue;
     } catch (error) {
       outcome = 'failed';
       reason = error instanceof Error ? error.name : 'unknown';
     }
-    sent.push(platformEvent(DETAIL_TYPES.notificationSent, { notificationId, cause: event.id, channel, recipient: notice.recipient, outcome, reason, unit: notice.recipient as never }));
+    sent.push(
+      platformEvent(DETAIL_TYPES.notificationSent, {
+        notificationId,
+        cause: event.id,
+        channel,
+        recipient: notice.recipient,
+        outcome,
+        reason,
+        unit: notice.recipient as never,
+      }),
+    );
   }
   await publishEvents(sent);
   metrics.addMetric('notificationsSent', MetricUnit.Count, sent.length);

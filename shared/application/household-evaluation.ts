@@ -1,4 +1,11 @@
-import { evaluateHousehold, evaluatePerson, DEFAULT_RULE_SET, type RuleFinding, type RuleId, type PersonFacts } from '../domain/monitoring/index.ts';
+import {
+  evaluateHousehold,
+  evaluatePerson,
+  DEFAULT_RULE_SET,
+  type RuleFinding,
+  type RuleId,
+  type PersonFacts,
+} from '../domain/monitoring/index.ts';
 import { loadFacts } from '../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../adapters/roster-index.ts';
 import { addOutcome, raiseAlerts, type RaiseOutcome } from './alert-raising.ts';
@@ -12,13 +19,24 @@ const CHUNK = 2_000;
  * raises or updates their alerts. `rules` limits the evaluation (roster
  * changes re-evaluate only the rules that depend on the roster).
  */
-export async function evaluateHouseholds(householdRefs: Iterable<string>, asOf: string, index: RosterIndex, now: string, rules?: readonly RuleId[]): Promise<RaiseOutcome> {
+export async function evaluateHouseholds(
+  householdRefs: Iterable<string>,
+  asOf: string,
+  index: RosterIndex,
+  now: string,
+  rules?: readonly RuleId[],
+): Promise<RaiseOutcome> {
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
   for (let i = 0; i < refs.length; i += CHUNK) {
     const households = refs.slice(i, i + CHUNK).map((ref) => index.byHousehold.get(ref)!);
     const kinds = factKindsFor(rules);
-    const facts = kinds.length ? await loadFacts(households.flat().map((m) => m.personRef), kinds) : new Map();
+    const facts = kinds.length
+      ? await loadFacts(
+          households.flat().map((m) => m.personRef),
+          kinds,
+        )
+      : new Map();
     const findings: RuleFinding[] = households
       .flatMap((members) => evaluateHousehold(householdFactsOf(members, facts, index), asOf, DEFAULT_RULE_SET))
       .filter((f) => !rules || rules.includes(f.ruleId));
@@ -29,6 +47,8 @@ export async function evaluateHouseholds(householdRefs: Iterable<string>, asOf: 
 
 /** 主动发现: catastrophic medical costs of people on no current roster. */
 export async function evaluatePersons(persons: PersonFacts[], asOf: string, now: string): Promise<RaiseOutcome> {
-  return raiseAlerts(persons.flatMap((p) => evaluatePerson(p, asOf, DEFAULT_RULE_SET)), now);
+  return raiseAlerts(
+    persons.flatMap((p) => evaluatePerson(p, asOf, DEFAULT_RULE_SET)),
+    now,
+  );
 }
-

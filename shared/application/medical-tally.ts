@@ -60,7 +60,12 @@ export class MedicalTally {
   months(slot: number): MonthlyMedical[] {
     const out: MonthlyMedical[] = [];
     for (let at = slot < this.head.length ? this.head[slot] : -1; at >= 0; at = this.next[at]) {
-      out.push({ month: monthText(this.month[at]), selfPay: this.selfPayFen[at] / 100, total: this.totalFen[at] / 100, claims: this.claims[at] });
+      out.push({
+        month: monthText(this.month[at]),
+        selfPay: this.selfPayFen[at] / 100,
+        total: this.totalFen[at] / 100,
+        claims: this.claims[at],
+      });
     }
     return out.sort((a, b) => (a.month < b.month ? -1 : 1));
   }

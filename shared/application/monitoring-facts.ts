@@ -1,5 +1,15 @@
 import { periodEnd } from '../domain/period.ts';
-import { emptyHouseholdFacts, type HouseholdFacts, type PersonFacts, type MedicalClaim, type EmploymentEvent, type HouseholdRegistryEvent, type DisabilityCertificate, type AssetRecord, type VisitRecord } from '../domain/monitoring/household-facts.ts';
+import {
+  emptyHouseholdFacts,
+  type HouseholdFacts,
+  type PersonFacts,
+  type MedicalClaim,
+  type EmploymentEvent,
+  type HouseholdRegistryEvent,
+  type DisabilityCertificate,
+  type AssetRecord,
+  type VisitRecord,
+} from '../domain/monitoring/household-facts.ts';
 import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
 import type { RuleId } from '../domain/monitoring/rule-ids.ts';
 import { recordsOf, type FactKind, type StoredFacts } from '../adapters/person-facts-store.ts';
@@ -42,8 +52,20 @@ export function medicalClaimsOf(personRef: string, months: MonthlyMedical[]): Me
 /** A rostered household's facts: its current members from the index, their stored departmental records. */
 export function householdFactsOf(members: RosterEntry[], facts: Map<string, StoredFacts[]>, index: RosterIndex): HouseholdFacts {
   const head = members[0];
-  const household = emptyHouseholdFacts({ unit: head.unit, householdNo: head.householdNo, householdSize: head.householdSize, monthlyIncomePerCapita: head.monthlyIncomePerCapita });
-  household.members = members.map((m) => ({ personRef: m.personRef, maskedId: m.maskedId, category: m.category, birthDate: m.birthDate, status: 'current' as const, ...(m.relation ? { relation: m.relation } : {}) }));
+  const household = emptyHouseholdFacts({
+    unit: head.unit,
+    householdNo: head.householdNo,
+    householdSize: head.householdSize,
+    monthlyIncomePerCapita: head.monthlyIncomePerCapita,
+  });
+  household.members = members.map((m) => ({
+    personRef: m.personRef,
+    maskedId: m.maskedId,
+    category: m.category,
+    birthDate: m.birthDate,
+    status: 'current' as const,
+    ...(m.relation ? { relation: m.relation } : {}),
+  }));
   for (const member of members) {
     const stored = facts.get(member.personRef);
     household.medical.push(...medicalClaimsOf(member.personRef, recordsOf<MonthlyMedical>(stored, 'medical')));

@@ -1,4 +1,4 @@
-import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { z } from 'zod';
 import { parseUploadKey, resultKeys, type UploadRef } from '../domain/upload-key.ts';
 import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../domain/upload-summary.ts';
@@ -69,8 +69,25 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   const parsed = parseUploadKey(key);
   // A malformed key can match two kinds' wildcard routes: only the kind named in its third segment reports it.
   if (ingester && !parsed.ok && !ingester.kinds.includes(parsed.parts.kind as UploadKind)) return undefined;
-  const parts = parsed.ok ? parsed.upload : { unit: parsed.parts.unit ?? null, kind: parsed.parts.kind ?? null, period: parsed.parts.period ?? null, fileName: parsed.parts.fileName ?? null };
-  const claim = await claimUpload({ key, unit: parts.unit ?? null, kind: parts.kind ?? null, period: parts.period ?? null, fileName: parts.fileName ?? null, etag, versionId, sequencer, receivedAt: event.time });
+  const parts = parsed.ok
+    ? parsed.upload
+    : {
+        unit: parsed.parts.unit ?? null,
+        kind: parsed.parts.kind ?? null,
+        period: parsed.parts.period ?? null,
+        fileName: parsed.parts.fileName ?? null,
+      };
+  const claim = await claimUpload({
+    key,
+    unit: parts.unit ?? null,
+    kind: parts.kind ?? null,
+    period: parts.period ?? null,
+    fileName: parts.fileName ?? null,
+    etag,
+    versionId,
+    sequencer,
+    receivedAt: event.time,
+  });
   if (claim !== 'claimed') {
     metrics.addMetric(`upload_skipped_${claim}`, MetricUnit.Count, 1);
     logger.info('upload skipped', { key, claim });
@@ -170,7 +187,12 @@ interface ReadOutcome {
 }
 
 /** Opens the table, checks its columns and streams its rows through the ingester. */
-async function readAndIngest(upload: UploadVersion, body: AsyncIterable<Uint8Array>, ingester: UploadIngester, report: RowReport): Promise<ReadOutcome> {
+async function readAndIngest(
+  upload: UploadVersion,
+  body: AsyncIterable<Uint8Array>,
+  ingester: UploadIngester,
+  report: RowReport,
+): Promise<ReadOutcome> {
   const table = await openTable({ fileName: upload.fileName, body, maxBytes: runtimeEnv().MAX_UPLOAD_BYTES });
   const outcome: ReadOutcome = { encoding: table.encoding, rowsTotal: 0, warnings: [], events: [] };
   try {

@@ -37,12 +37,18 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   const entries: RosterEntry[] = [];
   for await (const row of rows) {
     const check = validateDatasetRow('roster', row, asOf);
-    if (!check.ok) { check.errors.forEach(reject); continue; }
+    if (!check.ok) {
+      check.errors.forEach(reject);
+      continue;
+    }
     const { id, ...value } = check.value;
     const personRef = hash(id);
     const first = firstRowOf.get(personRef);
     // The first row of a person is kept: rejecting both would mark the person exited.
-    if (first !== undefined) { reject({ rowNumber: row.rowNumber, column: '身份证号', reason: `同一身份证号在第 ${first} 行已出现,本行未采用` }); continue; }
+    if (first !== undefined) {
+      reject({ rowNumber: row.rowNumber, column: '身份证号', reason: `同一身份证号在第 ${first} 行已出现,本行未采用` });
+      continue;
+    }
     firstRowOf.set(personRef, row.rowNumber);
     entries.push({ personRef, maskedId: maskCitizenId(id), birthDate: birthDateOf(id), unit: upload.unit, ...value });
   }
@@ -63,7 +69,9 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   }
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ROSTER_RULES);
 
-  const warnings = [`名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`];
+  const warnings = [
+    `名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`,
+  ];
   if (duplicates.length) warnings.push(`${duplicates.length} 人同时在其他单位的在册名册中(已生成“重复在册”预警)`);
   const inconsistent = inconsistentHouseholds(entries);
   if (inconsistent.length) warnings.push(`${inconsistent.length} 户的各成员行家庭人口数或月人均收入不一致,已按该户第一行计算`);
@@ -78,13 +86,20 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
   const visits = new Map<string, { maskedId: string; records: VisitRecord[] }>();
   for await (const row of rows) {
     const check = validateDatasetRow('visits', row, asOf);
-    if (!check.ok) { check.errors.forEach(reject); continue; }
+    if (!check.ok) {
+      check.errors.forEach(reject);
+      continue;
+    }
     const personRef = hash(check.value.id);
     const person = visits.get(personRef) ?? { maskedId: maskCitizenId(check.value.id), records: [] };
     if (!person.records.some((r) => r.date === check.value.date)) person.records.push({ personRef, date: check.value.date });
     visits.set(personRef, person);
   }
-  await replaceSourceFacts('visits', sourceOf(upload.key), [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })));
+  await replaceSourceFacts(
+    'visits',
+    sourceOf(upload.key),
+    [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })),
+  );
   // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
   const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ['visit-overdue']);

@@ -21,12 +21,41 @@ const CHECK_CHARS = '10X98765432';
 
 /** Province-level codes (first two digits). 71 台湾, 81 香港, 82 澳门, 83 residence permits of Taiwan residents. */
 const PROVINCE_CODES = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23',
-  '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46',
-  '50', '51', '52', '53', '54',
-  '61', '62', '63', '64', '65',
-  '71', '81', '82', '83',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '83',
 ]);
 
 /** Earliest birth year accepted: anything older is a data-entry error, not a person. */
@@ -128,7 +157,7 @@ export function personRef(id: CitizenId, key: PersonRefKey): string {
 function hasherFor(key: PersonRefKey): PersonRefHasher {
   if (typeof key === 'string') {
     if (cachedKey?.text !== key) cachedKey = { text: key, hasher: createPersonRefHasher(key) };
-  } else if (!cachedKey?.bytes || !cachedKey.bytes.equals(key)) {
+  } else if (!cachedKey?.bytes?.equals(key)) {
     // Copy: a caller mutating its array must not change the cached key.
     cachedKey = { bytes: Buffer.from(key), hasher: createPersonRefHasher(key) };
   }
@@ -137,9 +166,47 @@ function hasherFor(key: PersonRefKey): PersonRefHasher {
 
 /** Compound surnames (复姓) keep both characters when masked. */
 const COMPOUND_SURNAMES = new Set([
-  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '夏侯', '轩辕',
-  '令狐', '钟离', '端木', '南宫', '西门', '百里', '呼延', '独孤', '万俟', '澹台', '公冶', '太史', '申屠', '闻人',
-  '赫连', '拓跋', '东郭', '濮阳', '淳于', '单于', '仲孙', '漆雕', '乐正', '谷梁', '司空', '左丘', '第五',
+  '欧阳',
+  '司马',
+  '上官',
+  '诸葛',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '长孙',
+  '宇文',
+  '司徒',
+  '夏侯',
+  '轩辕',
+  '令狐',
+  '钟离',
+  '端木',
+  '南宫',
+  '西门',
+  '百里',
+  '呼延',
+  '独孤',
+  '万俟',
+  '澹台',
+  '公冶',
+  '太史',
+  '申屠',
+  '闻人',
+  '赫连',
+  '拓跋',
+  '东郭',
+  '濮阳',
+  '淳于',
+  '单于',
+  '仲孙',
+  '漆雕',
+  '乐正',
+  '谷梁',
+  '司空',
+  '左丘',
+  '第五',
 ]);
 
 /** `张*`, `王**`, `欧阳**`: the surname stays, every other character becomes `*`. */

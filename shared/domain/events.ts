@@ -139,7 +139,10 @@ export interface PlatformEvent<T extends DetailType = DetailType> {
   resources?: string[];
 }
 
-export function platformEvent<T extends DetailType>(detailType: T, detail: Omit<EventDetail<T>, 'schemaVersion' | 'occurredAt'> & { occurredAt?: string }): PlatformEvent<T> {
+export function platformEvent<T extends DetailType>(
+  detailType: T,
+  detail: Omit<EventDetail<T>, 'schemaVersion' | 'occurredAt'> & { occurredAt?: string },
+): PlatformEvent<T> {
   const full = { schemaVersion: EVENT_SCHEMA_VERSION, occurredAt: new Date().toISOString(), ...detail };
   return { detailType, detail: EVENT_DETAIL_SCHEMAS[detailType].parse(full) as EventDetail<T> };
 }

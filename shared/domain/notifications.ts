@@ -43,12 +43,14 @@ export function composeNotices(detailType: string, detail: unknown): Notice[] {
     case DETAIL_TYPES.uploadProcessed: {
       const u = detail as UploadProcessed;
       if (u.status === 'accepted' || !u.unit) return [];
-      return [{
-        recipient: u.unit,
-        title: u.status === 'rejected' ? '上传文件被拒收' : '上传文件部分行被拒收',
-        body: `${u.key}:共 ${u.rowsTotal} 行,接收 ${u.rowsAccepted} 行,拒收 ${u.rowsRejected} 行。详见 ${u.summaryKey}。`,
-        severity: 'warning',
-      }];
+      return [
+        {
+          recipient: u.unit,
+          title: u.status === 'rejected' ? '上传文件被拒收' : '上传文件部分行被拒收',
+          body: `${u.key}:共 ${u.rowsTotal} 行,接收 ${u.rowsAccepted} 行,拒收 ${u.rowsRejected} 行。详见 ${u.summaryKey}。`,
+          severity: 'warning',
+        },
+      ];
     }
     default:
       return [];

@@ -57,12 +57,17 @@ function objectCreated(bucket: string, key: unknown[]): EventPattern {
 }
 
 export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
-  const kindPatterns = Object.values(UPLOAD_KIND_ROUTES).flat().map((kind) => `uploads/*/${kind}/*`);
+  const kindPatterns = Object.values(UPLOAD_KIND_ROUTES)
+    .flat()
+    .map((kind) => `uploads/*/${kind}/*`);
   const uploadRoutes: Route[] = Object.entries(UPLOAD_KIND_ROUTES).map(([target, kinds]) => ({
     id: `${target}-uploads`,
     description: `S3 上传(${kinds.join('/')})`,
     target: target as FunctionId,
-    pattern: objectCreated(uploadsBucketName, kinds.map((kind) => ({ wildcard: `uploads/*/${kind}/*` }))),
+    pattern: objectCreated(
+      uploadsBucketName,
+      kinds.map((kind) => ({ wildcard: `uploads/*/${kind}/*` })),
+    ),
   }));
   return [
     ...uploadRoutes,
@@ -113,5 +118,12 @@ export interface ScheduleSpec {
 export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 
 export const SCHEDULES: ScheduleSpec[] = [
-  { id: 'daily-deadline-sweep', description: '每日 08:00 期限与预警巡检', target: 'deadline-sweep', cron: 'cron(0 8 * * ? *)', timezone: 'Asia/Shanghai', input: { scheduledTime: SCHEDULED_TIME } },
+  {
+    id: 'daily-deadline-sweep',
+    description: '每日 08:00 期限与预警巡检',
+    target: 'deadline-sweep',
+    cron: 'cron(0 8 * * ? *)',
+    timezone: 'Asia/Shanghai',
+    input: { scheduledTime: SCHEDULED_TIME },
+  },
 ];

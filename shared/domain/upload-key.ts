@@ -11,7 +11,9 @@ export interface UploadRef {
   fileName: string;
 }
 
-export type UploadKeyParse = { ok: true; upload: UploadRef } | { ok: false; reason: string; parts: Partial<Record<'unit' | 'kind' | 'period' | 'fileName', string>> };
+export type UploadKeyParse =
+  | { ok: true; upload: UploadRef }
+  | { ok: false; reason: string; parts: Partial<Record<'unit' | 'kind' | 'period' | 'fileName', string>> };
 
 export const UPLOADS_PREFIX = 'uploads/';
 export const RESULTS_PREFIX = 'results/';

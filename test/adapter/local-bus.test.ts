@@ -50,20 +50,43 @@ describe('the local EventBridge over the real SDK client', () => {
   });
 
   it('accepts PutEvents, stamps the envelope with the platform clock, archives and routes it', async () => {
-    const out = await client.send(new PutEventsCommand({ Entries: [{ EventBusName: 'test-bus', Source: 'x', DetailType: 'Big', Detail: JSON.stringify({ amount: 50000 }) }, { Source: 'x', DetailType: 'Small', Detail: JSON.stringify({ amount: 49999.99 }) }] }));
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: 'test-bus', Source: 'x', DetailType: 'Big', Detail: JSON.stringify({ amount: 50000 }) },
+          { Source: 'x', DetailType: 'Small', Detail: JSON.stringify({ amount: 49999.99 }) },
+        ],
+      }),
+    );
     expect(out.FailedEntryCount).toBe(0);
     expect(out.Entries).toHaveLength(2);
     await bus.whenIdle();
     const routed = calls.filter((c) => c.target === 'api');
     expect(routed.map((c) => c.event['detail-type'])).toEqual(['Big']);
-    expect(routed[0].event).toMatchObject({ version: '0', source: 'x', account: '000000000000', region: 'cn-local-1', resources: [], id: out.Entries![0].EventId });
+    expect(routed[0].event).toMatchObject({
+      version: '0',
+      source: 'x',
+      account: '000000000000',
+      region: 'cn-local-1',
+      resources: [],
+      id: out.Entries![0].EventId,
+    });
     expect(routed[0].event.time).toMatch(/^2024-04-30T16:00:0\dZ$/); // midnight in Shanghai, second precision
     const archive = (await readFile(join(dir, 'archive.ndjson'), 'utf8')).trim().split('\n');
     expect(archive).toHaveLength(2);
   });
 
   it('reports malformed entries one by one, like EventBridge', async () => {
-    const out = await client.send(new PutEventsCommand({ Entries: [{ Source: 'x', DetailType: 'A', Detail: '[1,2]' }, { Source: 'x', Detail: '{}' }, { EventBusName: 'other-bus', Source: 'x', DetailType: 'A', Detail: '{}' }, { Source: 'x', DetailType: 'ok', Detail: '{}' }] }));
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'x', DetailType: 'A', Detail: '[1,2]' },
+          { Source: 'x', Detail: '{}' },
+          { EventBusName: 'other-bus', Source: 'x', DetailType: 'A', Detail: '{}' },
+          { Source: 'x', DetailType: 'ok', Detail: '{}' },
+        ],
+      }),
+    );
     expect(out.FailedEntryCount).toBe(3);
     expect(out.Entries!.map((e) => e.ErrorCode ?? 'ok')).toEqual(['MalformedDetail', 'InvalidArgument', 'ResourceNotFoundException', 'ok']);
   });
@@ -81,9 +104,18 @@ describe('the local EventBridge over the real SDK client', () => {
     failuresLeft = 10;
     await client.send(new PutEventsCommand({ Entries: [{ Source: 'test', DetailType: 'Flaky', Detail: '{"n":2}' }] }));
     await bus.whenIdle();
-    const dead = (await readFile(join(dir, 'dlq.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const dead = (await readFile(join(dir, 'dlq.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ route: 'flaky', target: 'notify', attempts: 3, error: 'downstream unavailable', event: { detail: { n: 2 } } });
+    expect(dead[0]).toMatchObject({
+      route: 'flaky',
+      target: 'notify',
+      attempts: 3,
+      error: 'downstream unavailable',
+      event: { detail: { n: 2 } },
+    });
   });
 
   it('serves Secrets Manager GetSecretValue for the local secrets only', async () => {
@@ -105,7 +137,14 @@ describe('the local scheduler', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sn-sched-'));
     const fired: string[] = [];
     const clock = new PlatformClock('2024-03-05');
-    const make = () => new LocalScheduler({ schedules: SCHEDULES, clock, stateFile: join(dir, 's.json'), tickMs: 1_000_000, invoke: async (_t, input) => void fired.push(input.scheduledTime) });
+    const make = () =>
+      new LocalScheduler({
+        schedules: SCHEDULES,
+        clock,
+        stateFile: join(dir, 's.json'),
+        tickMs: 1_000_000,
+        invoke: async (_t, input) => void fired.push(input.scheduledTime),
+      });
     const first = make();
     await first.start(); // begins at midnight: nothing due yet
     await first.tick();

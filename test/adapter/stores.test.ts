@@ -19,8 +19,23 @@ describe('adapters against real dynalite and s3rver', () => {
   afterAll(async () => storage?.close());
 
   describe('upload store', () => {
-    const base = { key: 'uploads/330602/progress/2024-03/a.csv', unit: '330602', kind: 'progress', period: '2024-03', fileName: 'a.csv', receivedAt: '2024-03-01T00:00:00Z' };
-    const summary = { status: 'accepted', rowsTotal: 1, rowsAccepted: 1, rowsRejected: 0, reasons: [], errorsKey: null, processedAt: 'x' } as unknown as UploadSummary;
+    const base = {
+      key: 'uploads/330602/progress/2024-03/a.csv',
+      unit: '330602',
+      kind: 'progress',
+      period: '2024-03',
+      fileName: 'a.csv',
+      receivedAt: '2024-03-01T00:00:00Z',
+    };
+    const summary = {
+      status: 'accepted',
+      rowsTotal: 1,
+      rowsAccepted: 1,
+      rowsRejected: 0,
+      reasons: [],
+      errorsKey: null,
+      processedAt: 'x',
+    } as unknown as UploadSummary;
 
     it('claims a version once; the same bytes after completion are not processed again', async () => {
       expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('claimed');
@@ -46,7 +61,15 @@ describe('adapters against real dynalite and s3rver', () => {
   });
 
   describe('progress store', () => {
-    const record = { metricCode: 'T02.shanju-homes', unit: '330602' as const, period: '2024-03', value: 5, uploadKey: 'k', etag: 'e1', updatedAt: 't' };
+    const record = {
+      metricCode: 'T02.shanju-homes',
+      unit: '330602' as const,
+      period: '2024-03',
+      value: 5,
+      uploadKey: 'k',
+      etag: 'e1',
+      updatedAt: 't',
+    };
     it('reports a change only when the value changes', async () => {
       expect(await recordProgress(record)).toEqual({ changed: true, previousValue: null });
       expect(await recordProgress(record)).toEqual({ changed: false, previousValue: 5 });
@@ -60,17 +83,33 @@ describe('adapters against real dynalite and s3rver', () => {
   });
 
   describe('person facts store', () => {
-    it('replaces one source\'s records and keeps the others', async () => {
-      await replaceSourceFacts('visits', 'src-a', [{ personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-01-05' }] }]);
-      await replaceSourceFacts('visits', 'src-b', [{ personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-02-05' }] }]);
-      await replaceSourceFacts('visits', 'src-a', [{ personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-03-05' }] }]);
+    it("replaces one source's records and keeps the others", async () => {
+      await replaceSourceFacts('visits', 'src-a', [
+        { personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-01-05' }] },
+      ]);
+      await replaceSourceFacts('visits', 'src-b', [
+        { personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-02-05' }] },
+      ]);
+      await replaceSourceFacts('visits', 'src-a', [
+        { personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-03-05' }] },
+      ]);
       const facts = await loadFacts([ref(1)], ['visits', 'medical']);
-      expect(recordsOf<{ date: string }>(facts.get(ref(1)), 'visits').map((r) => r.date).sort()).toEqual(['2024-02-05', '2024-03-05']);
+      expect(
+        recordsOf<{ date: string }>(facts.get(ref(1)), 'visits')
+          .map((r) => r.date)
+          .sort(),
+      ).toEqual(['2024-02-05', '2024-03-05']);
     });
 
-    it('never loses a concurrent writer\'s records (revision check, retried)', async () => {
+    it("never loses a concurrent writer's records (revision check, retried)", async () => {
       const writers = Array.from({ length: 6 }, (_, i) =>
-        replaceSourceFacts('employment', `src-${i}`, [{ personRef: ref(2), maskedId: '330602********0022', records: [{ personRef: ref(2), type: '失业登记', date: `2024-0${i + 1}-01` }] }]),
+        replaceSourceFacts('employment', `src-${i}`, [
+          {
+            personRef: ref(2),
+            maskedId: '330602********0022',
+            records: [{ personRef: ref(2), type: '失业登记', date: `2024-0${i + 1}-01` }],
+          },
+        ]),
       );
       await Promise.all(writers);
       const facts = await loadFacts([ref(2)], ['employment']);
@@ -78,15 +117,30 @@ describe('adapters against real dynalite and s3rver', () => {
     });
 
     it('loads many persons in batches', async () => {
-      const updates = Array.from({ length: 230 }, (_, i) => ({ personRef: ref(1000 + i), maskedId: '330602********0033', records: [{ personRef: ref(1000 + i), date: '2024-01-01' }] }));
+      const updates = Array.from({ length: 230 }, (_, i) => ({
+        personRef: ref(1000 + i),
+        maskedId: '330602********0033',
+        records: [{ personRef: ref(1000 + i), date: '2024-01-01' }],
+      }));
       await replaceSourceFacts('visits', 'bulk', updates);
-      const facts = await loadFacts(updates.map((u) => u.personRef), ['visits']);
+      const facts = await loadFacts(
+        updates.map((u) => u.personRef),
+        ['visits'],
+      );
       expect(facts.size).toBe(230);
     });
   });
 
   describe('alert store', () => {
-    const finding: RuleFinding = { ruleId: 'unemployment', level: 'yellow', householdRef: '330602:H1', unit: '330602', dueAt: '2024-03-15', evidence: { summary: 'x' }, ruleSetVersion: '2024.1' };
+    const finding: RuleFinding = {
+      ruleId: 'unemployment',
+      level: 'yellow',
+      householdRef: '330602:H1',
+      unit: '330602',
+      dueAt: '2024-03-15',
+      evidence: { summary: 'x' },
+      ruleSetVersion: '2024.1',
+    };
 
     it('saves conditionally on the revision it read', async () => {
       const { alert } = mergeFinding(undefined, finding, '2024-03-01T00:00:00Z');
@@ -115,7 +169,11 @@ describe('adapters against real dynalite and s3rver', () => {
 
     it('pages newest first with a cursor', async () => {
       for (let i = 0; i < 5; i++) {
-        const { alert } = mergeFinding(undefined, { ...finding, householdRef: `330603:P${i}`, unit: '330603' }, `2024-05-0${i + 1}T00:00:00Z`);
+        const { alert } = mergeFinding(
+          undefined,
+          { ...finding, householdRef: `330603:P${i}`, unit: '330603' },
+          `2024-05-0${i + 1}T00:00:00Z`,
+        );
         await saveAlert(alert, undefined);
       }
       const first = await listAlerts({ unit: '330603', limit: 3 });
@@ -128,12 +186,26 @@ describe('adapters against real dynalite and s3rver', () => {
 
   describe('roster index in S3', () => {
     it('writes and reads a unit index, and joins units by person and household', async () => {
-      const entry = { personRef: ref(9), maskedId: '330602********0099', category: '低保' as const, birthDate: '1970-01-01', unit: '330602' as const, householdNo: 'H9', householdSize: 1, monthlyIncomePerCapita: 500 };
+      const entry = {
+        personRef: ref(9),
+        maskedId: '330602********0099',
+        category: '低保' as const,
+        birthDate: '1970-01-01',
+        unit: '330602' as const,
+        householdNo: 'H9',
+        householdSize: 1,
+        monthlyIncomePerCapita: 500,
+      };
       expect(await readRosterIndex('330602')).toBeUndefined();
       await writeRosterIndex({ unit: '330602', period: '2024-03', entries: [entry] });
       await writeRosterIndex({ unit: '330603', period: '2024-03', entries: [{ ...entry, unit: '330603', householdNo: 'K1' }] });
       const index = await loadRosterIndex();
-      expect(index.byPerson.get(ref(9))!.map((e) => e.unit).sort()).toEqual(['330602', '330603']);
+      expect(
+        index.byPerson
+          .get(ref(9))!
+          .map((e) => e.unit)
+          .sort(),
+      ).toEqual(['330602', '330603']);
       expect(index.byHousehold.get('330603:K1')).toHaveLength(1);
     });
   });

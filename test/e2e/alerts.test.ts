@@ -13,15 +13,52 @@ import { shanghaiDate } from '../../shared/domain/period.ts';
 import type { SweepResult } from '../../shared/application/deadline-sweep.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 
-interface AuditEntry { at: string; actor: string; action: string; from?: string; to?: string }
-interface AlertBody {
-  alertId: string; ruleId: string; ruleTitle: string; level: string; levelLabel: string; initialLevel: string; status: string; statusLabel: string;
-  unit: string; unitName: string; householdRef: string; dueAt: string; escalations: number; evidence: Record<string, unknown>;
-  acknowledgedBy?: string | null; resolvedBy?: string | null; outcome?: string | null; note?: string | null; audit?: AuditEntry[];
+interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  from?: string;
+  to?: string;
 }
-interface AlertList { scope: string; alerts: AlertBody[]; nextCursor: string | null }
-interface ErrorBody { error: { code: string; message: string; issues?: Array<{ path: Array<string | number>; message: string }> } }
-type AlertDetail = { alertId: string; ruleId: string; level: string; previousLevel?: string; unit: string; householdRef: string; dueAt: string; evidence: Record<string, unknown> };
+interface AlertBody {
+  alertId: string;
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  levelLabel: string;
+  initialLevel: string;
+  status: string;
+  statusLabel: string;
+  unit: string;
+  unitName: string;
+  householdRef: string;
+  dueAt: string;
+  escalations: number;
+  evidence: Record<string, unknown>;
+  acknowledgedBy?: string | null;
+  resolvedBy?: string | null;
+  outcome?: string | null;
+  note?: string | null;
+  audit?: AuditEntry[];
+}
+interface AlertList {
+  scope: string;
+  alerts: AlertBody[];
+  nextCursor: string | null;
+}
+interface ErrorBody {
+  error: { code: string; message: string; issues?: Array<{ path: Array<string | number>; message: string }> };
+}
+type AlertDetail = {
+  alertId: string;
+  ruleId: string;
+  level: string;
+  previousLevel?: string;
+  unit: string;
+  householdRef: string;
+  dueAt: string;
+  evidence: Record<string, unknown>;
+};
 
 const CITY: AccessClaims = { unit: '330600', role: 'city' };
 const YUECHENG: AccessClaims = { unit: '330602', role: 'district' };
@@ -55,7 +92,11 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
   async function call<T>(method: string, path: string, claims: AccessClaims, body?: unknown): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { authorization: `Bearer ${await issueToken(claims, tokenKey)}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${api}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as T };
   }
   const get = <T>(path: string, claims: AccessClaims) => call<T>('GET', path, claims);
@@ -63,7 +104,13 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
 
   /** PutEvents through the real SDK client, as an outside producer would, then waits for the bus. */
   async function putDataMatched(detail: Record<string, unknown>, source = 'gov.shaoxing.hrss'): Promise<string> {
-    const out = await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: p.platform.endpoints.busName, Source: source, DetailType: 'Data Matched', Detail: JSON.stringify(detail) }] }));
+    const out = await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: p.platform.endpoints.busName, Source: source, DetailType: 'Data Matched', Detail: JSON.stringify(detail) },
+        ],
+      }),
+    );
     expect(out.FailedEntryCount ?? 0).toBe(0);
     await settle(p.platform);
     return out.Entries![0].EventId!;
@@ -79,19 +126,23 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     ...extra,
   });
   const raisedFor = async (ruleId: string) => (await eventsOf('Monitoring Alert Raised')).filter((e) => e.detail.ruleId === ruleId);
-  const eventsOf = async (detailType: string) => (await p.archivedEvents()).filter((e) => e['detail-type'] === detailType) as Array<EventBridgeEnvelope<AlertDetail>>;
+  const eventsOf = async (detailType: string) =>
+    (await p.archivedEvents()).filter((e) => e['detail-type'] === detailType) as Array<EventBridgeEnvelope<AlertDetail>>;
   const sweep = async (at: string) => {
     const result = (await p.platform.scheduler.fireNow('daily-deadline-sweep', at)) as SweepResult;
     await settle(p.platform);
     return result;
   };
-  const alertNotices = (result: SweepResult, alertId: string) => result.emitted.filter((e) => e.subjectType === 'alert' && e.subjectId === alertId);
+  const alertNotices = (result: SweepResult, alertId: string) =>
+    result.emitted.filter((e) => e.subjectType === 'alert' && e.subjectId === alertId);
   const escalations = (result: SweepResult) => result.emitted.filter((e) => e.detailType === 'Monitoring Alert Escalated');
 
   beforeAll(async () => {
     p = await startTestPlatform({ clockDate: '2024-06-01' });
     api = p.platform.endpoints.api;
-    tokenKey = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[LOCAL_SECRET_IDS.tokenSigningKey];
+    tokenKey = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
+      LOCAL_SECRET_IDS.tokenSigningKey
+    ];
     hash = await localHasher(p.dataDir);
     bus = new EventBridgeClient({ endpoint: p.platform.endpoints.eventbridge, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     expect((await p.upload('uploads/330602/roster/2024-05/名册.csv', ROSTER)).status).toBe('accepted');
@@ -106,13 +157,18 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     const flagged = await raisedFor('visit-overdue');
     expect(flagged.map((e) => e.detail)).toEqual([expect.objectContaining({ householdRef: '330602:H300', dueAt: '2024-06-07' })]);
     visitAlert = flagged[0].detail.alertId;
-    const resolved = await post<AlertBody>(`/alerts/${visitAlert}/resolve`, YUECHENG, { outcome: '信息更正', note: '5月20日已探访,补录探访记录' });
+    const resolved = await post<AlertBody>(`/alerts/${visitAlert}/resolve`, YUECHENG, {
+      outcome: '信息更正',
+      note: '5月20日已探访,补录探访记录',
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.body.audit!.map((e) => [e.action, e.from, e.to, e.actor])).toEqual([
       ['raised', undefined, 'open', 'system'],
       ['resolved', 'open', 'resolved', 'district:330602'],
     ]);
-    expect((await p.upload('uploads/330602/visits/2024-05/探访.csv', csv(['身份证号', '探访日期'], [[tekun, '2024-05-20']]))).status).toBe('accepted');
+    expect((await p.upload('uploads/330602/visits/2024-05/探访.csv', csv(['身份证号', '探访日期'], [[tekun, '2024-05-20']]))).status).toBe(
+      'accepted',
+    );
     expect(await raisedFor('visit-overdue')).toHaveLength(1);
   });
 
@@ -122,7 +178,14 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     const raised = await raisedFor('unemployment');
     expect(raised).toHaveLength(1);
     expect(raised[0].source).toBe('safety-net');
-    expect(raised[0].detail).toMatchObject({ ruleId: 'unemployment', level: 'yellow', unit: '330602', householdRef: '330602:H100', dueAt: '2024-06-16', ruleSetVersion: '2024.1' });
+    expect(raised[0].detail).toMatchObject({
+      ruleId: 'unemployment',
+      level: 'yellow',
+      unit: '330602',
+      householdRef: '330602:H100',
+      dueAt: '2024-06-16',
+      ruleSetVersion: '2024.1',
+    });
     expect(raised[0].detail.evidence).toMatchObject({ members: maskCitizenId(jobless), registeredOn: '2024-05-20', ageAtRegistration: 30 });
     expect(JSON.stringify(raised)).not.toContain(jobless);
     alertA = raised[0].detail.alertId;
@@ -206,7 +269,12 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
 
     const resolved = await post<AlertBody>(`/alerts/${alertA}/resolve`, CITY, { outcome: '临时救助', note: '已入户核实并发放临时救助金' });
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ status: 'resolved', outcome: '临时救助', note: '已入户核实并发放临时救助金', resolvedBy: 'city:330600' });
+    expect(resolved.body).toMatchObject({
+      status: 'resolved',
+      outcome: '临时救助',
+      note: '已入户核实并发放临时救助金',
+      resolvedBy: 'city:330600',
+    });
     expect((await post<ErrorBody>(`/alerts/${alertA}/resolve`, YUECHENG, { outcome: '其他', note: '再次办结' })).status).toBe(409);
 
     const trail = (await get<AlertBody>(`/alerts/${alertA}`, YUECHENG)).body.audit!;
@@ -217,12 +285,16 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     ]);
     expect(trail.every((e) => shanghaiDate(new Date(e.at)) === '2024-06-01')).toBe(true); // stamped by the platform clock
     expect((await get<AlertList>('/alerts?status=open', CITY)).body.alerts.map((a) => a.alertId)).not.toContain(alertA);
-    expect((await get<AlertList>('/alerts?status=resolved', YUECHENG)).body.alerts.map((a) => a.alertId).sort()).toEqual([alertA, visitAlert].sort());
+    expect((await get<AlertList>('/alerts?status=resolved', YUECHENG)).body.alerts.map((a) => a.alertId).sort()).toEqual(
+      [alertA, visitAlert].sort(),
+    );
   });
 
   it('dead-letters a malformed outside Data Matched with a reason that names the field and never the value', async () => {
     await putDataMatched({ ...employment(laidOff, '失业登记', '2024-05-25'), personRef: laidOff });
-    await putDataMatched(employment(laidOff, '失业登记', '2024-05-25', { facts: { type: '失业登记', date: '2024-05-25', idNumber: laidOff } }));
+    await putDataMatched(
+      employment(laidOff, '失业登记', '2024-05-25', { facts: { type: '失业登记', date: '2024-05-25', idNumber: laidOff } }),
+    );
     await putDataMatched(employment(laidOff, '下岗', '2024-05-25'));
     const letters = await p.deadLetters();
     expect(letters).toHaveLength(3);
@@ -238,17 +310,32 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     expect(await raisedFor('unemployment')).toHaveLength(1);
   });
 
-  it('leaves the matcher\'s own Data Matched (source safety-net, with an upload key) to the matcher', async () => {
-    await putDataMatched(employment(laidOff, '失业登记', '2024-05-25', { uploadKey: 'uploads/330602/employment/2024-05/人社.csv' }), 'safety-net');
+  it("leaves the matcher's own Data Matched (source safety-net, with an upload key) to the matcher", async () => {
+    await putDataMatched(
+      employment(laidOff, '失业登记', '2024-05-25', { uploadKey: 'uploads/330602/employment/2024-05/人社.csv' }),
+      'safety-net',
+    );
     expect(await raisedFor('unemployment')).toHaveLength(1);
     expect(await p.deadLetters()).toHaveLength(3);
   });
 
   it('finds catastrophic medical costs of someone on no roster (主动发现) for the unit named, and refuses it without one', async () => {
-    const medical = { schemaVersion: 1, occurredAt: '2024-06-01T09:00:00+08:00', source: 'medical', personRef: hash(outsider), observedAt: '2024-06-01' };
-    await putDataMatched({ ...medical, facts: { date: '2024-05-10', selfPay: 62_000, total: 90_000, maskedId: maskCitizenId(outsider) } }, 'gov.shaoxing.ybj');
+    const medical = {
+      schemaVersion: 1,
+      occurredAt: '2024-06-01T09:00:00+08:00',
+      source: 'medical',
+      personRef: hash(outsider),
+      observedAt: '2024-06-01',
+    };
+    await putDataMatched(
+      { ...medical, facts: { date: '2024-05-10', selfPay: 62_000, total: 90_000, maskedId: maskCitizenId(outsider) } },
+      'gov.shaoxing.ybj',
+    );
     expect((await p.deadLetters()).at(-1)?.error).toContain('detail.unit');
-    await putDataMatched({ ...medical, unit: '330603', facts: { date: '2024-05-10', selfPay: 62_000, total: 90_000, maskedId: maskCitizenId(outsider) } }, 'gov.shaoxing.ybj');
+    await putDataMatched(
+      { ...medical, unit: '330603', facts: { date: '2024-05-10', selfPay: 62_000, total: 90_000, maskedId: maskCitizenId(outsider) } },
+      'gov.shaoxing.ybj',
+    );
     const raised = (await eventsOf('Monitoring Alert Raised')).at(-1)!.detail;
     expect(raised).toMatchObject({ ruleId: 'catastrophic-medical', level: 'orange', unit: '330603', dueAt: '2024-06-08' });
     expect(raised.householdRef).toMatch(/^person:[0-9a-f]{16}$/);
@@ -276,13 +363,17 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     expect(listed.map((a) => a.alertId).indexOf(alertB)).toBeLessThan(listed.map((a) => a.alertId).indexOf(alertA));
   });
 
-  it('sends an open alert\'s Deadline Approaching and Missed once each, and none for a resolved one', async () => {
+  it("sends an open alert's Deadline Approaching and Missed once each, and none for a resolved one", async () => {
     const day9 = await sweep('2024-06-09');
-    expect(alertNotices(day9, alertB)).toEqual([expect.objectContaining({ detailType: 'Deadline Approaching', unit: '330602', dueAt: '2024-06-16', daysLeft: 7 })]);
+    expect(alertNotices(day9, alertB)).toEqual([
+      expect.objectContaining({ detailType: 'Deadline Approaching', unit: '330602', dueAt: '2024-06-16', daysLeft: 7 }),
+    ]);
     expect(alertNotices(day9, alertB)[0].title).toContain('家庭成员失业登记');
     expect(alertNotices(day9, alertA)).toEqual([]);
     // the 主动发现 alert was due on 2024-06-08: missed, and escalated from orange
-    expect(alertNotices(day9, medicalAlert)).toEqual([expect.objectContaining({ detailType: 'Deadline Missed', unit: '330603', daysLeft: -1 })]);
+    expect(alertNotices(day9, medicalAlert)).toEqual([
+      expect.objectContaining({ detailType: 'Deadline Missed', unit: '330603', daysLeft: -1 }),
+    ]);
     expect(escalations(day9)).toEqual([expect.objectContaining({ alertId: medicalAlert, level: 'red', previousLevel: 'orange' })]);
     expect(alertNotices(await sweep('2024-06-09'), alertB)).toEqual([]);
   });
@@ -290,17 +381,23 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
   it('escalates an alert left open past its due date once a day: yellow → orange → red, red stays red', async () => {
     const day17 = await sweep('2024-06-17');
     expect(alertNotices(day17, alertB)).toEqual([expect.objectContaining({ detailType: 'Deadline Missed', daysLeft: -1 })]);
-    expect(escalations(day17).filter((e) => e.alertId === alertB)).toEqual([expect.objectContaining({ level: 'orange', previousLevel: 'yellow', unit: '330602' })]);
+    expect(escalations(day17).filter((e) => e.alertId === alertB)).toEqual([
+      expect.objectContaining({ level: 'orange', previousLevel: 'yellow', unit: '330602' }),
+    ]);
 
     const again = await sweep('2024-06-17');
     expect(escalations(again)).toEqual([]);
     expect(alertNotices(again, alertB)).toEqual([]);
 
     const day18 = await sweep('2024-06-18');
-    expect(escalations(day18).filter((e) => e.alertId === alertB)).toEqual([expect.objectContaining({ level: 'red', previousLevel: 'orange' })]);
+    expect(escalations(day18).filter((e) => e.alertId === alertB)).toEqual([
+      expect.objectContaining({ level: 'red', previousLevel: 'orange' }),
+    ]);
     expect(alertNotices(day18, alertB)).toEqual([]);
     const day19 = await sweep('2024-06-19');
-    expect(escalations(day19).filter((e) => e.alertId === alertB)).toEqual([expect.objectContaining({ level: 'red', previousLevel: 'red' })]);
+    expect(escalations(day19).filter((e) => e.alertId === alertB)).toEqual([
+      expect.objectContaining({ level: 'red', previousLevel: 'red' }),
+    ]);
     // visited on 2024-05-20: 30 days later is not yet overdue
     expect(day19.emitted.filter((e) => e.detailType === 'Monitoring Alert Raised')).toEqual([]);
 
@@ -313,7 +410,9 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     ]);
     const archived = await eventsOf('Monitoring Alert Escalated');
     expect(archived.filter((e) => e.detail.alertId === alertB).map((e) => e.detail.level)).toEqual(['orange', 'red', 'red']);
-    const deadlineEvents = (await p.archivedEvents()).filter((e) => (e.detail as { subjectId?: string }).subjectId === alertB).map((e) => e['detail-type']);
+    const deadlineEvents = (await p.archivedEvents())
+      .filter((e) => (e.detail as { subjectId?: string }).subjectId === alertB)
+      .map((e) => e['detail-type']);
     expect(deadlineEvents).toEqual(['Deadline Approaching', 'Deadline Missed']);
     // the resolved alert is never escalated
     expect(archived.some((e) => e.detail.alertId === alertA)).toBe(false);
@@ -323,7 +422,15 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     const day20 = await sweep('2024-06-20');
     const raised = day20.emitted.filter((e) => e.detailType === 'Monitoring Alert Raised');
     // the resolved alert keeps its history; the new finding is a new alert of the same (rule, household)
-    expect(raised).toEqual([expect.objectContaining({ ruleId: 'visit-overdue', householdRef: '330602:H300', level: 'yellow', dueAt: '2024-06-27', alertId: visitAlert.replace(/-1$/, '-2') })]);
+    expect(raised).toEqual([
+      expect.objectContaining({
+        ruleId: 'visit-overdue',
+        householdRef: '330602:H300',
+        level: 'yellow',
+        dueAt: '2024-06-27',
+        alertId: visitAlert.replace(/-1$/, '-2'),
+      }),
+    ]);
     expect((await get<AlertBody>(`/alerts/${visitAlert}`, CITY)).body.status).toBe('resolved');
     expect(raised[0].evidence).toMatchObject({ lastVisitOn: '2024-05-20', members: maskCitizenId(tekun) });
     expect((await sweep('2024-06-20')).emitted.filter((e) => e.detailType === 'Monitoring Alert Raised')).toEqual([]);

@@ -9,9 +9,34 @@ import { run as status } from '../../local/cli/status.ts';
 import { issueToken, type AccessClaims } from '../../shared/domain/access-token.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
 
-interface ProgressRow { metricCode: string; unit: string; value: number | null; target: number | null; percent: number | null; status: string | null; statusLabel: string | null; reported: boolean }
-interface ProgressBody { period: string; asOf: string; scope: string; units: Array<{ code: string; shortName: string }>; rows: ProgressRow[] }
-interface UploadView { key: string; unit: string; status: string; statusLabel: string; rowsTotal: number; rowsAccepted: number; rowsRejected: number; summaryUrl: string | null; errorsUrl: string | null }
+interface ProgressRow {
+  metricCode: string;
+  unit: string;
+  value: number | null;
+  target: number | null;
+  percent: number | null;
+  status: string | null;
+  statusLabel: string | null;
+  reported: boolean;
+}
+interface ProgressBody {
+  period: string;
+  asOf: string;
+  scope: string;
+  units: Array<{ code: string; shortName: string }>;
+  rows: ProgressRow[];
+}
+interface UploadView {
+  key: string;
+  unit: string;
+  status: string;
+  statusLabel: string;
+  rowsTotal: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  summaryUrl: string | null;
+  errorsUrl: string | null;
+}
 
 describe('HTTP API and status command on the local platform', () => {
   let p: TestPlatform;
@@ -29,7 +54,9 @@ describe('HTTP API and status command on the local platform', () => {
   beforeAll(async () => {
     p = await startTestPlatform({ clockDate: '2024-03-20' });
     api = p.platform.endpoints.api;
-    key = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[LOCAL_SECRET_IDS.tokenSigningKey];
+    key = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
+      LOCAL_SECRET_IDS.tokenSigningKey
+    ];
     const summary = await p.upload('uploads/330602/progress/2024-03/a.csv', '指标编码,累计完成值\nT02.shanju-homes,40\n');
     expect(summary.status).toBe('accepted');
   });
@@ -47,7 +74,14 @@ describe('HTTP API and status command on the local platform', () => {
     expect(body).toMatchObject({ period: '2024-03', asOf: '2024-03-31', scope: 'all' });
     expect(body.units.map((u) => u.shortName)).toEqual(['越城', '柯桥', '上虞', '新昌', '诸暨', '嵊州', '滨海', '市局', '全市']);
     const shanju = body.rows.filter((r) => r.metricCode === 'T02.shanju-homes');
-    expect(shanju.find((r) => r.unit === '330602')).toMatchObject({ value: 40, target: 36, percent: 111.1, status: 'done', statusLabel: '已完成', reported: true });
+    expect(shanju.find((r) => r.unit === '330602')).toMatchObject({
+      value: 40,
+      target: 36,
+      percent: 111.1,
+      status: 'done',
+      statusLabel: '已完成',
+      reported: true,
+    });
     expect(shanju.find((r) => r.unit === '330603')).toMatchObject({ value: null, reported: false });
     expect(shanju.find((r) => r.unit === 'city')).toMatchObject({ value: 40, target: 200, percent: 20 });
     expect(new Set(body.rows.map((r) => r.metricCode)).size).toBe(24);
@@ -66,7 +100,7 @@ describe('HTTP API and status command on the local platform', () => {
     expect(body.period).toBe('2024-03');
   });
 
-  it('hands out a presigned PUT for the caller\'s unit; the uploaded file is processed and listed with its status', async () => {
+  it("hands out a presigned PUT for the caller's unit; the uploaded file is processed and listed with its status", async () => {
     const res = await fetch(`${api}/uploads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await token(KEQIAO)}`, 'content-type': 'application/json' },
@@ -77,7 +111,11 @@ describe('HTTP API and status command on the local platform', () => {
     expect(grant).toMatchObject({ key: 'uploads/330603/progress/2024-03/柯桥三月.csv', method: 'PUT', expiresIn: 900 });
     expect(grant.url.startsWith(p.platform.endpoints.s3)).toBe(true);
 
-    const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: '指标编码,累计完成值\nT02.shanju-homes,12\nT99.unknown,3\n' });
+    const put = await fetch(grant.url, {
+      method: 'PUT',
+      headers: grant.headers,
+      body: '指标编码,累计完成值\nT02.shanju-homes,12\nT99.unknown,3\n',
+    });
     expect(put.status).toBe(200);
     await settle(p.platform);
     const summary = JSON.parse((await p.text(resultKeys(grant.key).summaryKey))!) as { status: string };
@@ -87,14 +125,25 @@ describe('HTTP API and status command on the local platform', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.uploads).toHaveLength(1);
     const [upload] = mine.body.uploads;
-    expect(upload).toMatchObject({ key: grant.key, unit: '330603', status: 'partial', statusLabel: '部分接收', rowsTotal: 2, rowsAccepted: 1, rowsRejected: 1 });
+    expect(upload).toMatchObject({
+      key: grant.key,
+      unit: '330603',
+      status: 'partial',
+      statusLabel: '部分接收',
+      rowsTotal: 2,
+      rowsAccepted: 1,
+      rowsRejected: 1,
+    });
     const errors = await (await fetch(upload.errorsUrl!)).text();
     expect(errors).toContain('行号,列,原因');
     expect(errors).toContain('未知指标编码');
     expect(JSON.parse(await (await fetch(upload.summaryUrl!)).text())).toMatchObject({ status: 'partial', key: grant.key });
 
     const all = await get<{ uploads: UploadView[] }>('/uploads?period=2024-03', CITY);
-    expect(all.body.uploads.map((u) => [u.unit, u.status]).sort()).toEqual([['330602', 'accepted'], ['330603', 'partial']]);
+    expect(all.body.uploads.map((u) => [u.unit, u.status]).sort()).toEqual([
+      ['330602', 'accepted'],
+      ['330603', 'partial'],
+    ]);
 
     const progress = await get<ProgressBody>('/progress?period=2024-03', KEQIAO);
     expect(progress.body.rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === '330603')?.value).toBe(12);

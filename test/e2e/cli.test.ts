@@ -33,7 +33,16 @@ describe('the safety-net CLI against a running local platform', () => {
     platform.stdout!.on('data', (d) => (output += d));
     platform.stderr!.on('data', (d) => (output += d));
     const endpoints = join(dataDir, 'endpoints.json');
-    for (let i = 0; i < 300 && !(await access(endpoints).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 300 &&
+      !(await access(endpoints).then(
+        () => true,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     if (platform.exitCode === null) platform.kill('SIGKILL');
@@ -64,7 +73,10 @@ describe('the safety-net CLI against a running local platform', () => {
   it('upload --json prints the summary alone and exits 1 when the file is rejected', async () => {
     const file = join(files, 'bad.csv');
     await writeFile(file, '指标,值\n1,2\n');
-    const { code, stdout } = await cli(['upload', file, '--unit', '330603', '--kind', 'progress', '--period', '2024-03', '--json'], dataDir);
+    const { code, stdout } = await cli(
+      ['upload', file, '--unit', '330603', '--kind', 'progress', '--period', '2024-03', '--json'],
+      dataDir,
+    );
     expect(code).toBe(1);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ status: 'rejected', rowsTotal: 0 });
@@ -75,7 +87,9 @@ describe('the safety-net CLI against a running local platform', () => {
     expect((await cli(['upload', '--unit', '330602'], dataDir)).code).toBe(2);
     expect((await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'nope', '--period', '2024-03'], dataDir)).code).toBe(2);
     expect((await cli(['frobnicate'], dataDir)).code).toBe(2);
-    expect((await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'progress', '--period', '2024-03', '--stage', 'qa'], dataDir)).code).toBe(2);
+    expect(
+      (await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'progress', '--period', '2024-03', '--stage', 'qa'], dataDir)).code,
+    ).toBe(2);
   });
 
   it('sweep prints what it emitted, status prints the table, token mints a usable token', async () => {
@@ -98,7 +112,10 @@ describe('the safety-net CLI against a running local platform', () => {
     const code = await new Promise<number | null>((r) => platform.once('exit', r));
     expect(code).toBe(0);
     expect(output).toContain('已停止');
-    const archive = (await readFile(join(dataDir, 'archive', 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const archive = (await readFile(join(dataDir, 'archive', 'events.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(archive.some((e) => e['detail-type'] === 'Upload Processed')).toBe(true);
     expect(archive.every((e) => e.version === '0' && e.id && e.time && e.region && Array.isArray(e.resources))).toBe(true);
     expect(await readdir(join(dataDir, 'dynamodb'))).not.toEqual([]);

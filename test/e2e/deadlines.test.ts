@@ -25,7 +25,9 @@ describe('daily deadline sweep and notifications on the local platform', () => {
     expect(result.today).toBe('2024-03-29');
     const reports = result.emitted.filter((e) => e.subjectType === 'report');
     const approaching = reports.filter((e) => e.detailType === 'Deadline Approaching');
-    expect(approaching.map((e) => e.subjectId).sort()).toEqual(['330600', '330602', '330603', '330604', '330624', '330681', '330683', '330699'].map((u) => `report:${u}:2024-03`));
+    expect(approaching.map((e) => e.subjectId).sort()).toEqual(
+      ['330600', '330602', '330603', '330604', '330624', '330681', '330683', '330699'].map((u) => `report:${u}:2024-03`),
+    );
     expect(approaching.every((e) => e.daysLeft === 7 && e.dueAt === '2024-04-05')).toBe(true);
     const missed = reports.filter((e) => e.detailType === 'Deadline Missed').map((e) => e.subjectId);
     expect(missed).toContain('report:330603:2024-02');
@@ -63,8 +65,10 @@ describe('daily deadline sweep and notifications on the local platform', () => {
 
     // The inbox through the API: a district reads its own, not another unit's; the city reads any.
     const secrets = JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8'));
-    const token = (unit: string, role: 'district' | 'city') => issueToken({ unit: unit as '330602', role }, secrets[LOCAL_SECRET_IDS.tokenSigningKey]);
-    const get = async (path: string, bearer: string) => fetch(`${p.platform.endpoints.api}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+    const token = (unit: string, role: 'district' | 'city') =>
+      issueToken({ unit: unit as '330602', role }, secrets[LOCAL_SECRET_IDS.tokenSigningKey]);
+    const get = async (path: string, bearer: string) =>
+      fetch(`${p.platform.endpoints.api}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
     const own = await get('/notifications', await token('330602', 'district'));
     expect(own.status).toBe(200);
     const body = (await own.json()) as { unit: string; notifications: Array<{ title: string }> };

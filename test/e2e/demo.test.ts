@@ -21,9 +21,21 @@ describe('demo', () => {
     expect(output).toMatch(/全年演示完成:预警 [1-9]\d*/);
     expect(output).toContain('T02.shanju-homes');
     expect(output).toContain('未处理预警');
-    const archive = (await readFile(join(dir, 'demo', 'archive', 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const archive = (await readFile(join(dir, 'demo', 'archive', 'events.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const types = new Set(archive.map((e) => e['detail-type']));
-    for (const t of ['Upload Processed', 'Task Progress Updated', 'Monitoring Alert Raised', 'Monitoring Alert Escalated', 'Deadline Approaching', 'Deadline Missed', 'Notification Sent']) expect(types).toContain(t);
+    for (const t of [
+      'Upload Processed',
+      'Task Progress Updated',
+      'Monitoring Alert Raised',
+      'Monitoring Alert Escalated',
+      'Deadline Approaching',
+      'Deadline Missed',
+      'Notification Sent',
+    ])
+      expect(types).toContain(t);
     // the clock ran through the year
     expect(archive.at(-1).time >= '2025-01-06').toBe(true);
   }, 180_000);

@@ -11,7 +11,6 @@ import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 
-
 describe('early warning end to end with generated data', () => {
   let p: TestPlatform;
   let dataset: GeneratedDataset;
@@ -56,7 +55,9 @@ describe('early warning end to end with generated data', () => {
   });
 
   it('raises nothing for any near-miss', () => {
-    const wrong = dataset.nearMisses.filter((c) => alerts.some((a) => a.householdRef === expectedHouseholdRef(c, key))).map((c) => c.caseId);
+    const wrong = dataset.nearMisses
+      .filter((c) => alerts.some((a) => a.householdRef === expectedHouseholdRef(c, key)))
+      .map((c) => c.caseId);
     expect(wrong).toEqual([]);
   });
 
@@ -72,7 +73,8 @@ describe('early warning end to end with generated data', () => {
 
   it('the same files uploaded again give identical alerts', async () => {
     const before = alerts.map((a) => `${a.alertId}@${a.revision}`).sort();
-    for (const f of dataset.files) await p.upload(uploadKey(f.unit, f.kind, f.period, `again-${f.fileName}`), toCsv(f.rows as never, f.columns));
+    for (const f of dataset.files)
+      await p.upload(uploadKey(f.unit, f.kind, f.period, `again-${f.fileName}`), toCsv(f.rows as never, f.columns));
     const after = (await allAlerts()).map((a) => `${a.alertId}@${a.revision}`).sort();
     expect(after).toEqual(before);
   }, 240_000);
@@ -82,7 +84,8 @@ describe('early warning end to end with generated data', () => {
     for (const kind of Object.keys(dataset.rows) as Array<keyof typeof dataset.rows>) {
       for (const { row } of dataset.rows[kind]) {
         const r = row as Record<string, unknown>;
-        for (const field of ['身份证号', '姓名', '联系电话']) if (typeof r[field] === 'string' && (r[field] as string).length >= 2) secrets.add(r[field] as string);
+        for (const field of ['身份证号', '姓名', '联系电话'])
+          if (typeof r[field] === 'string' && (r[field] as string).length >= 2) secrets.add(r[field] as string);
       }
     }
     expect(secrets.size).toBeGreaterThan(500);

@@ -66,9 +66,9 @@ const BAD_MEDICAL_ROWS: Array<Array<string | number>> = [
 const gbk = (text: string) => iconv.encode(text, 'gbk');
 const ALL_IDS = [a1, a2, c1, d1, d2, e1, f1, catastrophic, nearMiss, windowEdge, small, badCheckDigit];
 
-
 const fingerprint = (alerts: StoredAlert[]) => alerts.map((a) => `${a.alertId}@${a.revision}:${JSON.stringify(a.evidence)}`);
-const ofType = (events: EventBridgeEnvelope[], type: string) => events.filter((e) => e['detail-type'] === type).map((e) => e.detail as Record<string, unknown>);
+const ofType = (events: EventBridgeEnvelope[], type: string) =>
+  events.filter((e) => e['detail-type'] === type).map((e) => e.detail as Record<string, unknown>);
 
 describe('matching departmental data against the roster, end to end', () => {
   let p: TestPlatform;
@@ -97,7 +97,10 @@ describe('matching departmental data against the roster, end to end', () => {
     it('reports each bad row with its row number, column and reason, and says what was matched', async () => {
       const summary = JSON.parse((await p.text(resultKeys(MEDICAL_KEY).summaryKey))!);
       const errors = (await p.text(resultKeys(MEDICAL_KEY).errorsKey))!;
-      const lines = errors.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+      const lines = errors
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
       expect(lines[0]).toBe('行号,列,原因');
       expect(lines.slice(1)).toEqual([
         expect.stringMatching(/^12,身份证号,.*校验位错误/),
@@ -129,29 +132,56 @@ describe('matching departmental data against the roster, end to end', () => {
 
     it('keeps the watched outsiders (with their months) and drops the small one', async () => {
       const source = sourceOf(MEDICAL_KEY);
-      const facts = await loadFacts([nearMiss, windowEdge, small, a1].map((id) => hash(id)), ['medical']);
+      const facts = await loadFacts(
+        [nearMiss, windowEdge, small, a1].map((id) => hash(id)),
+        ['medical'],
+      );
       expect(facts.get(hash(nearMiss))?.[0].sources[source]).toEqual([
         { month: '2024-02', selfPay: 25000, total: 60000, claims: 1 },
         { month: '2024-06', selfPay: 24999.99, total: 60000, claims: 1 },
       ]);
       expect(facts.get(hash(windowEdge))?.[0].sources[source]).toHaveLength(2);
       expect(facts.has(hash(small))).toBe(false);
-      expect(facts.get(hash(a1))?.[0]).toMatchObject({ maskedId: maskCitizenId(a1), sources: { [source]: [{ month: '2024-04', selfPay: 3000, total: 9000, claims: 1 }, { month: '2024-05', selfPay: 2000, total: 9000, claims: 1 }] } });
+      expect(facts.get(hash(a1))?.[0]).toMatchObject({
+        maskedId: maskCitizenId(a1),
+        sources: {
+          [source]: [
+            { month: '2024-04', selfPay: 3000, total: 9000, claims: 1 },
+            { month: '2024-05', selfPay: 2000, total: 9000, claims: 1 },
+          ],
+        },
+      });
     });
 
     it('archives "Monitoring Alert Raised" with masked evidence and "Data Matched" only for the people behind them', () => {
       const raised = ofType(events, 'Monitoring Alert Raised');
       expect(raised.map((d) => d.ruleId).sort()).toEqual(['catastrophic-medical', 'medical-burden']);
-      expect(raised.find((d) => d.ruleId === 'catastrophic-medical')!.evidence).toMatchObject({ members: maskCitizenId(catastrophic), selfPayInWindow: 50000 });
+      expect(raised.find((d) => d.ruleId === 'catastrophic-medical')!.evidence).toMatchObject({
+        members: maskCitizenId(catastrophic),
+        selfPayInWindow: 50000,
+      });
       expect(raised.find((d) => d.ruleId === 'medical-burden')!.evidence).toMatchObject({ selfPayInWindow: 9000, burdenPercent: 62.5 });
       const matched = ofType(events, 'Data Matched');
       expect(matched.map((d) => d.personRef).sort()).toEqual([hash(a1), hash(a2), hash(catastrophic)].sort());
-      for (const d of matched) expect(d).toMatchObject({ source: 'medical', unit: UNIT, uploadKey: MEDICAL_KEY, facts: { maskedId: expect.stringMatching(/\*{8}/) } });
-      expect(matched.find((d) => d.personRef === hash(catastrophic))).toMatchObject({ observedAt: '2024-06-30', facts: { claims: 2, months: 2, selfPayInWindow: 50000 } });
+      for (const d of matched)
+        expect(d).toMatchObject({
+          source: 'medical',
+          unit: UNIT,
+          uploadKey: MEDICAL_KEY,
+          facts: { maskedId: expect.stringMatching(/\*{8}/) },
+        });
+      expect(matched.find((d) => d.personRef === hash(catastrophic))).toMatchObject({
+        observedAt: '2024-06-30',
+        facts: { claims: 2, months: 2, selfPayInWindow: 50000 },
+      });
     });
 
     it('puts no ID number anywhere on the bus or in the results', async () => {
-      const places = [JSON.stringify(await p.archivedEvents()), (await p.text(resultKeys(MEDICAL_KEY).errorsKey))!, (await p.text(resultKeys(MEDICAL_KEY).summaryKey))!];
+      const places = [
+        JSON.stringify(await p.archivedEvents()),
+        (await p.text(resultKeys(MEDICAL_KEY).errorsKey))!,
+        (await p.text(resultKeys(MEDICAL_KEY).summaryKey))!,
+      ];
       for (const text of places) for (const id of ALL_IDS) expect(text).not.toContain(id);
     });
 
@@ -166,7 +196,11 @@ describe('matching departmental data against the roster, end to end', () => {
       expect(fingerprint(await allAlerts())).toEqual(before);
       // Only the copy's rejection goes out: no alert, no Data Matched.
       const added = (await p.archivedEvents()).slice(eventsBefore).filter((e) => e.source === 'safety-net');
-      expect(added.filter((e) => e['detail-type'] !== 'Notification Sent').map((e) => [e['detail-type'], (e.detail as { status?: string }).status])).toEqual([['Upload Processed', 'rejected']]);
+      expect(
+        added
+          .filter((e) => e['detail-type'] !== 'Notification Sent')
+          .map((e) => [e['detail-type'], (e.detail as { status?: string }).status]),
+      ).toEqual([['Upload Processed', 'rejected']]);
     });
 
     it('a new version of the key is matched again: identical alerts, and people it no longer lists are cleared', async () => {
@@ -186,9 +220,20 @@ describe('matching departmental data against the roster, end to end', () => {
 
     it('a later extract adds to a watched outsider: 49,999.99 + 0.01 reaches the threshold', async () => {
       // The corrected version above dropped the near-miss; put it back, then a July extract brings one more 分.
-      await p.upload(`uploads/${UNIT}/medical/${PERIOD}/医保结算-补充.csv`, gbk(csv(MEDICAL_HEADER, GOOD_MEDICAL_ROWS.filter((r) => r[0] === nearMiss))));
+      await p.upload(
+        `uploads/${UNIT}/medical/${PERIOD}/医保结算-补充.csv`,
+        gbk(
+          csv(
+            MEDICAL_HEADER,
+            GOOD_MEDICAL_ROWS.filter((r) => r[0] === nearMiss),
+          ),
+        ),
+      );
       expect((await allAlerts()).some((a) => a.householdRef === personHouseholdRef(hash(nearMiss)))).toBe(false);
-      const july = await p.upload(`uploads/${UNIT}/medical/2024-07/医保结算-七月.csv`, gbk(csv(MEDICAL_HEADER, [[nearMiss, '2024-07-03', 10, 0.01, '绍兴市中心医院', '复查']])));
+      const july = await p.upload(
+        `uploads/${UNIT}/medical/2024-07/医保结算-七月.csv`,
+        gbk(csv(MEDICAL_HEADER, [[nearMiss, '2024-07-03', 10, 0.01, '绍兴市中心医院', '复查']])),
+      );
       expect(july.warnings.join()).toContain('已在关注名单的 1 人（1 行）已入库');
       const alert = (await allAlerts()).find((a) => a.householdRef === personHouseholdRef(hash(nearMiss)));
       expect(alert).toMatchObject({ ruleId: 'catastrophic-medical', evidence: { selfPayInWindow: 50000, claimCount: 3 } });
@@ -198,15 +243,62 @@ describe('matching departmental data against the roster, end to end', () => {
   describe('employment, household, disability and assets each raise their rule for a rostered member', () => {
     const outsider = citizen('330602', '1985-08-08', 31);
     const cases = [
-      { kind: 'employment', header: ['身份证号', '事件类型', '事件日期'], rows: [[c1, '失业登记', '2024-06-10'], [outsider, '失业登记', '2024-06-11']], person: c1, household: 'H-C', rule: 'unemployment', types: '失业登记' },
-      { kind: 'household', header: ['身份证号', '事件类型', '事件日期'], rows: [[d2, '死亡', '2024-06-15'], [outsider, '迁入', '2024-06-01']], person: d2, household: 'H-D', rule: 'death-in-household', types: '死亡' },
-      { kind: 'disability', header: ['身份证号', '残疾类别', '残疾等级', '发证日期'], rows: [[e1, '肢体', '一级', '2024-05-01']], person: e1, household: 'H-E', rule: 'new-severe-disability', types: '一级' },
-      { kind: 'assets', header: ['身份证号', '资产类型', '登记日期', '估值', '描述'], rows: [[f1, '不动产', '2024-04-01', 600000, '住宅'], [outsider, '机动车', '2024-04-01', 90000, '轿车']], person: f1, household: 'H-F', rule: 'asset-property', types: '不动产' },
+      {
+        kind: 'employment',
+        header: ['身份证号', '事件类型', '事件日期'],
+        rows: [
+          [c1, '失业登记', '2024-06-10'],
+          [outsider, '失业登记', '2024-06-11'],
+        ],
+        person: c1,
+        household: 'H-C',
+        rule: 'unemployment',
+        types: '失业登记',
+      },
+      {
+        kind: 'household',
+        header: ['身份证号', '事件类型', '事件日期'],
+        rows: [
+          [d2, '死亡', '2024-06-15'],
+          [outsider, '迁入', '2024-06-01'],
+        ],
+        person: d2,
+        household: 'H-D',
+        rule: 'death-in-household',
+        types: '死亡',
+      },
+      {
+        kind: 'disability',
+        header: ['身份证号', '残疾类别', '残疾等级', '发证日期'],
+        rows: [[e1, '肢体', '一级', '2024-05-01']],
+        person: e1,
+        household: 'H-E',
+        rule: 'new-severe-disability',
+        types: '一级',
+      },
+      {
+        kind: 'assets',
+        header: ['身份证号', '资产类型', '登记日期', '估值', '描述'],
+        rows: [
+          [f1, '不动产', '2024-04-01', 600000, '住宅'],
+          [outsider, '机动车', '2024-04-01', 90000, '轿车'],
+        ],
+        person: f1,
+        household: 'H-F',
+        rule: 'asset-property',
+        types: '不动产',
+      },
     ] as const;
 
     it.each(cases)('$kind → $rule', async ({ kind, header, rows, person, household, rule, types }) => {
       const key = `uploads/${UNIT}/${kind}/${PERIOD}/${kind}-六月.csv`;
-      const summary = await p.upload(key, csv([...header], rows.map((r) => [...r])));
+      const summary = await p.upload(
+        key,
+        csv(
+          [...header],
+          rows.map((r) => [...r]),
+        ),
+      );
       expect(summary).toMatchObject({ status: 'accepted', rowsAccepted: rows.length });
       expect(summary.warnings.join()).toContain('在册人员 1 人（1 行）');
       if (rows.length > 1) expect(summary.warnings.join()).toContain('非在册人员 1 人的 1 行未入库');
@@ -216,7 +308,14 @@ describe('matching departmental data against the roster, end to end', () => {
       expect(JSON.stringify(alerts[0].evidence)).toContain(maskCitizenId(person));
 
       const matched = ofType(await p.archivedEvents(), 'Data Matched').filter((d) => d.uploadKey === key);
-      expect(matched).toEqual([expect.objectContaining({ source: kind, personRef: hash(person), unit: UNIT, facts: expect.objectContaining({ maskedId: maskCitizenId(person), records: 1, types }) })]);
+      expect(matched).toEqual([
+        expect.objectContaining({
+          source: kind,
+          personRef: hash(person),
+          unit: UNIT,
+          facts: expect.objectContaining({ maskedId: maskCitizenId(person), records: 1, types }),
+        }),
+      ]);
       const text = JSON.stringify(matched);
       for (const id of ALL_IDS) expect(text).not.toContain(id);
       expect(text).not.toContain(outsider);

@@ -41,7 +41,16 @@ describe('progress reports end to end on the local platform', () => {
   it('takes a GBK CSV with good and bad rows: keeps the good, reports each bad one in Chinese with row and column', async () => {
     const key = 'uploads/330602/progress/2024-03/三月进展.csv';
     const summary = await p.upload(key, iconv.encode(GBK_REPORT, 'gbk'));
-    expect(summary).toMatchObject({ status: 'partial', encoding: 'gb18030', rowsTotal: 10, rowsAccepted: 2, rowsRejected: 8, unit: '330602', kind: 'progress', period: '2024-03' });
+    expect(summary).toMatchObject({
+      status: 'partial',
+      encoding: 'gb18030',
+      rowsTotal: 10,
+      rowsAccepted: 2,
+      rowsRejected: 8,
+      unit: '330602',
+      kind: 'progress',
+      period: '2024-03',
+    });
     expect(summary.warnings.join()).toContain('填报人');
 
     const errorsCsv = (await p.text(resultKeys(key).errorsKey))!;
@@ -68,11 +77,29 @@ describe('progress reports end to end on the local platform', () => {
     const events = await p.archivedEvents();
     const processed = events.filter((e) => e['detail-type'] === 'Upload Processed' && (e.detail as { key: string }).key === key);
     expect(processed).toHaveLength(1);
-    expect(processed[0]).toMatchObject({ source: 'safety-net', detail: { status: 'partial', rowsTotal: 10, rowsAccepted: 2, rowsRejected: 8, summaryKey: resultKeys(key).summaryKey, schemaVersion: 1 } });
+    expect(processed[0]).toMatchObject({
+      source: 'safety-net',
+      detail: {
+        status: 'partial',
+        rowsTotal: 10,
+        rowsAccepted: 2,
+        rowsRejected: 8,
+        summaryKey: resultKeys(key).summaryKey,
+        schemaVersion: 1,
+      },
+    });
     const updates = events.filter((e) => e['detail-type'] === 'Task Progress Updated').map((e) => e.detail as Record<string, unknown>);
     expect(updates).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ metricCode: 'T02.shanju-homes', unit: '330602', period: '2024-03', value: 1040, target: 36, status: 'done', percent: expect.any(Number) }),
+        expect.objectContaining({
+          metricCode: 'T02.shanju-homes',
+          unit: '330602',
+          period: '2024-03',
+          value: 1040,
+          target: 36,
+          status: 'done',
+          percent: expect.any(Number),
+        }),
         expect.objectContaining({ metricCode: 'T08.meal-coverage', unit: '330602', value: 80, target: 75, status: 'done' }),
       ]),
     );
@@ -90,7 +117,14 @@ describe('progress reports end to end on the local platform', () => {
 
   it('takes an XLSX (first sheet, free column order) and a new version of the same key supersedes the old', async () => {
     const key = 'uploads/330603/progress/2024-06/report.xlsx';
-    const first = await p.upload(key, await xlsxReport([['T05.leling-centers', 4], ['T05.leling-homes', 'x'], ['T10.charity-trust-funds', '12.5']]));
+    const first = await p.upload(
+      key,
+      await xlsxReport([
+        ['T05.leling-centers', 4],
+        ['T05.leling-homes', 'x'],
+        ['T10.charity-trust-funds', '12.5'],
+      ]),
+    );
     expect(first).toMatchObject({ status: 'partial', rowsTotal: 3, rowsAccepted: 2, rowsRejected: 1, encoding: 'xlsx' });
     const second = await p.upload(key, await xlsxReport([['T05.leling-centers', 6]]));
     expect(second).toMatchObject({ status: 'accepted', rowsAccepted: 1 });
@@ -102,7 +136,10 @@ describe('progress reports end to end on the local platform', () => {
     await p.upload('uploads/330604/progress/2024-01/jan.csv', '指标编码,累计完成值\nT05.leling-homes,3\n');
     await p.upload('uploads/330604/progress/2024-02/feb.csv', '\ufeff指标编码,累计完成值\nT05.leling-homes,7\n');
     const stored = await progressOfYear(2024, '330604');
-    expect(stored.map((s) => [s.period, s.value]).sort()).toEqual([['2024-01', 3], ['2024-02', 7]]);
+    expect(stored.map((s) => [s.period, s.value]).sort()).toEqual([
+      ['2024-01', 3],
+      ['2024-02', 7],
+    ]);
   });
 
   it.each([
@@ -119,7 +156,14 @@ describe('progress reports end to end on the local platform', () => {
     expect(summary.status).toBe('rejected');
     expect(summary.reasons.join()).toContain(reason);
     const events = await p.archivedEvents();
-    expect(events.some((e) => e['detail-type'] === 'Upload Processed' && (e.detail as { key: string; status: string }).key === key && (e.detail as { status: string }).status === 'rejected')).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e['detail-type'] === 'Upload Processed' &&
+          (e.detail as { key: string; status: string }).key === key &&
+          (e.detail as { status: string }).status === 'rejected',
+      ),
+    ).toBe(true);
   });
 
   it('leaves no dead letters behind', async () => {
@@ -137,7 +181,13 @@ describe('restart', () => {
     // The object lands with no platform to notice it (a crash between PUT and processing).
     const s3 = await startS3(dataPaths(dataDir).s3Dir);
     const client = localS3Client(s3.endpoint);
-    await client.send(new PutObjectCommand({ Bucket: 'safety-net-local-uploads', Key: 'uploads/330681/progress/2024-06/june.csv', Body: '指标编码,累计完成值\nT08.meal-points,31\n' }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'safety-net-local-uploads',
+        Key: 'uploads/330681/progress/2024-06/june.csv',
+        Body: '指标编码,累计完成值\nT08.meal-points,31\n',
+      }),
+    );
     client.destroy();
     await s3.close();
 
@@ -148,7 +198,10 @@ describe('restart', () => {
       const summary = JSON.parse((await second.text('results/330681/progress/2024-06/june.csv.summary.json'))!);
       expect(summary.status).toBe('accepted');
       const stored = await progressOfYear(2024, '330681');
-      expect(stored.map((s) => [s.period, s.value]).sort()).toEqual([['2024-05', 20], ['2024-06', 31]]);
+      expect(stored.map((s) => [s.period, s.value]).sort()).toEqual([
+        ['2024-05', 20],
+        ['2024-06', 31],
+      ]);
     } finally {
       await second.close();
     }

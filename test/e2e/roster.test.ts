@@ -63,15 +63,26 @@ describe('roster and visits on the local platform', () => {
     const members = await rosterMembers('330602', 'current');
     expect(members).toHaveLength(7);
     const stored = members.find((m) => m.personRef === hash(poor))!;
-    expect(stored).toMatchObject({ maskedId: '330602********0118'.slice(0, 6) + stored.maskedId.slice(6), householdNo: 'H001', category: '支出型困难', monthlyIncomePerCapita: 1000, birthDate: '1970-03-01' });
+    expect(stored).toMatchObject({
+      maskedId: '330602********0118'.slice(0, 6) + stored.maskedId.slice(6),
+      householdNo: 'H001',
+      category: '支出型困难',
+      monthlyIncomePerCapita: 1000,
+      birthDate: '1970-03-01',
+    });
     expect(JSON.stringify(members)).not.toContain(poor);
     expect(JSON.stringify(members)).not.toContain('张三');
   });
 
-  it('raises the roster rules\' alerts as of the period end, once', async () => {
+  it("raises the roster rules' alerts as of the period end, once", async () => {
     const { alerts } = await listAlerts({ unit: '330602' });
     const byRule = new Map(alerts.map((a) => [`${a.ruleId}|${a.householdRef}`, a]));
-    expect(byRule.get('income-below-standard|330602:H001')).toMatchObject({ level: 'red', dueAt: '2024-07-03', status: 'open', ruleSetVersion: '2024.1' });
+    expect(byRule.get('income-below-standard|330602:H001')).toMatchObject({
+      level: 'red',
+      dueAt: '2024-07-03',
+      status: 'open',
+      ruleSetVersion: '2024.1',
+    });
     expect(byRule.get('edge-of-standard|330602:H002')).toMatchObject({ level: 'yellow', dueAt: '2024-07-15' });
     expect(byRule.get('visit-overdue|330602:H003')).toMatchObject({ level: 'yellow' });
     expect(byRule.get('visit-overdue|330602:H004')).toBeDefined(); // not visited yet either
@@ -85,13 +96,26 @@ describe('roster and visits on the local platform', () => {
 
   it('uploading the same file again changes nothing', async () => {
     const before = (await listAlerts({})).alerts.map((a) => [a.alertId, a.revision]);
-    p.platform.bus.publish({ ...(await p.archivedEvents()).find((e) => e.source === 'aws.s3' && String((e.detail as { object: { key: string } }).object.key).includes('名册'))! });
+    p.platform.bus.publish({
+      ...(await p.archivedEvents()).find(
+        (e) => e.source === 'aws.s3' && String((e.detail as { object: { key: string } }).object.key).includes('名册'),
+      )!,
+    });
     await p.platform.bus.whenIdle();
     expect((await listAlerts({})).alerts.map((a) => [a.alertId, a.revision])).toEqual(before);
   });
 
   it('keeps visit records, also of people not on a roster yet', async () => {
-    const summary = await p.upload('uploads/330602/visits/2024-07/v.csv', csv(['身份证号', '探访日期', '探访人'], [[visited, '2024-07-20', '社工甲'], [citizen('330602', '1999-01-01', 1), '2024-07-21', '社工乙']]));
+    const summary = await p.upload(
+      'uploads/330602/visits/2024-07/v.csv',
+      csv(
+        ['身份证号', '探访日期', '探访人'],
+        [
+          [visited, '2024-07-20', '社工甲'],
+          [citizen('330602', '1999-01-01', 1), '2024-07-21', '社工乙'],
+        ],
+      ),
+    );
     expect(summary).toMatchObject({ status: 'accepted', rowsAccepted: 2 });
     expect(summary.warnings.join()).toContain('1 人目前不在任何单位的在册名册中');
   });

@@ -56,10 +56,16 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
 
     it('encrypts the uploads bucket, table, queues, secrets and alarm topic with that key', () => {
       template().hasResourceProperties('AWS::S3::Bucket', {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn() } })] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn() } }),
+          ],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
       });
-      template().hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() } });
+      template().hasResourceProperties('AWS::DynamoDB::Table', {
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() },
+      });
       const queues = resourcesOf(template(), 'AWS::SQS::Queue');
       expect(queues.length).toBeGreaterThan(FUNCTIONS.length);
       for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn());
@@ -103,11 +109,15 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       }
     });
 
-    it('sends the uploads bucket\'s events to EventBridge and its access logs to the log bucket', () => {
+    it("sends the uploads bucket's events to EventBridge and its access logs to the log bucket", () => {
       template().hasResourceProperties('AWS::S3::Bucket', {
         NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
         LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
-        LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: config.noncurrentVersionRetentionDays } })]) },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: config.noncurrentVersionRetentionDays } }),
+          ]),
+        },
       });
     });
   });
@@ -117,7 +127,13 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
     const expected = retained ? 'Retain' : 'Delete';
 
     it(`${expected}s the stateful resources with the stack`, () => {
-      for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+      for (const type of [
+        'AWS::S3::Bucket',
+        'AWS::DynamoDB::Table',
+        'AWS::KMS::Key',
+        'AWS::SecretsManager::Secret',
+        'AWS::Logs::LogGroup',
+      ]) {
         for (const resource of resourcesOf(template(), type)) {
           expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: expected });
           expect({ type, policy: resource.UpdateReplacePolicy }).toEqual({ type, policy: expected });
@@ -146,7 +162,10 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       it('keeps prod: Retain, PITR and deletion protection', () => {
         template().hasResource('AWS::DynamoDB::Table', {
           DeletionPolicy: 'Retain',
-          Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
+          Properties: Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            DeletionProtectionEnabled: true,
+          }),
         });
         template().hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
         expect(stack.terminationProtection).toBe(true);
@@ -161,8 +180,12 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       // The routing table with the bucket name as the template refers to it.
       const placeholder = 'UPLOADS-BUCKET-NAME';
       const bucketRef = stack.resolve(stack.uploadsBucket.bucketName);
-      const routes = JSON.parse(JSON.stringify(buildRoutes({ uploadsBucketName: placeholder })).replaceAll(JSON.stringify(placeholder), JSON.stringify(bucketRef))) as ReturnType<typeof buildRoutes>;
-      const busRules = resourcesOf(template(), 'AWS::Events::Rule').filter((rule) => JSON.stringify(rule.Properties.EventBusName) === JSON.stringify(busRef()));
+      const routes = JSON.parse(
+        JSON.stringify(buildRoutes({ uploadsBucketName: placeholder })).replaceAll(JSON.stringify(placeholder), JSON.stringify(bucketRef)),
+      ) as ReturnType<typeof buildRoutes>;
+      const busRules = resourcesOf(template(), 'AWS::Events::Rule').filter(
+        (rule) => JSON.stringify(rule.Properties.EventBusName) === JSON.stringify(busRef()),
+      );
       expect(busRules.map((rule) => rule.Properties.Name).sort()).toEqual(routes.map((route) => route.id).sort());
       for (const route of routes) {
         const rule = busRules.find((candidate) => candidate.Properties.Name === route.id)!;
@@ -179,11 +202,12 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
         const targetsBus = JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [busRef().Ref, 'Arn'] });
         // EventBridge offers no retry policy on event-bus targets.
-        if (!targetsBus) expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
+        if (!targetsBus)
+          expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
       }
     });
 
-    it('forwards the uploads bucket\'s S3 events from the default bus to the platform bus', () => {
+    it("forwards the uploads bucket's S3 events from the default bus to the platform bus", () => {
       template().hasResourceProperties('AWS::Events::Rule', {
         EventBusName: Match.absent(),
         EventPattern: { source: ['aws.s3'], detail: { bucket: { name: [stack.resolve(stack.uploadsBucket.bucketName)] } } },
@@ -234,8 +258,16 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
           LoggingConfig: { LogGroup: { Ref: logicalId(stack, stack.functions[spec.id].logGroup) } },
         });
         const variables = fn.Properties.Environment.Variables;
-        expect(Object.keys(variables)).toEqual(expect.arrayContaining([...Object.values(RUNTIME_ENV_NAMES), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL']));
-        expect(variables).toMatchObject({ STAGE: stage, POWERTOOLS_SERVICE_NAME: spec.id, POWERTOOLS_METRICS_NAMESPACE: 'SafetyNet', LOG_LEVEL: config.logLevel, MAX_UPLOAD_BYTES: String(config.maxUploadBytes) });
+        expect(Object.keys(variables)).toEqual(
+          expect.arrayContaining([...Object.values(RUNTIME_ENV_NAMES), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL']),
+        );
+        expect(variables).toMatchObject({
+          STAGE: stage,
+          POWERTOOLS_SERVICE_NAME: spec.id,
+          POWERTOOLS_METRICS_NAMESPACE: 'SafetyNet',
+          LOG_LEVEL: config.logLevel,
+          MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
+        });
       }
     });
 
@@ -245,7 +277,7 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       for (const invokeConfig of invokeConfigs) expect(invokeConfig.Properties.MaximumRetryAttempts).toBe(2);
     });
 
-    it('keeps every log group for the stage\'s retention', () => {
+    it("keeps every log group for the stage's retention", () => {
       const logGroups = resourcesOf(template(), 'AWS::Logs::LogGroup');
       expect(logGroups).toHaveLength(FUNCTIONS.length + 1); // + the API's access logs
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
@@ -255,7 +287,10 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       const role = (id: FunctionId) => logicalId(stack, stack.functions[id].role);
       const secretReaders = (secret: string) =>
         FUNCTIONS.map((spec) => spec.id).filter((id) =>
-          statementsOf(template(), role(id)).some((statement) => asArray(statement.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(secret)),
+          statementsOf(template(), role(id)).some(
+            (statement) =>
+              asArray(statement.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(secret),
+          ),
         );
       expect(secretReaders('IdHashKey')).toEqual(['ingest-roster', 'match-dataset']);
       expect(secretReaders('TokenSigningKey')).toEqual(['api']);
@@ -293,7 +328,10 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
   describe('API, alarms and outputs', () => {
     it('routes $default to the api function with access logging and throttling', () => {
       template().hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
-      template().hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', IntegrationUri: getAtt(stack, stack.functions.api.function) });
+      template().hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: getAtt(stack, stack.functions.api.function),
+      });
       template().hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
@@ -301,7 +339,7 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       });
     });
 
-    it('alarms on every dead-letter queue and on every function\'s errors, by mail', () => {
+    it("alarms on every dead-letter queue and on every function's errors, by mail", () => {
       const topic = { Ref: logicalId(stack, stack.alarmTopic) };
       const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm');
       const deadLetterAlarms = alarms.filter((alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
@@ -319,8 +357,18 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
     });
 
     it('tags every taggable resource with project and stage', () => {
-      template().hasResourceProperties('AWS::S3::Bucket', { Tags: Match.arrayWith([{ Key: 'project', Value: 'safety-net' }, { Key: 'stage', Value: stage }]) });
-      template().hasResourceProperties('AWS::DynamoDB::Table', { Tags: Match.arrayWith([{ Key: 'project', Value: 'safety-net' }, { Key: 'stage', Value: stage }]) });
+      template().hasResourceProperties('AWS::S3::Bucket', {
+        Tags: Match.arrayWith([
+          { Key: 'project', Value: 'safety-net' },
+          { Key: 'stage', Value: stage },
+        ]),
+      });
+      template().hasResourceProperties('AWS::DynamoDB::Table', {
+        Tags: Match.arrayWith([
+          { Key: 'project', Value: 'safety-net' },
+          { Key: 'stage', Value: stage },
+        ]),
+      });
     });
   });
 
@@ -328,7 +376,10 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
     it('reports no unacknowledged error or warning', () => {
       template(); // the synth itself ran the plugin and would have thrown on an error
       const report = new AwsSolutionsChecks().validateScope(stack);
-      const findings = report.violations.map((violation) => `${violation.severity} ${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
+      const findings = report.violations.map(
+        (violation) =>
+          `${violation.severity} ${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
+      );
       expect(findings).toEqual([]);
     });
 

@@ -49,12 +49,18 @@ export function withHelpers(platform: RunningPlatform, dataDir: string) {
     async archivedEvents(): Promise<EventBridgeEnvelope[]> {
       await platform.bus.whenIdle();
       const text = await readFile(paths.archiveFile, 'utf8').catch(() => '');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventBridgeEnvelope);
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as EventBridgeEnvelope);
     },
     async deadLetters(): Promise<Array<{ route: string; error: string; event: EventBridgeEnvelope }>> {
       await platform.bus.whenIdle();
       const text = await readFile(paths.deadLetterFile, 'utf8').catch(() => '');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     },
     async close(removeData = true) {
       s3.destroy();

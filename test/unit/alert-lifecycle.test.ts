@@ -61,14 +61,22 @@ describe('mergeFinding', () => {
 
   it('is idempotent: the same finding twice is unchanged', () => {
     const first = raised();
-    const again = mergeFinding(first, finding({ evidence: { overdueDays: 30, lastVisitOn: '2024-05-01', members: '330602********001X' } }), LATER);
+    const again = mergeFinding(
+      first,
+      finding({ evidence: { overdueDays: 30, lastVisitOn: '2024-05-01', members: '330602********001X' } }),
+      LATER,
+    );
     expect(again.change).toBe('unchanged');
     expect(again.alert).toBe(first);
   });
 
   it('updates the evidence of an open or acknowledged alert, keeps its due date and id', () => {
     for (const existing of [raised(), acknowledge(raised(), 'caseworker-1', NOW)]) {
-      const { alert, change } = mergeFinding(existing, finding({ evidence: { ...finding().evidence, lastVisitOn: '2024-05-20' }, dueAt: '2024-07-09' }), LATER);
+      const { alert, change } = mergeFinding(
+        existing,
+        finding({ evidence: { ...finding().evidence, lastVisitOn: '2024-05-20' }, dueAt: '2024-07-09' }),
+        LATER,
+      );
       expect(change).toBe('updated');
       expect(alert).toMatchObject({ alertId: existing.alertId, status: existing.status, dueAt: '2024-07-07', updatedAt: LATER });
       expect(alert.evidence.lastVisitOn).toBe('2024-05-20');
@@ -120,7 +128,12 @@ describe('acknowledge and resolve', () => {
   it.each<[string, () => MonitoringAlert, (a: MonitoringAlert) => unknown, RegExp]>([
     ['acknowledging twice', () => acknowledge(raised(), 'a', NOW), (a) => acknowledge(a, 'b', LATER), /已确认/],
     ['acknowledging a resolved alert', () => resolve(raised(), 'a', '其他', '说明', NOW), (a) => acknowledge(a, 'b', LATER), /已办结/],
-    ['resolving a resolved alert', () => resolve(raised(), 'a', '其他', '说明', NOW), (a) => resolve(a, 'b', '其他', '说明', LATER), /不能重复办结/],
+    [
+      'resolving a resolved alert',
+      () => resolve(raised(), 'a', '其他', '说明', NOW),
+      (a) => resolve(a, 'b', '其他', '说明', LATER),
+      /不能重复办结/,
+    ],
   ])('%s is a LifecycleConflict', (_name, setup, act, message) => {
     const alert = setup();
     let error: unknown;

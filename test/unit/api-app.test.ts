@@ -16,14 +16,23 @@ const city = () => authorized({ unit: '330600', role: 'city' });
 const yuecheng = () => authorized({ unit: '330602', role: 'district' });
 
 async function postUpload(body: unknown, headers: Record<string, string>) {
-  return app.request('/uploads', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return app.request('/uploads', {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 describe('api app', () => {
   it('answers /health without a token, with the versions', async () => {
     const res = await app.request('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', service: 'safety-net', stage: 'test', versions: { app: packageJson.version, schema: 1, plans: [2024] } });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      service: 'safety-net',
+      stage: 'test',
+      versions: { app: packageJson.version, schema: 1, plans: [2024] },
+    });
   });
 
   it('refuses a request without a token: 401 JSON in Chinese', async () => {
@@ -36,7 +45,11 @@ describe('api app', () => {
   });
 
   it('refuses a forged, a malformed and a non-bearer token with 401', async () => {
-    for (const headers of [await authorized({ unit: '330600', role: 'city' }, 'another-key-another-key-another'), { authorization: 'Bearer not.a.jwt' }, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }]) {
+    for (const headers of [
+      await authorized({ unit: '330600', role: 'city' }, 'another-key-another-key-another'),
+      { authorization: 'Bearer not.a.jwt' },
+      { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+    ]) {
       const res = await app.request('/progress?period=2024-03', { headers });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
@@ -88,7 +101,10 @@ describe('api app', () => {
   it('validates query parameters before reading anything: 400', async () => {
     const res = await app.request('/progress?period=2024-3', { headers: await city() });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { issues: Array<{ path: string[]; message: string }> } }).error.issues[0]).toMatchObject({ path: ['period'], message: '期间格式应为 YYYY-MM' });
+    expect(((await res.json()) as { error: { issues: Array<{ path: string[]; message: string }> } }).error.issues[0]).toMatchObject({
+      path: ['period'],
+      message: '期间格式应为 YYYY-MM',
+    });
   });
 
   it('answers an unknown route with 404 JSON, with or without a token', async () => {
@@ -103,7 +119,14 @@ describe('api app', () => {
   it('serves the plan catalogue to any valid token, 404 for a year without a plan', async () => {
     const res = await app.request('/plan?year=2024', { headers: await yuecheng() });
     expect(res.status).toBe(200);
-    const plan = (await res.json()) as { year: number; workPoints: Array<{ number: number; title: string; metrics: Array<{ code: string; measureUnit: string | null; unitTargets: Record<string, number>; deadline: string }> }> };
+    const plan = (await res.json()) as {
+      year: number;
+      workPoints: Array<{
+        number: number;
+        title: string;
+        metrics: Array<{ code: string; measureUnit: string | null; unitTargets: Record<string, number>; deadline: string }>;
+      }>;
+    };
     expect(plan.year).toBe(2024);
     expect(plan.workPoints).toHaveLength(26);
     const shanju = plan.workPoints[1].metrics.find((m) => m.code === 'T02.shanju-homes')!;
@@ -116,7 +139,12 @@ describe('api app', () => {
   });
 
   it('answers 500 JSON, not a stack trace, when the token key cannot be read', async () => {
-    const broken = createApp({ tokenKey: async () => { throw new Error('secrets unavailable'); }, stage: () => 'test' });
+    const broken = createApp({
+      tokenKey: async () => {
+        throw new Error('secrets unavailable');
+      },
+      stage: () => 'test',
+    });
     const res = await broken.request('/plan', { headers: await city() });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: { code: 'internal', message: '服务内部错误,请稍后重试' } });

@@ -78,17 +78,31 @@ describe('validateCitizenId', () => {
     expect(validateCitizenId(id, { asOf: '2024-06-30' })).toMatchObject({ ok: true });
   });
 
-  it.each(['330602', '330603', '330604', '330624', '330681', '330683', '330621', '330682', '810000', '820000', '830000', '710000', '650102'])(
-    'accepts region %s',
+  it.each([
+    '330602',
+    '330603',
+    '330604',
+    '330624',
+    '330681',
+    '330683',
+    '330621',
+    '330682',
+    '810000',
+    '820000',
+    '830000',
+    '710000',
+    '650102',
+  ])('accepts region %s', (region) => {
+    expect(validateCitizenId(composeCitizenId(region, '1975-05-05', 123)).ok).toBe(true);
+  });
+
+  it.each(['160000', '240000', '380000', '470000', '550000', '660000', '720000', '840000', '910000'])(
+    'rejects province of %s',
     (region) => {
-      expect(validateCitizenId(composeCitizenId(region, '1975-05-05', 123)).ok).toBe(true);
+      const first17 = `${region}19750505123`;
+      expect(validateCitizenId(first17 + citizenIdCheckChar(first17)).ok).toBe(false);
     },
   );
-
-  it.each(['160000', '240000', '380000', '470000', '550000', '660000', '720000', '840000', '910000'])('rejects province of %s', (region) => {
-    const first17 = `${region}19750505123`;
-    expect(validateCitizenId(first17 + citizenIdCheckChar(first17)).ok).toBe(false);
-  });
 
   it('accepts 29 February in a leap year only', () => {
     expect(validateCitizenId(composeLike('330602', '2000-02-29')).ok).toBe(true);

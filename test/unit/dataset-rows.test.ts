@@ -42,19 +42,39 @@ describe('validateDatasetRow: good rows become typed values with a checked ID', 
     expect(check('household', GOOD.household)).toEqual({ ok: true, value: { id: ID, type: '死亡', date: '2024-06-30' } });
   });
   it('disability: an Excel serial date', () => {
-    expect(check('disability', GOOD.disability)).toEqual({ ok: true, value: { id: ID, category: '肢体', grade: '二级', issuedOn: '2024-06-01' } });
+    expect(check('disability', GOOD.disability)).toEqual({
+      ok: true,
+      value: { id: ID, category: '肢体', grade: '二级', issuedOn: '2024-06-01' },
+    });
   });
   it('assets: valuation is optional', () => {
-    expect(check('assets', GOOD.assets)).toEqual({ ok: true, value: { id: ID, type: '机动车', registeredOn: '2024-01-15', valuation: 80_000 } });
-    expect(check('assets', { ...GOOD.assets, 资产类型: '工商登记', 估值: '' })).toEqual({ ok: true, value: { id: ID, type: '工商登记', registeredOn: '2024-01-15' } });
+    expect(check('assets', GOOD.assets)).toEqual({
+      ok: true,
+      value: { id: ID, type: '机动车', registeredOn: '2024-01-15', valuation: 80_000 },
+    });
+    expect(check('assets', { ...GOOD.assets, 资产类型: '工商登记', 估值: '' })).toEqual({
+      ok: true,
+      value: { id: ID, type: '工商登记', registeredOn: '2024-01-15' },
+    });
   });
   it('a lower-case x check character is the same ID, normalised', () => {
     const result = check('employment', { ...GOOD.employment, 身份证号: ` ${ID_WITH_X} ` });
     expect(result).toMatchObject({ ok: true, value: { id: ID_WITH_X.toUpperCase() } });
   });
   it('roster and visits', () => {
-    const roster = { 身份证号: ID, 姓名: '张三', 户编号: '330602-000001', 救助类别: '低保', 家庭人口数: '3', 家庭月人均收入: '812.5', 与户主关系: '本人' };
-    expect(check('roster', roster)).toEqual({ ok: true, value: { id: ID, householdNo: '330602-000001', category: '低保', householdSize: 3, monthlyIncomePerCapita: 812.5, relation: '本人' } });
+    const roster = {
+      身份证号: ID,
+      姓名: '张三',
+      户编号: '330602-000001',
+      救助类别: '低保',
+      家庭人口数: '3',
+      家庭月人均收入: '812.5',
+      与户主关系: '本人',
+    };
+    expect(check('roster', roster)).toEqual({
+      ok: true,
+      value: { id: ID, householdNo: '330602-000001', category: '低保', householdSize: 3, monthlyIncomePerCapita: 812.5, relation: '本人' },
+    });
     expect(check('visits', { 身份证号: ID, 探访日期: '2024-06-01' })).toEqual({ ok: true, value: { id: ID, date: '2024-06-01' } });
   });
 });
@@ -70,15 +90,33 @@ describe('validateDatasetRow: every bad cell is reported with its row, column an
     ['unknown asset type', 'assets', { ...GOOD.assets, 资产类型: '股票' }, '资产类型', /机动车/],
     ['negative total', 'medical', { ...GOOD.medical, 医疗总费用: '-5' }, '医疗总费用', /不能为负数/],
     ['negative valuation', 'assets', { ...GOOD.assets, 估值: '-1' }, '估值', /不能为负数/],
-    ['self-pay above total', 'medical', { ...GOOD.medical, 医疗总费用: '100', 个人自付金额: '100.01' }, '个人自付金额', /不能大于医疗总费用/],
+    [
+      'self-pay above total',
+      'medical',
+      { ...GOOD.medical, 医疗总费用: '100', 个人自付金额: '100.01' },
+      '个人自付金额',
+      /不能大于医疗总费用/,
+    ],
     ['date after the period end', 'medical', { ...GOOD.medical, 结算日期: '2024-07-01' }, '结算日期', /晚于数据期间末 2024-06-30/],
     ['event after the period end', 'household', { ...GOOD.household, 事件日期: '2024-07-01' }, '事件日期', /晚于/],
     ['impossible date', 'disability', { ...GOOD.disability, 发证日期: '2024-02-30' }, '发证日期', /日期不存在/],
     ['missing required cell', 'medical', { ...GOOD.medical, 结算日期: '' }, '结算日期', /不能为空/],
     ['missing disability category', 'disability', { ...GOOD.disability, 残疾类别: ' ' }, '残疾类别', /不能为空/],
     ['amount that is not a number', 'medical', { ...GOOD.medical, 个人自付金额: '约200' }, '个人自付金额', /不是有效的数字/],
-    ['roster: unknown category', 'roster', { 身份证号: ID, 姓名: '张三', 户编号: 'H1', 救助类别: '五保', 家庭人口数: '1', 家庭月人均收入: '0' }, '救助类别', /低保、低边、特困、支出型困难/],
-    ['roster: household size 0', 'roster', { 身份证号: ID, 姓名: '张三', 户编号: 'H1', 救助类别: '低保', 家庭人口数: '0', 家庭月人均收入: '0' }, '家庭人口数', /不能小于 1/],
+    [
+      'roster: unknown category',
+      'roster',
+      { 身份证号: ID, 姓名: '张三', 户编号: 'H1', 救助类别: '五保', 家庭人口数: '1', 家庭月人均收入: '0' },
+      '救助类别',
+      /低保、低边、特困、支出型困难/,
+    ],
+    [
+      'roster: household size 0',
+      'roster',
+      { 身份证号: ID, 姓名: '张三', 户编号: 'H1', 救助类别: '低保', 家庭人口数: '0', 家庭月人均收入: '0' },
+      '家庭人口数',
+      /不能小于 1/,
+    ],
     ['visits: missing date', 'visits', { 身份证号: ID, 探访日期: '' }, '探访日期', /不能为空/],
   ];
 

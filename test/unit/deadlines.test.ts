@@ -17,7 +17,10 @@ describe('deadline notices', () => {
 
   it('sends each notice once, and never a looser one after a tighter one', () => {
     expect(deadlineNoticeDue('2024-04-05', '2024-03-30', new Set(['approaching-7']))).toBeUndefined();
-    expect(deadlineNoticeDue('2024-04-05', '2024-04-03', new Set(['approaching-7']))).toMatchObject({ marker: 'approaching-3', daysLeft: 2 });
+    expect(deadlineNoticeDue('2024-04-05', '2024-04-03', new Set(['approaching-7']))).toMatchObject({
+      marker: 'approaching-3',
+      daysLeft: 2,
+    });
     expect(deadlineNoticeDue('2024-04-05', '2024-04-03', new Set(['approaching-1']))).toBeUndefined();
     expect(deadlineNoticeDue('2024-04-05', '2024-05-01', new Set(['missed']))).toBeUndefined();
     expect(deadlineNoticeDue('2024-04-05', '2024-05-01', new Set(['approaching-1']))).toMatchObject({ kind: 'missed', daysLeft: -26 });
@@ -31,14 +34,33 @@ describe('deadline notices', () => {
 });
 
 describe('notices', () => {
-  const alert = { schemaVersion: 1, occurredAt: '2024-03-01T00:00:00Z', alertId: 'a1', ruleId: 'income-below-standard', level: 'red', unit: '330602', householdRef: 'h', dueAt: '2024-03-04', ruleSetVersion: '2024.1', evidence: {} };
+  const alert = {
+    schemaVersion: 1,
+    occurredAt: '2024-03-01T00:00:00Z',
+    alertId: 'a1',
+    ruleId: 'income-below-standard',
+    level: 'red',
+    unit: '330602',
+    householdRef: 'h',
+    dueAt: '2024-03-04',
+    ruleSetVersion: '2024.1',
+    evidence: {},
+  };
   it('tells the unit and copies the city for red alerts, not for yellow', () => {
     expect(composeNotices('Monitoring Alert Raised', alert).map((n) => n.recipient)).toEqual(['330602', '330600']);
     expect(composeNotices('Monitoring Alert Raised', { ...alert, level: 'yellow' }).map((n) => n.recipient)).toEqual(['330602']);
     expect(composeNotices('Monitoring Alert Raised', alert)[0].body).toContain('2024-03-04');
   });
   it('tells a unit of its rejected upload but not of an accepted one', () => {
-    const upload = { key: 'uploads/330602/progress/2024-03/a.csv', unit: '330602', status: 'rejected', rowsTotal: 3, rowsAccepted: 0, rowsRejected: 3, summaryKey: 's' };
+    const upload = {
+      key: 'uploads/330602/progress/2024-03/a.csv',
+      unit: '330602',
+      status: 'rejected',
+      rowsTotal: 3,
+      rowsAccepted: 0,
+      rowsRejected: 3,
+      summaryKey: 's',
+    };
     expect(composeNotices('Upload Processed', upload)).toHaveLength(1);
     expect(composeNotices('Upload Processed', { ...upload, status: 'accepted' })).toEqual([]);
   });

@@ -65,7 +65,13 @@ const cases: Case[] = [
   ['equals-ignore-case', 'missing field', { name: [{ 'equals-ignore-case': 'alice' }] }, {}, false],
 
   ['wildcard', '* spans /', { key: [{ wildcard: 'uploads/*/progress/*' }] }, { key: 'uploads/330602/progress/2024-03/r.csv' }, true],
-  ['wildcard', 'literal part differs', { key: [{ wildcard: 'uploads/*/progress/*' }] }, { key: 'uploads/330602/roster/2024-03/r.csv' }, false],
+  [
+    'wildcard',
+    'literal part differs',
+    { key: [{ wildcard: 'uploads/*/progress/*' }] },
+    { key: 'uploads/330602/roster/2024-03/r.csv' },
+    false,
+  ],
   ['wildcard', '* matches nothing', { key: [{ wildcard: 'dir/*' }] }, { key: 'dir/' }, true],
   ['wildcard', 'several stars', { key: [{ wildcard: 'a*b*c' }] }, { key: 'aXXbYYc' }, true],
   ['wildcard', 'several stars, part missing', { key: [{ wildcard: 'a*b*c' }] }, { key: 'aXXc' }, false],
@@ -97,11 +103,35 @@ const cases: Case[] = [
 
   ['anything-but wildcard', 'outside', { path: [{ 'anything-but': { wildcard: '*/lib/*' } }] }, { path: '/usr/bin/x' }, true],
   ['anything-but wildcard', 'inside', { path: [{ 'anything-but': { wildcard: '*/lib/*' } }] }, { path: '/usr/lib/x' }, false],
-  ['anything-but wildcard', 'list: outside all', { key: [{ 'anything-but': { wildcard: ['uploads/*/progress/*', 'results/*'] } }] }, { key: 'uploads/1/bogus/x' }, true],
-  ['anything-but wildcard', 'list: inside one', { key: [{ 'anything-but': { wildcard: ['uploads/*/progress/*', 'results/*'] } }] }, { key: 'results/x' }, false],
+  [
+    'anything-but wildcard',
+    'list: outside all',
+    { key: [{ 'anything-but': { wildcard: ['uploads/*/progress/*', 'results/*'] } }] },
+    { key: 'uploads/1/bogus/x' },
+    true,
+  ],
+  [
+    'anything-but wildcard',
+    'list: inside one',
+    { key: [{ 'anything-but': { wildcard: ['uploads/*/progress/*', 'results/*'] } }] },
+    { key: 'results/x' },
+    false,
+  ],
 
-  ['anything-but ignore-case', 'other value', { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] }, { state: 'running' }, true],
-  ['anything-but ignore-case', 'excluded in another case', { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] }, { state: 'INITIALIZING' }, false],
+  [
+    'anything-but ignore-case',
+    'other value',
+    { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] },
+    { state: 'running' },
+    true,
+  ],
+  [
+    'anything-but ignore-case',
+    'excluded in another case',
+    { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] },
+    { state: 'INITIALIZING' },
+    false,
+  ],
   ['anything-but ignore-case', 'list', { state: [{ 'anything-but': { 'equals-ignore-case': ['a', 'b'] } }] }, { state: 'B' }, false],
 
   ['numeric', '= equal', { count: [{ numeric: ['=', 5] }] }, { count: 5 }, true],
@@ -139,8 +169,30 @@ const cases: Case[] = [
   ['arrays', 'no element', { tags: ['b'] }, { tags: ['a', 'c'] }, false],
   ['arrays', 'operator on elements', { tags: [{ prefix: 'x-' }] }, { tags: ['a', 'x-1'] }, true],
   ['arrays', 'objects: one element matches', { items: { name: ['x'] } }, { items: [{ name: 'y' }, { name: 'x' }] }, true],
-  ['arrays', 'objects: fields from two elements do not combine', { items: { name: ['x'], size: [2] } }, { items: [{ name: 'x', size: 1 }, { name: 'y', size: 2 }] }, false],
-  ['arrays', 'objects: fields in one element', { items: { name: ['x'], size: [2] } }, { items: [{ name: 'y', size: 1 }, { name: 'x', size: 2 }] }, true],
+  [
+    'arrays',
+    'objects: fields from two elements do not combine',
+    { items: { name: ['x'], size: [2] } },
+    {
+      items: [
+        { name: 'x', size: 1 },
+        { name: 'y', size: 2 },
+      ],
+    },
+    false,
+  ],
+  [
+    'arrays',
+    'objects: fields in one element',
+    { items: { name: ['x'], size: [2] } },
+    {
+      items: [
+        { name: 'y', size: 1 },
+        { name: 'x', size: 2 },
+      ],
+    },
+    true,
+  ],
 
   ['nested', 'two levels', { bucket: { name: ['b'] } }, { bucket: { name: 'b' } }, true],
   ['nested', 'two levels, other value', { bucket: { name: ['b'] } }, { bucket: { name: 'c' } }, false],
@@ -171,14 +223,44 @@ describe('matchesPattern', () => {
   });
 
   it.each<[string, Json, Json, boolean]>([
-    ['envelope fields', { source: ['aws.s3'], 'detail-type': ['Object Created'] }, { source: 'aws.s3', 'detail-type': 'Object Created' }, true],
-    ['envelope field differs', { source: ['aws.s3'], 'detail-type': ['Object Created'] }, { source: 'aws.s3', 'detail-type': 'Object Deleted' }, false],
+    [
+      'envelope fields',
+      { source: ['aws.s3'], 'detail-type': ['Object Created'] },
+      { source: 'aws.s3', 'detail-type': 'Object Created' },
+      true,
+    ],
+    [
+      'envelope field differs',
+      { source: ['aws.s3'], 'detail-type': ['Object Created'] },
+      { source: 'aws.s3', 'detail-type': 'Object Deleted' },
+      false,
+    ],
     ['resources: any element', { resources: ['arn:aws:s3:::b'] }, { resources: ['arn:aws:s3:::a', 'arn:aws:s3:::b'] }, true],
     ['resources: no element', { resources: ['arn:aws:s3:::b'] }, { resources: [] }, false],
-    ['top-level $or: first', { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] }, { source: 's', 'detail-type': 'A' }, true],
-    ['top-level $or: second', { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] }, { source: 's', 'detail-type': 'B', detail: { x: 1 } }, true],
-    ['top-level $or: neither', { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] }, { source: 's', 'detail-type': 'B' }, false],
-    ['top-level $or: sibling fails', { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] }, { source: 't', 'detail-type': 'A' }, false],
+    [
+      'top-level $or: first',
+      { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] },
+      { source: 's', 'detail-type': 'A' },
+      true,
+    ],
+    [
+      'top-level $or: second',
+      { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] },
+      { source: 's', 'detail-type': 'B', detail: { x: 1 } },
+      true,
+    ],
+    [
+      'top-level $or: neither',
+      { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] },
+      { source: 's', 'detail-type': 'B' },
+      false,
+    ],
+    [
+      'top-level $or: sibling fails',
+      { source: ['s'], $or: [{ 'detail-type': ['A'] }, { detail: { x: [1] } }] },
+      { source: 't', 'detail-type': 'A' },
+      false,
+    ],
   ])('%s', (_case, pattern, envelope, expected) => {
     expect(matchesPattern(pattern, event({}, envelope))).toBe(expected);
   });
@@ -256,7 +338,9 @@ describe('the routing table on the local matcher', () => {
   });
 
   it.each(['external.data-exchange', EVENT_SOURCE])('routes Data Matched from %s to evaluate-data-matched', (source) => {
-    expect(routesFor(event({ personRef: 'f'.repeat(64) }, { source, 'detail-type': DETAIL_TYPES.dataMatched }))).toEqual(['evaluate-data-matched']);
+    expect(routesFor(event({ personRef: 'f'.repeat(64) }, { source, 'detail-type': DETAIL_TYPES.dataMatched }))).toEqual([
+      'evaluate-data-matched',
+    ]);
   });
 
   it('routes platform notices from the platform only', () => {

@@ -63,9 +63,22 @@ function evaluateDataset(dataset: GeneratedDataset): { findings: RuleFinding[] }
       selfPay: Number(row.个人自付金额),
       sourceUnit: unit,
     })),
-    employment: dataset.rows.employment.map(({ row }) => ({ personRef: person(row.身份证号).personRef, type: row.事件类型 as '失业登记', date: row.事件日期 })),
-    householdRegistry: dataset.rows.household.map(({ row }) => ({ personRef: person(row.身份证号).personRef, type: row.事件类型 as '死亡', date: row.事件日期 })),
-    disability: dataset.rows.disability.map(({ row }) => ({ personRef: person(row.身份证号).personRef, category: row.残疾类别, grade: row.残疾等级 as '一级', issuedOn: row.发证日期 })),
+    employment: dataset.rows.employment.map(({ row }) => ({
+      personRef: person(row.身份证号).personRef,
+      type: row.事件类型 as '失业登记',
+      date: row.事件日期,
+    })),
+    householdRegistry: dataset.rows.household.map(({ row }) => ({
+      personRef: person(row.身份证号).personRef,
+      type: row.事件类型 as '死亡',
+      date: row.事件日期,
+    })),
+    disability: dataset.rows.disability.map(({ row }) => ({
+      personRef: person(row.身份证号).personRef,
+      category: row.残疾类别,
+      grade: row.残疾等级 as '一级',
+      issuedOn: row.发证日期,
+    })),
     assets: dataset.rows.assets.map(({ row }) => ({
       personRef: person(row.身份证号).personRef,
       type: row.资产类型 as '机动车',
@@ -76,7 +89,10 @@ function evaluateDataset(dataset: GeneratedDataset): { findings: RuleFinding[] }
   };
   const { households, persons } = assembleFacts(roster, records);
   return {
-    findings: [...households.flatMap((h) => evaluateHousehold(h, dataset.asOf)), ...persons.flatMap((p) => evaluatePerson(p, dataset.asOf))],
+    findings: [
+      ...households.flatMap((h) => evaluateHousehold(h, dataset.asOf)),
+      ...persons.flatMap((p) => evaluatePerson(p, dataset.asOf)),
+    ],
   };
 }
 
@@ -224,7 +240,14 @@ describe('planted cases', () => {
 
 describe('CSV', () => {
   it('quotes cells with commas, quotes and line breaks; optional BOM', () => {
-    const csv = toCsv([{ a: '1,234.00', b: 'say "hi"', c: 'two\nlines' }, { a: 5, b: undefined, c: null }], ['a', 'b', 'c'], { bom: true });
+    const csv = toCsv(
+      [
+        { a: '1,234.00', b: 'say "hi"', c: 'two\nlines' },
+        { a: 5, b: undefined, c: null },
+      ],
+      ['a', 'b', 'c'],
+      { bom: true },
+    );
     expect(csv).toBe('\uFEFFa,b,c\r\n"1,234.00","say ""hi""","two\nlines"\r\n5,,\r\n');
   });
 
@@ -247,7 +270,8 @@ describe('CSV', () => {
     expect([again.next().value, again.next().value, again.next().value]).toEqual(taken);
     for (const row of taken) expect(validateCitizenId(row.身份证号).ok).toBe(true);
     let lines = 0;
-    for await (const chunk of csvChunks(medicalRowStream({ seed: 9, rows: 50_000, period: PERIOD, people: 1000 }), MEDICAL_COLUMNS)) lines += chunk.split('\r\n').length - 1;
+    for await (const chunk of csvChunks(medicalRowStream({ seed: 9, rows: 50_000, period: PERIOD, people: 1000 }), MEDICAL_COLUMNS))
+      lines += chunk.split('\r\n').length - 1;
     expect(lines).toBe(50_001);
   });
 });

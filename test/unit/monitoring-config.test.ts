@@ -19,7 +19,12 @@ describe('default rule set', () => {
   it('has a version and every contract rule with its level and response time', () => {
     expect(DEFAULT_RULE_SET.version).toBe('2024.1');
     expect(Object.keys(DEFAULT_RULE_SET.rules)).toEqual([...RULE_IDS]);
-    const summary = Object.fromEntries(RULE_IDS.map((id) => [id, [DEFAULT_RULE_SET.rules[id].level, DEFAULT_RULE_SET.rules[id].respondWithinDays, DEFAULT_RULE_SET.rules[id].enabled]]));
+    const summary = Object.fromEntries(
+      RULE_IDS.map((id) => [
+        id,
+        [DEFAULT_RULE_SET.rules[id].level, DEFAULT_RULE_SET.rules[id].respondWithinDays, DEFAULT_RULE_SET.rules[id].enabled],
+      ]),
+    );
     expect(summary).toEqual({
       'income-below-standard': ['red', 3, true],
       'edge-of-standard': ['yellow', 15, true],
@@ -48,7 +53,13 @@ describe('default rule set', () => {
   });
 
   it('has S and D for every unit in 2024', () => {
-    for (const unit of UNIT_CODES) expect(standardsFor(DEFAULT_RULE_SET, unit, '2024-06-30')).toMatchObject({ unit, year: 2024, lowIncomeStandard: 1245, previousYearDisposableIncome: 73000 });
+    for (const unit of UNIT_CODES)
+      expect(standardsFor(DEFAULT_RULE_SET, unit, '2024-06-30')).toMatchObject({
+        unit,
+        year: 2024,
+        lowIncomeStandard: 1245,
+        previousYearDisposableIncome: 73000,
+      });
   });
 });
 
@@ -59,7 +70,11 @@ describe('loadRuleSet', () => {
     return data;
   };
   it.each([
-    ['a negative threshold', (d: any) => (d.rules['catastrophic-medical'].params.selfPayThreshold = -1), 'rules.catastrophic-medical.params.selfPayThreshold'],
+    [
+      'a negative threshold',
+      (d: any) => (d.rules['catastrophic-medical'].params.selfPayThreshold = -1),
+      'rules.catastrophic-medical.params.selfPayThreshold',
+    ],
     ['an unknown level', (d: any) => (d.rules['visit-overdue'].level = 'purple'), 'rules.visit-overdue.level'],
     ['a missing rule', (d: any) => delete d.rules['duplicate-person'], 'rules.duplicate-person'],
     ['an unknown rule', (d: any) => (d.rules['made-up'] = d.rules['duplicate-person']), 'rules'],
@@ -83,7 +98,9 @@ describe('standardsFor', () => {
     ...structuredClone(DEFAULT_RULE_SET),
     standards: {
       '2024': structuredClone(DEFAULT_RULE_SET.standards['2024']),
-      '2025': Object.fromEntries(UNIT_CODES.map((u) => [u, { lowIncomeStandard: u === '330624' ? 1300 : 1320, previousYearDisposableIncome: 76000 }])),
+      '2025': Object.fromEntries(
+        UNIT_CODES.map((u) => [u, { lowIncomeStandard: u === '330624' ? 1300 : 1320, previousYearDisposableIncome: 76000 }]),
+      ),
     },
   });
   it('takes the evaluation year, per unit', () => {
@@ -144,7 +161,12 @@ describe('assembleFacts', () => {
 
   it('groups rows by household, attaches records and other units’ rosters, finds non-rostered people', () => {
     const { households, persons } = assembleFacts(
-      [entry(1, '330602', 'A'), entry(2, '330602', 'A', { relation: '配偶' }), entry(2, '330603', 'B'), entry(3, '330603', 'B', { status: 'exited' })],
+      [
+        entry(1, '330602', 'A'),
+        entry(2, '330602', 'A', { relation: '配偶' }),
+        entry(2, '330603', 'B'),
+        entry(3, '330603', 'B', { status: 'exited' }),
+      ],
       {
         medical: [
           { personRef: ref(1), date: '2024-05-01', total: 100, selfPay: 40, sourceUnit: '330602', maskedId: '330602********001X' },

@@ -5,14 +5,30 @@ import allocations2024 from '../../shared/domain/plan/allocations-2024.json' wit
 import { DISTRICT_UNIT_CODES } from '../../shared/domain/units.ts';
 
 const CONTRACT_METRICS: Array<[string, string, number]> = [
-  ['T01.tekun-policy', 'milestone', 1], ['T02.shanju-homes', 'count', 200], ['T02.fusion-policy', 'milestone', 1],
-  ['T03.visit-rate', 'rate', 100], ['T03.happiness-list-rate', 'rate', 100], ['T04.fengqiao-stations', 'count', 6],
-  ['T04.children-plan', 'milestone', 1], ['T04.mental-rehab-center', 'milestone', 1], ['T05.leling-centers', 'count', 50],
-  ['T05.leling-homes', 'count', 200], ['T05.leling-butler-teams', 'count', 200], ['T08.meal-points', 'count', 250],
-  ['T08.meal-coverage', 'rate', 75], ['T10.charity-orgs', 'count', 15], ['T10.charity-trust-funds', 'amount', 600],
-  ['T12.charity-projects', 'count', 6], ['T13.online-check-rate', 'rate', 100], ['T13.onsite-inspections', 'count', 20],
-  ['T16.rectification-rate', 'rate', 70], ['T19.marriage-5a-rate', 'rate', 50], ['T19.outdoor-ceremony-bases', 'count', 1],
-  ['T22.place-name-atlas', 'milestone', 1], ['T22.heritage-list-5', 'milestone', 1], ['T25.safety-plan', 'milestone', 1],
+  ['T01.tekun-policy', 'milestone', 1],
+  ['T02.shanju-homes', 'count', 200],
+  ['T02.fusion-policy', 'milestone', 1],
+  ['T03.visit-rate', 'rate', 100],
+  ['T03.happiness-list-rate', 'rate', 100],
+  ['T04.fengqiao-stations', 'count', 6],
+  ['T04.children-plan', 'milestone', 1],
+  ['T04.mental-rehab-center', 'milestone', 1],
+  ['T05.leling-centers', 'count', 50],
+  ['T05.leling-homes', 'count', 200],
+  ['T05.leling-butler-teams', 'count', 200],
+  ['T08.meal-points', 'count', 250],
+  ['T08.meal-coverage', 'rate', 75],
+  ['T10.charity-orgs', 'count', 15],
+  ['T10.charity-trust-funds', 'amount', 600],
+  ['T12.charity-projects', 'count', 6],
+  ['T13.online-check-rate', 'rate', 100],
+  ['T13.onsite-inspections', 'count', 20],
+  ['T16.rectification-rate', 'rate', 70],
+  ['T19.marriage-5a-rate', 'rate', 50],
+  ['T19.outdoor-ceremony-bases', 'count', 1],
+  ['T22.place-name-atlas', 'milestone', 1],
+  ['T22.heritage-list-5', 'milestone', 1],
+  ['T25.safety-plan', 'milestone', 1],
 ];
 
 describe('plan catalogue 2024', () => {

@@ -24,7 +24,11 @@ describe('progress report rows', () => {
   });
 
   it('accepts thousands separators, percent at 100, amounts with decimals and city milestones', () => {
-    const district = validateProgressRows([row(2, 'T02.shanju-homes', '1,200'), row(3, 'T03.visit-rate', '100'), row(4, 'T10.charity-trust-funds', '12.5')], '330602', plan);
+    const district = validateProgressRows(
+      [row(2, 'T02.shanju-homes', '1,200'), row(3, 'T03.visit-rate', '100'), row(4, 'T10.charity-trust-funds', '12.5')],
+      '330602',
+      plan,
+    );
     expect(district.errors).toEqual([]);
     expect(district.accepted.map((a) => a.value)).toEqual([1200, 100, 12.5]);
     const city = validateProgressRows([row(2, 'T01.tekun-policy', '1')], '330600', plan);
@@ -33,7 +37,11 @@ describe('progress report rows', () => {
   });
 
   it('rejects every row of a metric that appears twice, naming both rows', () => {
-    const { accepted, errors } = validateProgressRows([row(2, 'T08.meal-points', '3'), row(3, 'T08.meal-coverage', '60'), row(4, 'T08.meal-points', '5')], '330602', plan);
+    const { accepted, errors } = validateProgressRows(
+      [row(2, 'T08.meal-points', '3'), row(3, 'T08.meal-coverage', '60'), row(4, 'T08.meal-points', '5')],
+      '330602',
+      plan,
+    );
     expect(accepted.map((a) => a.metricCode)).toEqual(['T08.meal-coverage']);
     expect(errors.map((e) => e.rowNumber)).toEqual([2, 4]);
     expect(errors[0].reason).toContain('第 2、4 行');
@@ -42,12 +50,16 @@ describe('progress report rows', () => {
 
 describe('progress as of a period', () => {
   it('takes the latest report at or before the period, sums city totals and keeps per-unit targets', () => {
-    const rows = progressAsOf(plan, [
-      { metricCode: 'T02.shanju-homes', unit: '330602', period: '2024-02', value: 10 },
-      { metricCode: 'T02.shanju-homes', unit: '330602', period: '2024-05', value: 30 },
-      { metricCode: 'T02.shanju-homes', unit: '330603', period: '2024-03', value: 15 },
-      { metricCode: 'T02.shanju-homes', unit: '330603', period: '2024-08', value: 99 },
-    ], '2024-06');
+    const rows = progressAsOf(
+      plan,
+      [
+        { metricCode: 'T02.shanju-homes', unit: '330602', period: '2024-02', value: 10 },
+        { metricCode: 'T02.shanju-homes', unit: '330602', period: '2024-05', value: 30 },
+        { metricCode: 'T02.shanju-homes', unit: '330603', period: '2024-03', value: 15 },
+        { metricCode: 'T02.shanju-homes', unit: '330603', period: '2024-08', value: 99 },
+      ],
+      '2024-06',
+    );
     const yuecheng = rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === '330602')!;
     expect(yuecheng).toMatchObject({ value: 30, reportedPeriod: '2024-05', target: 36, percent: 83.3, status: 'on-track' });
     const city = rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === 'city')!;
@@ -58,7 +70,12 @@ describe('progress as of a period', () => {
   });
 
   it('each-unit targets hold only when every district holds them', () => {
-    const records = ['330602', '330603', '330604', '330624', '330681', '330683'].map((unit) => ({ metricCode: 'T19.outdoor-ceremony-bases', unit: unit as '330602', period: '2024-10', value: 1 }));
+    const records = ['330602', '330603', '330604', '330624', '330681', '330683'].map((unit) => ({
+      metricCode: 'T19.outdoor-ceremony-bases',
+      unit: unit as '330602',
+      period: '2024-10',
+      value: 1,
+    }));
     const city = progressAsOf(plan, records, '2024-10').find((r) => r.metricCode === 'T19.outdoor-ceremony-bases' && r.unit === 'city')!;
     expect(city.value).toBe(0); // 滨海新区 has none yet
     expect(city.status).not.toBe('done');

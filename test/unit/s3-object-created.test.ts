@@ -68,16 +68,19 @@ describe('toObjectCreatedEvent', () => {
   });
 
   it('carries the version id of a versioned bucket as version-id', () => {
-    const event = toObjectCreatedEvent(s3rverRecord('ObjectCreated:Put', progressKey, { versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' }), location);
+    const event = toObjectCreatedEvent(
+      s3rverRecord('ObjectCreated:Put', progressKey, { versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' }),
+      location,
+    );
     expect(event?.detail.object['version-id']).toBe('IYV3p45BT0ac8hjHg1houSdS1a.Mro8e');
   });
 
-  it.each([
-    'uploads/330602/progress/2024-03/三月 工作进展 月报.csv',
-    'uploads/330602/roster/2024-03/名册 (1) a+b%20c=d&e.xlsx',
-  ])('keeps the exact object key %s (s3rver does not URL-encode it, EventBridge does not either)', (key) => {
-    expect(toObjectCreatedEvent(s3rverRecord('ObjectCreated:Put', key), location)?.detail.object.key).toBe(key);
-  });
+  it.each(['uploads/330602/progress/2024-03/三月 工作进展 月报.csv', 'uploads/330602/roster/2024-03/名册 (1) a+b%20c=d&e.xlsx'])(
+    'keeps the exact object key %s (s3rver does not URL-encode it, EventBridge does not either)',
+    (key) => {
+      expect(toObjectCreatedEvent(s3rverRecord('ObjectCreated:Put', key), location)?.detail.object.key).toBe(key);
+    },
+  );
 
   it('gives a fresh id to every event', () => {
     const record = s3rverRecord('ObjectCreated:Put', progressKey);

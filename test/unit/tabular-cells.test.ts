@@ -25,9 +25,12 @@ describe('parseNumber', () => {
     expect(parseNumber(text)).toEqual({ ok: true, value });
   });
 
-  it.each(['abc', '1.2.3', '12,34', '1,2345', ',123', '1,234,', '12元', '¥12', '12%', '- 5', '.', '0x10', 'Infinity', 'NaN', '1e999'])('rejects %j', (text) => {
-    expect(parseNumber(text)).toEqual({ ok: false, reason: '不是有效的数字' });
-  });
+  it.each(['abc', '1.2.3', '12,34', '1,2345', ',123', '1,234,', '12元', '¥12', '12%', '- 5', '.', '0x10', 'Infinity', 'NaN', '1e999'])(
+    'rejects %j',
+    (text) => {
+      expect(parseNumber(text)).toEqual({ ok: false, reason: '不是有效的数字' });
+    },
+  );
 
   it('rejects empty text', () => {
     expect(parseNumber('')).toEqual({ ok: false, reason: '不能为空' });
@@ -59,13 +62,19 @@ describe('parseDate', () => {
     expect(parseDate(text)).toEqual({ ok: true, value });
   });
 
-  it.each(['2024-02-30', '2023-02-29', '1900-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '2024/6/0', '0999-01-01'])('rejects the impossible date %j', (text) => {
-    expect(parseDate(text)).toEqual({ ok: false, reason: '日期不存在 (月份或日期超出范围)' });
-  });
+  it.each(['2024-02-30', '2023-02-29', '1900-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '2024/6/0', '0999-01-01'])(
+    'rejects the impossible date %j',
+    (text) => {
+      expect(parseDate(text)).toEqual({ ok: false, reason: '日期不存在 (月份或日期超出范围)' });
+    },
+  );
 
-  it.each(['2024.03.05', '2024年3月5日', '03/05/2024', '2024-03', '20240305x', '2024-03/05', 'abc', '-45292', '45292abc'])('rejects the unknown format %j', (text) => {
-    expect(parseDate(text)).toEqual({ ok: false, reason: '日期格式不正确, 应为 YYYY-MM-DD、YYYY/MM/DD 或 Excel 日期' });
-  });
+  it.each(['2024.03.05', '2024年3月5日', '03/05/2024', '2024-03', '20240305x', '2024-03/05', 'abc', '-45292', '45292abc'])(
+    'rejects the unknown format %j',
+    (text) => {
+      expect(parseDate(text)).toEqual({ ok: false, reason: '日期格式不正确, 应为 YYYY-MM-DD、YYYY/MM/DD 或 Excel 日期' });
+    },
+  );
 
   it('rejects Excel serials out of range, the phantom 1900-02-29 and a year typed alone', () => {
     expect(parseDate('0')).toEqual({ ok: false, reason: 'Excel 日期数值超出范围' });

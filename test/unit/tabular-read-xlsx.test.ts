@@ -8,7 +8,6 @@ import { openTable, TableFileError } from '../../shared/domain/tabular/read-tabl
 import { cellText, formatNumber } from '../../shared/domain/tabular/read-xlsx.ts';
 import { chunked, readAll } from '../support/tables.ts';
 
-
 async function fileError(promise: Promise<unknown>): Promise<TableFileError> {
   try {
     await promise;
@@ -92,8 +91,24 @@ async function rosterWorkbook(): Promise<Buffer> {
   return xlsx((workbook) => {
     const sheet = workbook.addWorksheet('花名册');
     sheet.addRow([' 身份证号 ', '姓名', '出生日期', '月收入', '人数', '备注', '核实']);
-    sheet.addRow(['330602199001011234', '张三', new Date(Date.UTC(1990, 0, 1)), 1234.5, 3, { richText: [{ text: '低保' }, { text: '边缘', font: { bold: true } }] }, true]);
-    sheet.getRow(4).values = ['330602199202292345', ' 李四 ', new Date(Date.UTC(1992, 1, 29)), 0.1 + 0.2, { formula: 'E2+1', result: 4 }, { formula: 'DATE(2024,1,1)', result: 45292 }, false];
+    sheet.addRow([
+      '330602199001011234',
+      '张三',
+      new Date(Date.UTC(1990, 0, 1)),
+      1234.5,
+      3,
+      { richText: [{ text: '低保' }, { text: '边缘', font: { bold: true } }] },
+      true,
+    ]);
+    sheet.getRow(4).values = [
+      '330602199202292345',
+      ' 李四 ',
+      new Date(Date.UTC(1992, 1, 29)),
+      0.1 + 0.2,
+      { formula: 'E2+1', result: 4 },
+      { formula: 'DATE(2024,1,1)', result: 45292 },
+      false,
+    ];
     sheet.getCell('F4').numFmt = 'yyyy/m/d';
     sheet.getRow(5).values = ['330602199303033456', '王五', '2024/3/5', 12345678901234, 1e21, 0.0000001, null];
     const other = workbook.addWorksheet('说明');
@@ -109,9 +124,42 @@ describe('openTable: XLSX', () => {
     expect(table.encoding).toBe('xlsx');
     expect(table.header).toEqual(['身份证号', '姓名', '出生日期', '月收入', '人数', '备注', '核实']);
     expect(await readAll(table)).toEqual([
-      { rowNumber: 2, cells: { 身份证号: '330602199001011234', 姓名: '张三', 出生日期: '1990-01-01', 月收入: '1234.5', 人数: '3', 备注: '低保边缘', 核实: 'TRUE' } },
-      { rowNumber: 4, cells: { 身份证号: '330602199202292345', 姓名: '李四', 出生日期: '1992-02-29', 月收入: '0.3', 人数: '4', 备注: '2024-01-01', 核实: 'FALSE' } },
-      { rowNumber: 5, cells: { 身份证号: '330602199303033456', 姓名: '王五', 出生日期: '2024/3/5', 月收入: '12345678901234', 人数: '1000000000000000000000', 备注: '0.0000001', 核实: '' } },
+      {
+        rowNumber: 2,
+        cells: {
+          身份证号: '330602199001011234',
+          姓名: '张三',
+          出生日期: '1990-01-01',
+          月收入: '1234.5',
+          人数: '3',
+          备注: '低保边缘',
+          核实: 'TRUE',
+        },
+      },
+      {
+        rowNumber: 4,
+        cells: {
+          身份证号: '330602199202292345',
+          姓名: '李四',
+          出生日期: '1992-02-29',
+          月收入: '0.3',
+          人数: '4',
+          备注: '2024-01-01',
+          核实: 'FALSE',
+        },
+      },
+      {
+        rowNumber: 5,
+        cells: {
+          身份证号: '330602199303033456',
+          姓名: '王五',
+          出生日期: '2024/3/5',
+          月收入: '12345678901234',
+          人数: '1000000000000000000000',
+          备注: '0.0000001',
+          核实: '',
+        },
+      },
     ]);
   });
 
@@ -166,8 +214,17 @@ describe('openTable: XLSX', () => {
     }
     // shared strings first: the sheet is parsed straight from the archive
     const entries = unzipEntries(body);
-    const first = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml', 'xl/sharedStrings.xml'];
-    const reordered = zipEntries([...first, ...[...entries.keys()].filter((name) => !first.includes(name))].map((name) => [name, entries.get(name)!]));
+    const first = [
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/workbook.xml',
+      'xl/_rels/workbook.xml.rels',
+      'xl/styles.xml',
+      'xl/sharedStrings.xml',
+    ];
+    const reordered = zipEntries(
+      [...first, ...[...entries.keys()].filter((name) => !first.includes(name))].map((name) => [name, entries.get(name)!]),
+    );
     expect(await readAll(await openTable({ fileName: 'a.xlsx', body: chunked(reordered, 1000) }))).toEqual(expected);
     // inline strings in the sheet XML itself
     const dir = await mkdtemp(join(tmpdir(), 'tabular-'));
@@ -209,7 +266,9 @@ describe('openTable: XLSX', () => {
     });
     const entries = unzipEntries(body);
     const first = ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml', 'xl/sharedStrings.xml'];
-    const reordered = zipEntries([...first, ...[...entries.keys()].filter((name) => !first.includes(name))].map((name) => [name, entries.get(name)!]));
+    const reordered = zipEntries(
+      [...first, ...[...entries.keys()].filter((name) => !first.includes(name))].map((name) => [name, entries.get(name)!]),
+    );
     const closed = await openTable({ fileName: 'a.xlsx', body: chunked(reordered, 4096) });
     await closed.close();
     const broken = await openTable({ fileName: 'a.xlsx', body: chunked(reordered, 4096) });
@@ -256,7 +315,9 @@ describe('openTable: XLSX file errors', () => {
   it('refuses bytes that are not a workbook', async () => {
     const notZip = await fileError(openTable({ fileName: 'a.xlsx', body: Buffer.from('姓名,金额\n张三,5\n') }));
     expect(notZip.reason).toMatch(/^无法读取 Excel 文件/);
-    const xls = await fileError(openTable({ fileName: 'a.xlsx', body: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 1, 2, 3]) }));
+    const xls = await fileError(
+      openTable({ fileName: 'a.xlsx', body: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 1, 2, 3]) }),
+    );
     expect(xls.reason).toMatch(/^无法读取 Excel 文件.*\.xls/);
   });
 
@@ -282,7 +343,9 @@ describe('openTable: XLSX file errors', () => {
     const limit = Math.floor(bytes.length / 2);
     const reason = `文件超过大小上限 (${Math.round((limit / 1024 / 1024) * 10) / 10} MB)`;
     expect((await fileError(openTable({ fileName: 'a.xlsx', body: bytes, maxBytes: limit }))).reason).toBe(reason);
-    expect((await fileError(openTable({ fileName: 'a.xlsx', body: chunked(bytes, 512), maxBytes: limit }).then(readAll))).reason).toBe(reason);
+    expect((await fileError(openTable({ fileName: 'a.xlsx', body: chunked(bytes, 512), maxBytes: limit }).then(readAll))).reason).toBe(
+      reason,
+    );
   });
 
   it('passes through errors of the body stream itself', async () => {
@@ -291,7 +354,9 @@ describe('openTable: XLSX file errors', () => {
       yield bytes.subarray(0, 1000);
       throw new Error('socket hang up');
     }
-    const error = await openTable({ fileName: 'a.xlsx', body: failing() }).then(readAll).catch((e: unknown) => e);
+    const error = await openTable({ fileName: 'a.xlsx', body: failing() })
+      .then(readAll)
+      .catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(TableFileError);
     expect((error as Error).message).toBe('socket hang up');
   });

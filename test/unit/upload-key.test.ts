@@ -4,7 +4,10 @@ import { uploadStatusOf, topReasons } from '../../shared/domain/upload-summary.t
 
 describe('upload keys', () => {
   it('parses the contract layout', () => {
-    expect(parseUploadKey('uploads/330602/roster/2024-06/名册.xlsx')).toEqual({ ok: true, upload: { key: 'uploads/330602/roster/2024-06/名册.xlsx', unit: '330602', kind: 'roster', period: '2024-06', fileName: '名册.xlsx' } });
+    expect(parseUploadKey('uploads/330602/roster/2024-06/名册.xlsx')).toEqual({
+      ok: true,
+      upload: { key: 'uploads/330602/roster/2024-06/名册.xlsx', unit: '330602', kind: 'roster', period: '2024-06', fileName: '名册.xlsx' },
+    });
   });
   it.each([
     ['other/330602/progress/2024-06/a.csv', 'uploads/'],
@@ -20,7 +23,10 @@ describe('upload keys', () => {
     if (!parsed.ok) expect(parsed.reason).toContain(reason);
   });
   it('puts results beside the upload under results/', () => {
-    expect(resultKeys('uploads/330602/progress/2024-06/a.csv')).toEqual({ summaryKey: 'results/330602/progress/2024-06/a.csv.summary.json', errorsKey: 'results/330602/progress/2024-06/a.csv.errors.csv' });
+    expect(resultKeys('uploads/330602/progress/2024-06/a.csv')).toEqual({
+      summaryKey: 'results/330602/progress/2024-06/a.csv.summary.json',
+      errorsKey: 'results/330602/progress/2024-06/a.csv.errors.csv',
+    });
   });
   it('derives the terminal status', () => {
     expect(uploadStatusOf(5, 5, false)).toBe('accepted');
@@ -29,6 +35,12 @@ describe('upload keys', () => {
     expect(uploadStatusOf(0, 0, true)).toBe('rejected');
   });
   it('summarises row reasons by count without row detail', () => {
-    expect(topReasons([{ rowNumber: 2, column: 'a', reason: 'x' }, { rowNumber: 3, column: 'a', reason: 'x' }, { rowNumber: 4, column: 'b', reason: 'y' }])).toEqual(['a: x (2 行)', 'b: y (1 行)']);
+    expect(
+      topReasons([
+        { rowNumber: 2, column: 'a', reason: 'x' },
+        { rowNumber: 3, column: 'a', reason: 'x' },
+        { rowNumber: 4, column: 'b', reason: 'y' },
+      ]),
+    ).toEqual(['a: x (2 行)', 'b: y (1 行)']);
   });
 });

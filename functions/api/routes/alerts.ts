@@ -1,8 +1,20 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AlertWriteConflict, listAlerts, type StoredAlert } from '../../../shared/adapters/alert-store.ts';
-import { AlertAccessDenied, AlertNotFound, acknowledgeAlert, alertForCaller, resolveAlert } from '../../../shared/application/alert-actions.ts';
-import { ALERT_STATUS_TITLES, AlertInputError, alertResolutionSchema, alertStatusSchema, LifecycleConflict } from '../../../shared/domain/alerts/index.ts';
+import {
+  AlertAccessDenied,
+  AlertNotFound,
+  acknowledgeAlert,
+  alertForCaller,
+  resolveAlert,
+} from '../../../shared/application/alert-actions.ts';
+import {
+  ALERT_STATUS_TITLES,
+  AlertInputError,
+  alertResolutionSchema,
+  alertStatusSchema,
+  LifecycleConflict,
+} from '../../../shared/domain/alerts/index.ts';
 import { alertLevelSchema } from '../../../shared/domain/events.ts';
 import { ALERT_LEVEL_TITLES } from '../../../shared/domain/monitoring/alert-levels.ts';
 import { RULE_TITLES } from '../../../shared/domain/monitoring/rule-ids.ts';
@@ -23,7 +35,10 @@ const alertListQuerySchema = z.object({
     .pipe(z.number().int().min(1, { error: '每页条数至少为 1' }).max(200, { error: '每页条数不能超过 200' }))
     .optional(),
   // The store's opaque position (base64url): anything else is not one of ours.
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,512}$/, { error: '翻页游标无效:请使用上一页返回的 nextCursor' }).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, { error: '翻页游标无效:请使用上一页返回的 nextCursor' })
+    .optional(),
 });
 
 /**

@@ -13,12 +13,10 @@ const inboxQuerySchema = z.object({
 
 /** `GET /notifications[?unit=&limit=]`: a unit's inbox (alerts, deadlines, rejected uploads), newest first. */
 export function notificationRoutes(deps: ApiDependencies) {
-  return new Hono<ApiEnv>()
-    .use('*', requireCaller(deps.tokenKey))
-    .get('/', async (c) => {
-      const query = parseInput(inboxQuerySchema, c.req.query());
-      // A district reads its own inbox; the city reads its own, or any unit's when it names one.
-      const unit = unitInScope(callerOf(c), query.unit) ?? CITY_UNIT;
-      return c.json({ unit, notifications: await inbox(unit, query.limit) });
-    });
+  return new Hono<ApiEnv>().use('*', requireCaller(deps.tokenKey)).get('/', async (c) => {
+    const query = parseInput(inboxQuerySchema, c.req.query());
+    // A district reads its own inbox; the city reads its own, or any unit's when it names one.
+    const unit = unitInScope(callerOf(c), query.unit) ?? CITY_UNIT;
+    return c.json({ unit, notifications: await inbox(unit, query.limit) });
+  });
 }

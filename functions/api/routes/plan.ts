@@ -9,7 +9,11 @@ import { requestTime } from '../request-time.ts';
 import { unitColumns } from '../unit-columns.ts';
 
 const planQuerySchema = z.object({
-  year: z.string().regex(/^\d{4}$/, { error: '年度应为四位数字,如 2024' }).transform(Number).optional(),
+  year: z
+    .string()
+    .regex(/^\d{4}$/, { error: '年度应为四位数字,如 2024' })
+    .transform(Number)
+    .optional(),
 });
 
 /** `GET /plan?year=`: the catalogue of a plan year (default: the current plan year). */

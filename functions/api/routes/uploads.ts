@@ -58,7 +58,8 @@ export function uploadRoutes(deps: ApiDependencies) {
       const unit = request.unit ?? caller.unit;
       assertCanAccess(caller, unit);
       const parsed = parseUploadKey(uploadKey(unit, request.kind, request.period, request.fileName));
-      if (!parsed.ok) throw ApiError.invalidInput(parsed.reason, [{ path: ['fileName'], code: 'invalid_upload_key', message: parsed.reason }]);
+      if (!parsed.ok)
+        throw ApiError.invalidInput(parsed.reason, [{ path: ['fileName'], code: 'invalid_upload_key', message: parsed.reason }]);
       const { key } = parsed.upload;
       return c.json({ key, method: 'PUT' as const, ...(await presignedUpload(key)), results: resultKeys(key) });
     })
@@ -86,7 +87,8 @@ async function uploadView(record: UploadRecord) {
     unit: record.unit,
     unitName: record.unit ? unitName(record.unit) : null,
     kind: record.kind,
-    kindLabel: record.kind && record.kind in UPLOAD_KIND_LABELS ? UPLOAD_KIND_LABELS[record.kind as keyof typeof UPLOAD_KIND_LABELS] : record.kind,
+    kindLabel:
+      record.kind && record.kind in UPLOAD_KIND_LABELS ? UPLOAD_KIND_LABELS[record.kind as keyof typeof UPLOAD_KIND_LABELS] : record.kind,
     period: record.period,
     fileName: record.fileName,
     status: record.status,

@@ -38,7 +38,10 @@ export class PersonDirectory {
   private readonly refs: string[] = [];
   private readonly rosters: Array<RosterEntry[] | undefined> = [];
 
-  constructor(private readonly hash: PersonRefHasher, private readonly index: RosterIndex) {}
+  constructor(
+    private readonly hash: PersonRefHasher,
+    private readonly index: RosterIndex,
+  ) {}
 
   get size(): number {
     return this.refs.length;

@@ -25,7 +25,10 @@ export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableR
   const windowByMonth = new Map<number, boolean>();
   const tally = new MedicalTally((month) => {
     let inside = windowByMonth.get(month);
-    if (inside === undefined) windowByMonth.set(month, (inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths)));
+    if (inside === undefined) {
+      inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths);
+      windowByMonth.set(month, inside);
+    }
     return inside;
   });
 
@@ -92,4 +95,3 @@ export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableR
     },
   };
 }
-

@@ -24,8 +24,18 @@ interface RecordSpec<K extends RecordKind> {
 }
 
 const RECORD_SPECS: { [K in RecordKind]: RecordSpec<K> & { title: string } } = {
-  employment: { title: '人社', toRecord: (personRef, v) => ({ personRef, type: v.type, date: v.date }), dateOf: (r) => r.date, labelOf: (r) => r.type },
-  household: { title: '公安户籍', toRecord: (personRef, v) => ({ personRef, type: v.type, date: v.date }), dateOf: (r) => r.date, labelOf: (r) => r.type },
+  employment: {
+    title: '人社',
+    toRecord: (personRef, v) => ({ personRef, type: v.type, date: v.date }),
+    dateOf: (r) => r.date,
+    labelOf: (r) => r.type,
+  },
+  household: {
+    title: '公安户籍',
+    toRecord: (personRef, v) => ({ personRef, type: v.type, date: v.date }),
+    dateOf: (r) => r.date,
+    labelOf: (r) => r.type,
+  },
   disability: {
     title: '残联',
     toRecord: (personRef, v) => ({ personRef, category: v.category, grade: v.grade, issuedOn: v.issuedOn }),
@@ -34,14 +44,24 @@ const RECORD_SPECS: { [K in RecordKind]: RecordSpec<K> & { title: string } } = {
   },
   assets: {
     title: '资产',
-    toRecord: (personRef, v) => ({ personRef, type: v.type, registeredOn: v.registeredOn, ...(v.valuation !== undefined ? { valuation: v.valuation } : {}) }),
+    toRecord: (personRef, v) => ({
+      personRef,
+      type: v.type,
+      registeredOn: v.registeredOn,
+      ...(v.valuation !== undefined ? { valuation: v.valuation } : {}),
+    }),
     dateOf: (r) => r.registeredOn,
     labelOf: (r) => r.type,
   },
 };
 
 /** Records of rostered people are kept; the rest are dropped, as no rule applies to them. */
-export async function matchRecords<K extends RecordKind>(ctx: MatchContext, kind: K, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<Matched> {
+export async function matchRecords<K extends RecordKind>(
+  ctx: MatchContext,
+  kind: K,
+  rows: AsyncIterable<TableRow>,
+  reject: (error: RowError) => void,
+): Promise<Matched> {
   const spec = RECORD_SPECS[kind] as RecordSpec<K> & { title: string };
   const bySlot = new Map<number, RecordOf[K][]>();
   const outsiders = new Set<number>();
@@ -66,10 +86,16 @@ export async function matchRecords<K extends RecordKind>(ctx: MatchContext, kind
     matchedRows++;
   }
 
-  const updates = [...bySlot].map(([slot, records]) => ({ slot, personRef: ctx.people.personRef(slot), maskedId: ctx.people.maskedId(slot), records }));
+  const updates = [...bySlot].map(([slot, records]) => ({
+    slot,
+    personRef: ctx.people.personRef(slot),
+    maskedId: ctx.people.maskedId(slot),
+    records,
+  }));
   ctx.people.forgetRawIds();
   const warnings = [`比对结果：在册人员 ${count(updates.length)} 人（${count(matchedRows)} 行）的${spec.title}记录已入库`];
-  if (outsiderRows > 0) warnings.push(`非在册人员 ${count(outsiders.size)} 人的 ${count(outsiderRows)} 行未入库：${spec.title}数据只对在册人员适用监测规则`);
+  if (outsiderRows > 0)
+    warnings.push(`非在册人员 ${count(outsiders.size)} 人的 ${count(outsiderRows)} 行未入库：${spec.title}数据只对在册人员适用监测规则`);
   return {
     updates,
     watched: [],
@@ -77,7 +103,12 @@ export async function matchRecords<K extends RecordKind>(ctx: MatchContext, kind
     factsOf({ slot, maskedId }) {
       const records = bySlot.get(slot)!;
       const latest = records.map(spec.dateOf).sort().at(-1)!;
-      const facts: Record<string, string | number> = { maskedId, records: records.length, types: [...new Set(records.map(spec.labelOf))].join('、'), latestDate: latest };
+      const facts: Record<string, string | number> = {
+        maskedId,
+        records: records.length,
+        types: [...new Set(records.map(spec.labelOf))].join('、'),
+        latestDate: latest,
+      };
       if (kind === 'assets') {
         const valued = (records as AssetRecord[]).flatMap((r) => (r.valuation !== undefined ? [r.valuation] : []));
         if (valued.length > 0) facts.maxValuation = Math.max(...valued);
@@ -86,4 +117,3 @@ export async function matchRecords<K extends RecordKind>(ctx: MatchContext, kind
     },
   };
 }
-

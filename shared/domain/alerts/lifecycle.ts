@@ -1,4 +1,11 @@
-import { AlertInputError, alertResolutionSchema, LifecycleConflict, ALERT_STATUS_TITLES, type AlertOutcome, type MonitoringAlert } from './monitoring-alert.ts';
+import {
+  AlertInputError,
+  alertResolutionSchema,
+  LifecycleConflict,
+  ALERT_STATUS_TITLES,
+  type AlertOutcome,
+  type MonitoringAlert,
+} from './monitoring-alert.ts';
 
 /**
  * Caseworker transitions: open → acknowledged → resolved, and open → resolved
@@ -42,6 +49,9 @@ export function resolve(alert: MonitoringAlert, actor: string, outcome: AlertOut
     outcome: parsed.data.outcome,
     note: parsed.data.note,
     updatedAt: now,
-    audit: [...alert.audit, { at: now, actor: who, action: 'resolved', from: alert.status, to: 'resolved', detail: `办结：${parsed.data.outcome}` }],
+    audit: [
+      ...alert.audit,
+      { at: now, actor: who, action: 'resolved', from: alert.status, to: 'resolved', detail: `办结：${parsed.data.outcome}` },
+    ],
   };
 }

@@ -38,7 +38,15 @@ function raise(finding: RuleFinding, sequence: number, now: string): MonitoringA
     ruleSetVersion: finding.ruleSetVersion,
     evidence: { ...finding.evidence },
     escalations: 0,
-    audit: [{ at: now, actor: SYSTEM_ACTOR, action: 'raised', to: 'open', detail: `触发规则「${RULE_TITLES[finding.ruleId]}」（${finding.ruleSetVersion}）` }],
+    audit: [
+      {
+        at: now,
+        actor: SYSTEM_ACTOR,
+        action: 'raised',
+        to: 'open',
+        detail: `触发规则「${RULE_TITLES[finding.ruleId]}」（${finding.ruleSetVersion}）`,
+      },
+    ],
   };
 }
 

@@ -12,7 +12,10 @@ import type { UploadKind } from '../events.ts';
  */
 
 export const DATASET_COLUMNS = {
-  roster: { required: ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'], optional: ['与户主关系', '乡镇街道', '联系电话'] },
+  roster: {
+    required: ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'],
+    optional: ['与户主关系', '乡镇街道', '联系电话'],
+  },
   visits: { required: ['身份证号', '探访日期'], optional: ['探访人', '情况'] },
   medical: { required: ['身份证号', '结算日期', '医疗总费用', '个人自付金额'], optional: ['医院', '病种'] },
   employment: { required: ['身份证号', '事件类型', '事件日期'], optional: [] },
@@ -27,13 +30,46 @@ export const EMPLOYMENT_EVENT_TYPES = ['失业登记', '停止缴费', '就业�
 export const HOUSEHOLD_EVENT_TYPES = ['死亡', '迁出', '迁入'] as const;
 export const ASSET_TYPES = ['机动车', '工商登记', '不动产', '金融资产'] as const;
 
-export interface RosterRowValue { id: CitizenId; householdNo: string; category: (typeof assistanceCategorySchema.options)[number]; householdSize: number; monthlyIncomePerCapita: number; relation?: string }
-export interface VisitRowValue { id: CitizenId; date: string }
-export interface MedicalRowValue { id: CitizenId; date: string; total: number; selfPay: number }
-export interface EmploymentRowValue { id: CitizenId; type: (typeof EMPLOYMENT_EVENT_TYPES)[number]; date: string }
-export interface HouseholdRowValue { id: CitizenId; type: (typeof HOUSEHOLD_EVENT_TYPES)[number]; date: string }
-export interface DisabilityRowValue { id: CitizenId; category: string; grade: (typeof disabilityGradeSchema.options)[number]; issuedOn: string }
-export interface AssetRowValue { id: CitizenId; type: (typeof ASSET_TYPES)[number]; registeredOn: string; valuation?: number }
+export interface RosterRowValue {
+  id: CitizenId;
+  householdNo: string;
+  category: (typeof assistanceCategorySchema.options)[number];
+  householdSize: number;
+  monthlyIncomePerCapita: number;
+  relation?: string;
+}
+export interface VisitRowValue {
+  id: CitizenId;
+  date: string;
+}
+export interface MedicalRowValue {
+  id: CitizenId;
+  date: string;
+  total: number;
+  selfPay: number;
+}
+export interface EmploymentRowValue {
+  id: CitizenId;
+  type: (typeof EMPLOYMENT_EVENT_TYPES)[number];
+  date: string;
+}
+export interface HouseholdRowValue {
+  id: CitizenId;
+  type: (typeof HOUSEHOLD_EVENT_TYPES)[number];
+  date: string;
+}
+export interface DisabilityRowValue {
+  id: CitizenId;
+  category: string;
+  grade: (typeof disabilityGradeSchema.options)[number];
+  issuedOn: string;
+}
+export interface AssetRowValue {
+  id: CitizenId;
+  type: (typeof ASSET_TYPES)[number];
+  registeredOn: string;
+  valuation?: number;
+}
 
 export interface DatasetRowValues {
   roster: RosterRowValue;
@@ -50,7 +86,11 @@ export type RowCheck<T> = { ok: true; value: T } | { ok: false; errors: RowError
 /** Collects cell results for one row; `done` yields the value only if every cell was good. */
 class RowReader {
   readonly errors: RowError[] = [];
-  constructor(private readonly rowNumber: number, private readonly cells: Record<string, string>, private readonly latestDate: string) {}
+  constructor(
+    private readonly rowNumber: number,
+    private readonly cells: Record<string, string>,
+    private readonly latestDate: string,
+  ) {}
 
   private fail(column: string, reason: string): undefined {
     this.errors.push({ rowNumber: this.rowNumber, column, reason });
@@ -112,7 +152,14 @@ const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
     const householdSize = r.integer('家庭人口数', 1);
     const monthlyIncomePerCapita = r.amount('家庭月人均收入');
     const relation = r.optionalText('与户主关系');
-    return r.done(() => ({ id: id!, householdNo: householdNo!, category: category!, householdSize: householdSize!, monthlyIncomePerCapita: monthlyIncomePerCapita!, ...(relation ? { relation } : {}) }));
+    return r.done(() => ({
+      id: id!,
+      householdNo: householdNo!,
+      category: category!,
+      householdSize: householdSize!,
+      monthlyIncomePerCapita: monthlyIncomePerCapita!,
+      ...(relation ? { relation } : {}),
+    }));
   },
   visits: (r) => {
     const id = r.citizenId();
@@ -124,7 +171,8 @@ const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
     const date = r.date('结算日期');
     const total = r.amount('医疗总费用');
     const selfPay = r.amount('个人自付金额');
-    if (total !== undefined && selfPay !== undefined && selfPay > total) r.errors.push({ rowNumber: 0, column: '个人自付金额', reason: '个人自付金额不能大于医疗总费用' });
+    if (total !== undefined && selfPay !== undefined && selfPay > total)
+      r.errors.push({ rowNumber: 0, column: '个人自付金额', reason: '个人自付金额不能大于医疗总费用' });
     return r.done(() => ({ id: id!, date: date!, total: total!, selfPay: selfPay! }));
   },
   employment: (r) => {
@@ -159,7 +207,11 @@ const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
  * Validates one row of a dataset upload. `latestDate` is the end of the
  * upload's period: no record may be dated after it.
  */
-export function validateDatasetRow<K extends DatasetKind>(kind: K, row: { rowNumber: number; cells: Record<string, string> }, latestDate: string): RowCheck<DatasetRowValues[K]> {
+export function validateDatasetRow<K extends DatasetKind>(
+  kind: K,
+  row: { rowNumber: number; cells: Record<string, string> },
+  latestDate: string,
+): RowCheck<DatasetRowValues[K]> {
   const reader = new RowReader(row.rowNumber, row.cells, latestDate);
   const result = VALIDATORS[kind](reader) as RowCheck<DatasetRowValues[K]>;
   if (!result.ok) for (const e of result.errors) e.rowNumber = row.rowNumber;

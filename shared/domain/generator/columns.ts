@@ -2,7 +2,17 @@ import type { UploadKind } from '../events.ts';
 import type { UnitCode } from '../units.ts';
 
 /** Upload file columns as in the contract (required first, then optional). Every cell is text, as in a CSV. */
-export const ROSTER_COLUMNS = ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入', '与户主关系', '乡镇街道', '联系电话'] as const;
+export const ROSTER_COLUMNS = [
+  '身份证号',
+  '姓名',
+  '户编号',
+  '救助类别',
+  '家庭人口数',
+  '家庭月人均收入',
+  '与户主关系',
+  '乡镇街道',
+  '联系电话',
+] as const;
 export const VISIT_COLUMNS = ['身份证号', '探访日期', '探访人', '情况'] as const;
 export const MEDICAL_COLUMNS = ['身份证号', '结算日期', '医疗总费用', '个人自付金额', '医院', '病种'] as const;
 export const EMPLOYMENT_COLUMNS = ['身份证号', '事件类型', '事件日期'] as const;

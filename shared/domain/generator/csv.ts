@@ -26,7 +26,13 @@ export function csvLine(values: readonly (string | number | undefined | null)[],
 export function toCsv(rows: Iterable<CsvRow>, columns: readonly string[], options: CsvOptions = {}): string {
   const eol = options.eol ?? '\r\n';
   const parts = [(options.bom ? '\uFEFF' : '') + csvLine(columns, eol)];
-  for (const row of rows) parts.push(csvLine(columns.map((c) => row[c]), eol));
+  for (const row of rows)
+    parts.push(
+      csvLine(
+        columns.map((c) => row[c]),
+        eol,
+      ),
+    );
   return parts.join('');
 }
 
@@ -44,7 +50,12 @@ export async function* csvChunks(
   yield (options.bom ? '\uFEFF' : '') + csvLine(columns, eol);
   let buffer: string[] = [];
   for await (const row of rows) {
-    buffer.push(csvLine(columns.map((c) => row[c]), eol));
+    buffer.push(
+      csvLine(
+        columns.map((c) => row[c]),
+        eol,
+      ),
+    );
     if (buffer.length >= perChunk) {
       yield buffer.join('');
       buffer = [];

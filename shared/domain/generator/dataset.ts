@@ -41,7 +41,14 @@ export function toUploadFiles(rows: DatasetRowSet, period: string): UploadFile[]
       else byUnit.set(unit, [row]);
     }
     for (const unit of [...byUnit.keys()].sort()) {
-      files.push({ unit, kind, period, fileName: `${kind}-${period}.csv`, columns: DATASET_COLUMNS[kind], rows: byUnit.get(unit) as UploadFile['rows'] });
+      files.push({
+        unit,
+        kind,
+        period,
+        fileName: `${kind}-${period}.csv`,
+        columns: DATASET_COLUMNS[kind],
+        rows: byUnit.get(unit) as UploadFile['rows'],
+      });
     }
   }
   return files;
@@ -50,13 +57,30 @@ export function toUploadFiles(rows: DatasetRowSet, period: string): UploadFile[]
 /** A background roster with its departmental data, plus the planted cases, as upload files. */
 export function generateDataset(options: DatasetOptions): GeneratedDataset {
   const ids = new CitizenIdFactory(deriveRandom(options.seed, 'ids'));
-  const roster = generateRoster({ seed: options.seed, people: options.people, period: options.period, units: options.units, ruleSet: options.ruleSet, ids });
+  const roster = generateRoster({
+    seed: options.seed,
+    people: options.people,
+    period: options.period,
+    units: options.units,
+    ruleSet: options.ruleSet,
+    ids,
+  });
   const background = generateDepartmental({ seed: options.seed, roster, ids });
-  const planted = options.plant === false ? undefined : plantCases({ seed: options.seed, period: options.period, units: options.units, ruleSet: options.ruleSet, ids });
+  const planted =
+    options.plant === false
+      ? undefined
+      : plantCases({ seed: options.seed, period: options.period, units: options.units, ruleSet: options.ruleSet, ids });
   const rows = emptyRowSet();
   for (const kind of KINDS) {
     const own = kind === 'roster' ? roster.rows : background[kind];
     (rows[kind] as unknown[]).push(...own, ...(planted?.rows[kind] ?? []));
   }
-  return { period: options.period, asOf: roster.asOf, rows, files: toUploadFiles(rows, options.period), expected: planted?.expected ?? [], nearMisses: planted?.nearMisses ?? [] };
+  return {
+    period: options.period,
+    asOf: roster.asOf,
+    rows,
+    files: toUploadFiles(rows, options.period),
+    expected: planted?.expected ?? [],
+    nearMisses: planted?.nearMisses ?? [],
+  };
 }

@@ -50,7 +50,15 @@ export function generateVisits(options: DepartmentalOptions): UnitRow<VisitRow>[
       visits.push(daysBack(random, asOf, 0, 90));
     }
     for (const date of visits) {
-      rows.push({ unit: m.unit, row: { 身份证号: m.citizenId, 探访日期: date, 探访人: randomName(random, random.chance(0.6) ? 'female' : 'male'), 情况: random.pick(VISIT_NOTES) } });
+      rows.push({
+        unit: m.unit,
+        row: {
+          身份证号: m.citizenId,
+          探访日期: date,
+          探访人: randomName(random, random.chance(0.6) ? 'female' : 'male'),
+          情况: random.pick(VISIT_NOTES),
+        },
+      });
     }
   }
   return rows;
@@ -98,7 +106,11 @@ export function generateEmployment(options: DepartmentalOptions): UnitRow<Employ
   for (const m of options.roster.members) {
     const age = ageFromBirthDate(m.birthDate, asOf);
     if (age < 18 || age > 59 || !random.chance(0.04)) continue;
-    const type = random.weighted([['失业登记', 40], ['就业登记', 40], ['停止缴费', 20]] as const);
+    const type = random.weighted([
+      ['失业登记', 40],
+      ['就业登记', 40],
+      ['停止缴费', 20],
+    ] as const);
     rows.push({ unit: m.unit, row: { 身份证号: m.citizenId, 事件类型: type, 事件日期: daysBack(random, asOf, 0, 180) } });
   }
   return rows;
@@ -129,7 +141,12 @@ export function generateDisability(options: DepartmentalOptions): UnitRow<Disabi
       row: {
         身份证号: m.citizenId,
         残疾类别: random.pick(DISABILITY_CATEGORIES),
-        残疾等级: random.weighted([['一级', 10], ['二级', 20], ['三级', 35], ['四级', 35]] as const),
+        残疾等级: random.weighted([
+          ['一级', 10],
+          ['二级', 20],
+          ['三级', 35],
+          ['四级', 35],
+        ] as const),
         发证日期: daysBack(random, asOf, 0, 6 * 365),
       },
     });
@@ -140,11 +157,28 @@ export function generateDisability(options: DepartmentalOptions): UnitRow<Disabi
 function assetFor(random: Random, m: GeneratedMember, asOf: string): AssetRow | undefined {
   const wellOff = m.category === '支出型困难' || m.category === '低边';
   if (!random.chance(wellOff ? 0.06 : 0.01)) return undefined;
-  const type = random.weighted([['机动车', 45], ['不动产', 25], ['工商登记', 15], ['金融资产', 15]] as const);
+  const type = random.weighted([
+    ['机动车', 45],
+    ['不动产', 25],
+    ['工商登记', 15],
+    ['金融资产', 15],
+  ] as const);
   const valuation =
-    type === '机动车' ? random.float(8_000, wellOff ? 200_000 : 45_000) : type === '不动产' ? random.float(150_000, 1_500_000) : type === '金融资产' ? random.float(1_000, 80_000) : undefined;
+    type === '机动车'
+      ? random.float(8_000, wellOff ? 200_000 : 45_000)
+      : type === '不动产'
+        ? random.float(150_000, 1_500_000)
+        : type === '金融资产'
+          ? random.float(1_000, 80_000)
+          : undefined;
   const description = { 机动车: '小型轿车', 不动产: '住宅', 工商登记: '个体工商户', 金融资产: '定期存款' }[type];
-  return { 身份证号: m.citizenId, 资产类型: type, 登记日期: daysBack(random, asOf, 0, 3 * 365), 估值: valuation === undefined ? '' : formatAmount(valuation), 描述: description };
+  return {
+    身份证号: m.citizenId,
+    资产类型: type,
+    登记日期: daysBack(random, asOf, 0, 3 * 365),
+    估值: valuation === undefined ? '' : formatAmount(valuation),
+    描述: description,
+  };
 }
 
 export function generateAssets(options: DepartmentalOptions): UnitRow<AssetRow>[] {

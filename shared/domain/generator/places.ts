@@ -46,4 +46,16 @@ export const HOSPITALS: Record<UnitCode, readonly string[]> = {
   '330699': ['绍兴第二医院滨海院区', '绍兴市人民医院'],
 };
 
-export const DISEASES = ['高血压', '糖尿病', '慢性阻塞性肺疾病', '脑梗死', '冠心病', '肺炎', '骨折', '恶性肿瘤', '慢性肾病', '白内障', '类风湿关节炎'] as const;
+export const DISEASES = [
+  '高血压',
+  '糖尿病',
+  '慢性阻塞性肺疾病',
+  '脑梗死',
+  '冠心病',
+  '肺炎',
+  '骨折',
+  '恶性肿瘤',
+  '慢性肾病',
+  '白内障',
+  '类风湿关节炎',
+] as const;

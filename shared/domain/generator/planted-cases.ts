@@ -153,14 +153,24 @@ class Planter {
   }
 
   visit(m: GeneratedMember, date: string): void {
-    this.rows.visits.push({ unit: m.unit, row: { 身份证号: m.citizenId, 探访日期: date, 探访人: randomName(this.random, 'female'), 情况: '生活正常' } });
+    this.rows.visits.push({
+      unit: m.unit,
+      row: { 身份证号: m.citizenId, 探访日期: date, 探访人: randomName(this.random, 'female'), 情况: '生活正常' },
+    });
   }
 
   /** Self-pay claims (元) for anyone; total cost is self-pay / 0.4. */
   medical(citizenId: string, unit: UnitCode, date: string, selfPayFen: number): void {
     this.rows.medical.push({
       unit,
-      row: { 身份证号: citizenId, 结算日期: date, 医疗总费用: formatAmount(selfPayFen / 40), 个人自付金额: formatAmount(selfPayFen / 100), 医院: '绍兴市人民医院', 病种: '恶性肿瘤' },
+      row: {
+        身份证号: citizenId,
+        结算日期: date,
+        医疗总费用: formatAmount(selfPayFen / 40),
+        个人自付金额: formatAmount(selfPayFen / 100),
+        医院: '绍兴市人民医院',
+        病种: '恶性肿瘤',
+      },
     });
   }
 
@@ -184,12 +194,35 @@ class Planter {
   }
 
   asset(m: GeneratedMember, type: AssetRow['资产类型'], date: string, valuation?: number): void {
-    this.rows.assets.push({ unit: m.unit, row: { 身份证号: m.citizenId, 资产类型: type, 登记日期: date, 估值: valuation === undefined ? '' : formatAmount(valuation), 描述: '' } });
+    this.rows.assets.push({
+      unit: m.unit,
+      row: {
+        身份证号: m.citizenId,
+        资产类型: type,
+        登记日期: date,
+        估值: valuation === undefined ? '' : formatAmount(valuation),
+        描述: '',
+      },
+    });
   }
 
-  note(expect: PlantedCase['expect'], ruleId: RuleId, label: string, description: string, subject: GeneratedMember | { unit: UnitCode; citizenId: string }): void {
+  note(
+    expect: PlantedCase['expect'],
+    ruleId: RuleId,
+    label: string,
+    description: string,
+    subject: GeneratedMember | { unit: UnitCode; citizenId: string },
+  ): void {
     const rostered = 'householdNo' in subject;
-    const entry: PlantedCase = { caseId: `${ruleId}:${label}`, ruleId, expect, description, unit: subject.unit, rostered, citizenId: subject.citizenId };
+    const entry: PlantedCase = {
+      caseId: `${ruleId}:${label}`,
+      ruleId,
+      expect,
+      description,
+      unit: subject.unit,
+      rostered,
+      citizenId: subject.citizenId,
+    };
     if (rostered) {
       entry.householdNo = subject.householdNo;
       entry.householdRef = householdRefOf(subject.unit, subject.householdNo);
@@ -208,7 +241,13 @@ export function plantCases(options: PlantOptions): PlantedCases {
   const units = options.units ?? DISTRICT_UNIT_CODES;
   if (units.length < 2) throw new Error('埋点数据至少需要两个单位（跨地区重复在册）');
   const random = deriveRandom(options.seed, 'planted');
-  const p = new Planter(random, options.ids ?? new CitizenIdFactory(deriveRandom(options.seed, 'planted-ids')), units, ruleSet, options.period);
+  const p = new Planter(
+    random,
+    options.ids ?? new CitizenIdFactory(deriveRandom(options.seed, 'planted-ids')),
+    units,
+    ruleSet,
+    options.period,
+  );
   const { asOf, recent } = p;
   const rules = ruleSet.rules;
 
@@ -272,7 +311,13 @@ export function plantCases(options: PlantOptions): PlantedCases {
     };
     outsider('non-rostered-exactly-threshold', 'trigger', '非在册人员近12个月自付恰为 50,000 元', threshold);
     outsider('non-rostered-threshold-minus-1-fen', 'near-miss', '非在册人员自付 49,999.99 元', threshold - 1);
-    outsider('non-rostered-claim-on-window-start', 'near-miss', '非在册人员窗口内 45,000 元，另 10,000 元恰在12个月前', threshold - 500_000, 1_000_000);
+    outsider(
+      'non-rostered-claim-on-window-start',
+      'near-miss',
+      '非在册人员窗口内 45,000 元，另 10,000 元恰在12个月前',
+      threshold - 500_000,
+      1_000_000,
+    );
     // Rostered: an income high enough that the same self-pay is not a 60 % burden.
     const u = p.nextUnit();
     const size = 4;
@@ -280,7 +325,13 @@ export function plantCases(options: PlantOptions): PlantedCases {
     const income = Math.max(p.quietIncome(u, '支出型困难'), Math.ceil(threshold / 100 / (ratio * 12 * size)) + 100);
     const [head] = p.household({ unit: u, category: '支出型困难', income, members: adults(size) });
     p.medical(head.citizenId, u, recent, threshold);
-    p.note('trigger', 'catastrophic-medical', 'rostered-exactly-threshold', '在册支出型困难成员自付恰为 50,000 元（收入较高，不构成负担过重）', head);
+    p.note(
+      'trigger',
+      'catastrophic-medical',
+      'rostered-exactly-threshold',
+      '在册支出型困难成员自付恰为 50,000 元（收入较高，不构成负担过重）',
+      head,
+    );
   }
 
   // death-in-household.
@@ -311,7 +362,13 @@ export function plantCases(options: PlantOptions): PlantedCases {
   // unemployment: 失业登记 aged 16–59 on the registration date.
   {
     const { minAge, maxAge } = rules.unemployment.params;
-    const plant = (label: string, expect: PlantedCase['expect'], description: string, birthDate: string, events: [EmploymentRow['事件类型'], string][]) => {
+    const plant = (
+      label: string,
+      expect: PlantedCase['expect'],
+      description: string,
+      birthDate: string,
+      events: [EmploymentRow['事件类型'], string][],
+    ) => {
       const members = p.household({ category: '低保', members: [{}, { birthDate }] });
       for (const [type, date] of events) p.employment(members[1], type, date);
       p.note(expect, 'unemployment', label, description, members[1]);
@@ -320,14 +377,24 @@ export function plantCases(options: PlantOptions): PlantedCases {
     plant('age-59', 'trigger', '失业登记当日59周岁（次日满60）', addDays(yearsBefore(recent, maxAge + 1), 1), [['失业登记', recent]]);
     plant('age-15', 'near-miss', '失业登记当日15周岁（次日满16）', addDays(yearsBefore(recent, minAge), 1), [['失业登记', recent]]);
     plant('age-60', 'near-miss', '失业登记当日恰满60周岁', yearsBefore(recent, maxAge + 1), [['失业登记', recent]]);
-    plant('re-employed', 'near-miss', '40岁失业登记后又办理就业登记', yearsBefore(recent, 40), [['失业登记', addDays(recent, -30)], ['就业登记', recent]]);
+    plant('re-employed', 'near-miss', '40岁失业登记后又办理就业登记', yearsBefore(recent, 40), [
+      ['失业登记', addDays(recent, -30)],
+      ['就业登记', recent],
+    ]);
   }
 
   // asset-vehicle: 机动车 in the last 12 months, 估值 ≥ 50,000, 低保/特困 member.
   {
     const threshold = rules['asset-vehicle'].params.valuationThreshold;
     const start = monthsBefore(asOf, rules['asset-vehicle'].params.windowMonths);
-    const plant = (label: string, expect: PlantedCase['expect'], description: string, category: AssistanceCategory, date: string, valuation?: number) => {
+    const plant = (
+      label: string,
+      expect: PlantedCase['expect'],
+      description: string,
+      category: AssistanceCategory,
+      date: string,
+      valuation?: number,
+    ) => {
       const [head] = p.household({ category, members: adults(2) });
       p.asset(head, '机动车', date, valuation);
       p.note(expect, 'asset-vehicle', label, description, head);

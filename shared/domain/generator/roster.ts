@@ -29,12 +29,30 @@ export interface GeneratedRoster {
 }
 
 /** Relative sizes of the units' rosters. */
-const UNIT_WEIGHTS: Partial<Record<UnitCode, number>> = { '330602': 1.2, '330603': 1.3, '330604': 1.0, '330624': 0.6, '330681': 1.4, '330683': 0.9, '330699': 0.3 };
+const UNIT_WEIGHTS: Partial<Record<UnitCode, number>> = {
+  '330602': 1.2,
+  '330603': 1.3,
+  '330604': 1.0,
+  '330624': 0.6,
+  '330681': 1.4,
+  '330683': 0.9,
+  '330699': 0.3,
+};
 
-const CATEGORY_WEIGHTS: readonly (readonly [AssistanceCategory, number])[] = [['低保', 55], ['低边', 20], ['特困', 12], ['支出型困难', 13]];
+const CATEGORY_WEIGHTS: readonly (readonly [AssistanceCategory, number])[] = [
+  ['低保', 55],
+  ['低边', 20],
+  ['特困', 12],
+  ['支出型困难', 13],
+];
 
 /** Income band per category as multiples of S: 低保 below S, 低边 in [S, 1.5 S), 特困 low, 支出型困难 above the 低边 line. */
-const INCOME_BANDS: Record<AssistanceCategory, readonly [number, number]> = { 低保: [0.2, 0.95], 低边: [1.0, 1.45], 特困: [0, 0.4], 支出型困难: [1.55, 3.0] };
+const INCOME_BANDS: Record<AssistanceCategory, readonly [number, number]> = {
+  低保: [0.2, 0.95],
+  低边: [1.0, 1.45],
+  特困: [0, 0.4],
+  支出型困难: [1.55, 3.0],
+};
 
 export function regionFor(random: Random, unit: UnitCode, birthDate: string): string {
   if (random.chance(0.05)) return random.pick(MIGRANT_REGION_CODES);
@@ -51,11 +69,14 @@ function planHousehold(random: Random, category: AssistanceCategory, size: numbe
   const headAge = category === '特困' ? (random.chance(0.7) ? random.int(60, 95) : random.int(18, 59)) : random.int(30, 85);
   const headSex = random.chance(0.55) ? 'male' : 'female';
   const plan: MemberPlan[] = [{ relation: '本人', age: headAge, sex: headSex }];
-  if (size >= 2) plan.push({ relation: '配偶', age: Math.max(18, headAge + random.int(-5, 5)), sex: headSex === 'male' ? 'female' : 'male' });
+  if (size >= 2)
+    plan.push({ relation: '配偶', age: Math.max(18, headAge + random.int(-5, 5)), sex: headSex === 'male' ? 'female' : 'male' });
   while (plan.length < size) {
     const sex = random.chance(0.5) ? 'male' : 'female';
-    if (headAge < 55 && random.chance(0.25)) plan.push({ relation: sex === 'male' ? '父亲' : '母亲', age: Math.min(100, headAge + random.int(22, 32)), sex });
-    else if (headAge >= 65 && random.chance(0.4)) plan.push({ relation: sex === 'male' ? '孙子' : '孙女', age: Math.max(0, headAge - random.int(45, 60)), sex });
+    if (headAge < 55 && random.chance(0.25))
+      plan.push({ relation: sex === 'male' ? '父亲' : '母亲', age: Math.min(100, headAge + random.int(22, 32)), sex });
+    else if (headAge >= 65 && random.chance(0.4))
+      plan.push({ relation: sex === 'male' ? '孙子' : '孙女', age: Math.max(0, headAge - random.int(45, 60)), sex });
     else plan.push({ relation: sex === 'male' ? '子' : '女', age: Math.max(0, headAge - random.int(22, 35)), sex });
   }
   return plan;
@@ -75,7 +96,18 @@ export function generateRoster(options: RosterOptions): GeneratedRoster {
   while (members.length < options.people) {
     const unit = random.weighted(unitChoices);
     const category = random.weighted(CATEGORY_WEIGHTS);
-    const wanted = category === '特困' ? (random.chance(0.9) ? 1 : 2) : random.weighted([[1, 25], [2, 30], [3, 25], [4, 13], [5, 7]] as const);
+    const wanted =
+      category === '特困'
+        ? random.chance(0.9)
+          ? 1
+          : 2
+        : random.weighted([
+            [1, 25],
+            [2, 30],
+            [3, 25],
+            [4, 13],
+            [5, 7],
+          ] as const);
     const size = Math.min(wanted, options.people - members.length);
     const serial = (serials.get(unit) ?? 0) + 1;
     serials.set(unit, serial);

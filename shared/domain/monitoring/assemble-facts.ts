@@ -64,10 +64,21 @@ export function assembleFacts(roster: RosterEntry[], records: DepartmentalRecord
     let household = households.get(ref);
     if (!household) {
       // The household's size and income come from its first row; rows of one household repeat them.
-      household = emptyHouseholdFacts({ unit: entry.unit, householdNo: entry.householdNo.trim(), householdSize: entry.householdSize, monthlyIncomePerCapita: entry.monthlyIncomePerCapita });
+      household = emptyHouseholdFacts({
+        unit: entry.unit,
+        householdNo: entry.householdNo.trim(),
+        householdSize: entry.householdSize,
+        monthlyIncomePerCapita: entry.monthlyIncomePerCapita,
+      });
       households.set(ref, household);
     }
-    const member: RosterMember = { personRef: entry.personRef, maskedId: entry.maskedId, category: entry.category, birthDate: entry.birthDate, status };
+    const member: RosterMember = {
+      personRef: entry.personRef,
+      maskedId: entry.maskedId,
+      category: entry.category,
+      birthDate: entry.birthDate,
+      status,
+    };
     if (entry.relation !== undefined) member.relation = entry.relation;
     household.members.push(member);
     if (status === 'current') {
@@ -102,9 +113,16 @@ export function assembleFacts(roster: RosterEntry[], records: DepartmentalRecord
   for (const [personRef, claims] of medical) {
     if (currentUnitsOf.has(personRef)) continue;
     // The alert belongs to the unit whose upload carried the latest claim (ties: the lower code).
-    const sourced = claims.filter((c) => c.sourceUnit !== undefined).sort((a, b) => b.date.localeCompare(a.date) || a.sourceUnit!.localeCompare(b.sourceUnit!));
+    const sourced = claims
+      .filter((c) => c.sourceUnit !== undefined)
+      .sort((a, b) => b.date.localeCompare(a.date) || a.sourceUnit!.localeCompare(b.sourceUnit!));
     if (sourced.length === 0) continue;
-    persons.push({ personRef, maskedId: claims[0].maskedId, unit: sourced[0].sourceUnit!, medical: claims.map(({ maskedId: _masked, ...claim }) => claim) });
+    persons.push({
+      personRef,
+      maskedId: claims[0].maskedId,
+      unit: sourced[0].sourceUnit!,
+      medical: claims.map(({ maskedId: _masked, ...claim }) => claim),
+    });
   }
   return { households: [...households.values()], persons };
 }

@@ -125,7 +125,9 @@ export function personHouseholdRef(personRef: string): string {
 }
 
 /** An empty household shell, so a builder only fills in what it has. */
-export function emptyHouseholdFacts(base: Pick<HouseholdFacts, 'unit' | 'householdNo' | 'householdSize' | 'monthlyIncomePerCapita'>): HouseholdFacts {
+export function emptyHouseholdFacts(
+  base: Pick<HouseholdFacts, 'unit' | 'householdNo' | 'householdSize' | 'monthlyIncomePerCapita'>,
+): HouseholdFacts {
   return {
     ...base,
     householdRef: householdRefOf(base.unit, base.householdNo),

@@ -103,7 +103,9 @@ export function loadRuleSet(data: unknown): RuleSet {
  */
 export function standardsFor(ruleSet: RuleSet, unit: UnitCode, asOf: string): ResolvedStandards {
   const year = Number(asOf.slice(0, 4));
-  const years = Object.keys(ruleSet.standards).map(Number).filter((y) => y <= year);
+  const years = Object.keys(ruleSet.standards)
+    .map(Number)
+    .filter((y) => y <= year);
   if (years.length === 0) throw new RuleSetConfigError([`standards: 未配置 ${year} 年度（或更早）的低保标准`]);
   const chosen = Math.max(...years);
   const standard = ruleSet.standards[String(chosen)][unit];
@@ -121,13 +123,33 @@ const DEFAULT_RULE_SET_DATA = {
   version: '2024.1',
   rules: {
     'income-below-standard': { level: 'red', respondWithinDays: 3, enabled: true, params: { excludedCategories: ['低保', '特困'] } },
-    'edge-of-standard': { level: 'yellow', respondWithinDays: 15, enabled: true, params: { incomeMultiplier: 1.5, excludedCategories: ['低保', '特困'] } },
+    'edge-of-standard': {
+      level: 'yellow',
+      respondWithinDays: 15,
+      enabled: true,
+      params: { incomeMultiplier: 1.5, excludedCategories: ['低保', '特困'] },
+    },
     'medical-burden': { level: 'orange', respondWithinDays: 7, enabled: true, params: { burdenRatio: 0.6, windowMonths: 12 } },
-    'catastrophic-medical': { level: 'orange', respondWithinDays: 7, enabled: true, params: { selfPayThreshold: 50_000, windowMonths: 12 } },
+    'catastrophic-medical': {
+      level: 'orange',
+      respondWithinDays: 7,
+      enabled: true,
+      params: { selfPayThreshold: 50_000, windowMonths: 12 },
+    },
     'death-in-household': { level: 'red', respondWithinDays: 3, enabled: true, params: {} },
-    'new-severe-disability': { level: 'orange', respondWithinDays: 7, enabled: true, params: { grades: ['一级', '二级'], windowMonths: 12 } },
+    'new-severe-disability': {
+      level: 'orange',
+      respondWithinDays: 7,
+      enabled: true,
+      params: { grades: ['一级', '二级'], windowMonths: 12 },
+    },
     unemployment: { level: 'yellow', respondWithinDays: 15, enabled: true, params: { minAge: 16, maxAge: 59, windowMonths: 12 } },
-    'asset-vehicle': { level: 'yellow', respondWithinDays: 30, enabled: true, params: { categories: ['低保', '特困'], valuationThreshold: 50_000, windowMonths: 12 } },
+    'asset-vehicle': {
+      level: 'yellow',
+      respondWithinDays: 30,
+      enabled: true,
+      params: { categories: ['低保', '特困'], valuationThreshold: 50_000, windowMonths: 12 },
+    },
     'asset-business': { level: 'yellow', respondWithinDays: 30, enabled: true, params: { categories: ['低保', '特困'] } },
     'asset-property': { level: 'yellow', respondWithinDays: 30, enabled: true, params: { categories: ['低保', '特困'] } },
     'visit-overdue': { level: 'yellow', respondWithinDays: 7, enabled: true, params: { categories: ['特困'], overdueDays: 30 } },

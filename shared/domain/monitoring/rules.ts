@@ -32,7 +32,13 @@ export interface RuleFinding {
 
 export type HouseholdRule = (facts: HouseholdFacts, asOf: string, ruleSet: RuleSet, standards: ResolvedStandards) => RuleFinding | null;
 
-function finding(ruleId: RuleId, target: { unit: UnitCode; householdRef: string }, asOf: string, ruleSet: RuleSet, evidence: Evidence): RuleFinding {
+function finding(
+  ruleId: RuleId,
+  target: { unit: UnitCode; householdRef: string },
+  asOf: string,
+  ruleSet: RuleSet,
+  evidence: Evidence,
+): RuleFinding {
   const setting = ruleSet.rules[ruleId];
   return {
     ruleId,
@@ -46,7 +52,9 @@ function finding(ruleId: RuleId, target: { unit: UnitCode; householdRef: string 
 }
 
 function currentMembers(facts: HouseholdFacts): RosterMember[] {
-  return facts.members.filter((m) => m.status === 'current').sort((a, b) => a.maskedId.localeCompare(b.maskedId) || a.personRef.localeCompare(b.personRef));
+  return facts.members
+    .filter((m) => m.status === 'current')
+    .sort((a, b) => a.maskedId.localeCompare(b.maskedId) || a.personRef.localeCompare(b.personRef));
 }
 
 function categoriesOf(members: RosterMember[]): string {
@@ -138,7 +146,11 @@ export const medicalBurden: HouseholdRule = (facts, asOf, ruleSet) => {
   const members = currentMembers(facts);
   if (!rule.enabled || members.length === 0) return null;
   const refs = new Set(members.map((m) => m.personRef));
-  const { fen, count } = selfPayFen(facts.medical.filter((c) => refs.has(c.personRef)), asOf, rule.params.windowMonths);
+  const { fen, count } = selfPayFen(
+    facts.medical.filter((c) => refs.has(c.personRef)),
+    asOf,
+    rule.params.windowMonths,
+  );
   const annualFen = toFen(facts.monthlyIncomePerCapita) * facts.householdSize * 12;
   // Thousandths of a 分 absorb float noise in ratio × income; the comparison is strict, as the contract's "> 60 %".
   const limitFen = Math.round(rule.params.burdenRatio * annualFen * 1000) / 1000;
@@ -167,7 +179,10 @@ export const catastrophicMedical: HouseholdRule = (facts, asOf, ruleSet) => {
   }
   if (hits.length === 0) return null;
   return finding('catastrophic-medical', facts, asOf, ruleSet, {
-    ...memberEvidence(hits, `近${rule.params.windowMonths}个月医疗个人自付 ${formatYuan(hits[0].detail.selfPayInWindow as number)} 元，达到大额标准 ${formatYuan(rule.params.selfPayThreshold)} 元`),
+    ...memberEvidence(
+      hits,
+      `近${rule.params.windowMonths}个月医疗个人自付 ${formatYuan(hits[0].detail.selfPayInWindow as number)} 元，达到大额标准 ${formatYuan(rule.params.selfPayThreshold)} 元`,
+    ),
     threshold: rule.params.selfPayThreshold,
     windowMonths: rule.params.windowMonths,
     rostered: true,
@@ -186,7 +201,13 @@ export const deathInHousehold: HouseholdRule = (facts, asOf, ruleSet) => {
     if (deaths.length > 0) hits.push({ member, detail: { deathDate: deaths.map((d) => d.date).sort()[0] } });
   }
   if (hits.length === 0) return null;
-  return finding('death-in-household', facts, asOf, ruleSet, memberEvidence(hits, `公安户籍登记在册成员 ${hits[0].member.maskedId} 已于 ${hits[0].detail.deathDate} 死亡`));
+  return finding(
+    'death-in-household',
+    facts,
+    asOf,
+    ruleSet,
+    memberEvidence(hits, `公安户籍登记在册成员 ${hits[0].member.maskedId} 已于 ${hits[0].detail.deathDate} 死亡`),
+  );
 };
 
 /** 残联 certificate of a configured grade (一级/二级) issued to a current member within the window. */
@@ -198,7 +219,8 @@ export const newSevereDisability: HouseholdRule = (facts, asOf, ruleSet) => {
     const certs = recordsOf(facts.disability, member)
       .filter((c) => rule.params.grades.includes(c.grade) && inWindow(c.issuedOn, asOf, rule.params.windowMonths))
       .sort((a, b) => b.issuedOn.localeCompare(a.issuedOn) || a.grade.localeCompare(b.grade));
-    if (certs.length > 0) hits.push({ member, detail: { grade: certs[0].grade, disabilityCategory: certs[0].category, issuedOn: certs[0].issuedOn } });
+    if (certs.length > 0)
+      hits.push({ member, detail: { grade: certs[0].grade, disabilityCategory: certs[0].category, issuedOn: certs[0].issuedOn } });
   }
   if (hits.length === 0) return null;
   const d = hits[0].detail;
@@ -222,17 +244,31 @@ export const unemployment: HouseholdRule = (facts, asOf, ruleSet) => {
     const latest = recordsOf(facts.employment, member)
       .filter((e) => (e.type === '失业登记' || e.type === '就业登记') && onOrBefore(e.date, asOf))
       .sort((a, b) => b.date.localeCompare(a.date) || (a.type === '就业登记' ? -1 : 1))[0];
-    if (!latest || latest.type !== '失业登记' || !inWindow(latest.date, asOf, windowMonths)) continue;
+    if (latest?.type !== '失业登记' || !inWindow(latest.date, asOf, windowMonths)) continue;
     const age = ageFromBirthDate(member.birthDate, latest.date);
     if (age >= minAge && age <= maxAge) hits.push({ member, detail: { registeredOn: latest.date, ageAtRegistration: age } });
   }
   if (hits.length === 0) return null;
-  return finding('unemployment', facts, asOf, ruleSet, memberEvidence(hits, `在册成员 ${hits[0].member.maskedId}（${hits[0].detail.ageAtRegistration}岁）于 ${hits[0].detail.registeredOn} 办理失业登记`));
+  return finding(
+    'unemployment',
+    facts,
+    asOf,
+    ruleSet,
+    memberEvidence(
+      hits,
+      `在册成员 ${hits[0].member.maskedId}（${hits[0].detail.ageAtRegistration}岁）于 ${hits[0].detail.registeredOn} 办理失业登记`,
+    ),
+  );
 };
 
 // ── assets (eligibility checks) ───────────────────────────────────────────
 
-function assetHits(facts: HouseholdFacts, asOf: string, categories: string[], match: (a: HouseholdFacts['assets'][number]) => boolean): MemberHit[] {
+function assetHits(
+  facts: HouseholdFacts,
+  asOf: string,
+  categories: string[],
+  match: (a: HouseholdFacts['assets'][number]) => boolean,
+): MemberHit[] {
   const hits: MemberHit[] = [];
   for (const member of currentMembers(facts)) {
     if (!categories.includes(member.category)) continue;
@@ -256,11 +292,18 @@ export const assetVehicle: HouseholdRule = (facts, asOf, ruleSet) => {
     facts,
     asOf,
     categories,
-    (a) => a.type === '机动车' && a.valuation !== undefined && toFen(a.valuation) >= toFen(valuationThreshold) && inWindow(a.registeredOn, asOf, windowMonths),
+    (a) =>
+      a.type === '机动车' &&
+      a.valuation !== undefined &&
+      toFen(a.valuation) >= toFen(valuationThreshold) &&
+      inWindow(a.registeredOn, asOf, windowMonths),
   );
   if (hits.length === 0) return null;
   return finding('asset-vehicle', facts, asOf, ruleSet, {
-    ...memberEvidence(hits, `${hits[0].detail.category}对象 ${hits[0].member.maskedId} 于 ${hits[0].detail.registeredOn} 登记机动车，估值 ${formatYuan(hits[0].detail.valuation as number)} 元`),
+    ...memberEvidence(
+      hits,
+      `${hits[0].detail.category}对象 ${hits[0].member.maskedId} 于 ${hits[0].detail.registeredOn} 登记机动车，估值 ${formatYuan(hits[0].detail.valuation as number)} 元`,
+    ),
     threshold: valuationThreshold,
     windowMonths,
   });
@@ -272,7 +315,13 @@ export const assetBusiness: HouseholdRule = (facts, asOf, ruleSet) => {
   if (!rule.enabled) return null;
   const hits = assetHits(facts, asOf, rule.params.categories, (a) => a.type === '工商登记');
   if (hits.length === 0) return null;
-  return finding('asset-business', facts, asOf, ruleSet, memberEvidence(hits, `${hits[0].detail.category}对象 ${hits[0].member.maskedId} 有工商登记（${hits[0].detail.registeredOn}）`));
+  return finding(
+    'asset-business',
+    facts,
+    asOf,
+    ruleSet,
+    memberEvidence(hits, `${hits[0].detail.category}对象 ${hits[0].member.maskedId} 有工商登记（${hits[0].detail.registeredOn}）`),
+  );
 };
 
 /** 不动产 registration of a 低保/特困 member (a holding, not an event: no window). */
@@ -281,7 +330,13 @@ export const assetProperty: HouseholdRule = (facts, asOf, ruleSet) => {
   if (!rule.enabled) return null;
   const hits = assetHits(facts, asOf, rule.params.categories, (a) => a.type === '不动产');
   if (hits.length === 0) return null;
-  return finding('asset-property', facts, asOf, ruleSet, memberEvidence(hits, `${hits[0].detail.category}对象 ${hits[0].member.maskedId} 有不动产登记（${hits[0].detail.registeredOn}）`));
+  return finding(
+    'asset-property',
+    facts,
+    asOf,
+    ruleSet,
+    memberEvidence(hits, `${hits[0].detail.category}对象 ${hits[0].member.maskedId} 有不动产登记（${hits[0].detail.registeredOn}）`),
+  );
 };
 
 // ── visits / rosters ──────────────────────────────────────────────────────
@@ -304,12 +359,20 @@ export const visitOverdue: HouseholdRule = (facts, asOf, ruleSet) => {
       .sort()
       .at(-1);
     if (last !== undefined && daysBetween(last, asOf) <= overdueDays) continue;
-    hits.push({ member, detail: { lastVisitOn: last ?? '无探访记录', overdueSince: last ? addDays(last, overdueDays + 1) : '无探访记录' } });
+    hits.push({
+      member,
+      detail: { lastVisitOn: last ?? '无探访记录', overdueSince: last ? addDays(last, overdueDays + 1) : '无探访记录' },
+    });
   }
   if (hits.length === 0) return null;
   const last = hits[0].detail.lastVisitOn;
   return finding('visit-overdue', facts, asOf, ruleSet, {
-    ...memberEvidence(hits, last === '无探访记录' ? `特困人员 ${hits[0].member.maskedId} 无探访记录` : `特困人员 ${hits[0].member.maskedId} 最近一次探访为 ${last}，已超过 ${overdueDays} 天`),
+    ...memberEvidence(
+      hits,
+      last === '无探访记录'
+        ? `特困人员 ${hits[0].member.maskedId} 无探访记录`
+        : `特困人员 ${hits[0].member.maskedId} 最近一次探访为 ${last}，已超过 ${overdueDays} 天`,
+    ),
     overdueDays,
   });
 };
@@ -324,7 +387,13 @@ export const duplicatePerson: HouseholdRule = (facts, asOf, ruleSet) => {
     if (units.length > 0) hits.push({ member, detail: { otherUnits: units.join('、') } });
   }
   if (hits.length === 0) return null;
-  return finding('duplicate-person', facts, asOf, ruleSet, memberEvidence(hits, `在册成员 ${hits[0].member.maskedId} 同时在 ${hits[0].detail.otherUnits} 的名册中`));
+  return finding(
+    'duplicate-person',
+    facts,
+    asOf,
+    ruleSet,
+    memberEvidence(hits, `在册成员 ${hits[0].member.maskedId} 同时在 ${hits[0].detail.otherUnits} 的名册中`),
+  );
 };
 
 // ── evaluation ────────────────────────────────────────────────────────────

@@ -96,16 +96,22 @@ export function buildCatalogue(planData: unknown, allocationData: unknown): Plan
   const { allocations } = allocationsSchema.parse(allocationData);
   const metrics: PlanMetric[] = plan.workPoints.flatMap((w) =>
     w.metrics.map((m) => {
-      const reporters = m.scope === 'city-bureau' ? [CITY_UNIT] : m.scope === 'city-total' ? [...DISTRICT_UNIT_CODES, CITY_UNIT] : [...DISTRICT_UNIT_CODES];
+      const reporters =
+        m.scope === 'city-bureau' ? [CITY_UNIT] : m.scope === 'city-total' ? [...DISTRICT_UNIT_CODES, CITY_UNIT] : [...DISTRICT_UNIT_CODES];
       const unitTargets: Partial<Record<UnitCode, number>> =
-        m.scope === 'city-total'
-          ? (allocations[m.code] ?? {})
-          : Object.fromEntries(reporters.map((u) => [u, m.target]));
+        m.scope === 'city-total' ? (allocations[m.code] ?? {}) : Object.fromEntries(reporters.map((u) => [u, m.target]));
       return { ...m, workPoint: w.number, deadline: m.deadline ?? plan.defaultDeadline, reporters, unitTargets };
     }),
   );
   const byCode = new Map(metrics.map((m) => [m.code, m]));
-  return { year: plan.year, title: plan.title, reportDueDay: plan.reportDueDay, workPoints: plan.workPoints, metrics, metric: (code) => byCode.get(code) };
+  return {
+    year: plan.year,
+    title: plan.title,
+    reportDueDay: plan.reportDueDay,
+    workPoints: plan.workPoints,
+    metrics,
+    metric: (code) => byCode.get(code),
+  };
 }
 
 const cache = new Map<number, PlanCatalogue>();

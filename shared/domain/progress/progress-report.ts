@@ -23,26 +23,51 @@ export interface ProgressRow {
  * twice in one file is rejected on every row it appears on: there is no way to
  * tell which of the values the unit meant.
  */
-export function validateProgressRows(rows: ProgressRow[], unit: UnitCode, catalogue: PlanCatalogue): { accepted: ReportedProgress[]; errors: RowError[] } {
+export function validateProgressRows(
+  rows: ProgressRow[],
+  unit: UnitCode,
+  catalogue: PlanCatalogue,
+): { accepted: ReportedProgress[]; errors: RowError[] } {
   const errors: RowError[] = [];
   const candidates: ReportedProgress[] = [];
   for (const { rowNumber, cells } of rows) {
-    const code = (cells['指标编码'] ?? '').trim();
+    const code = (cells.指标编码 ?? '').trim();
     const metric = catalogue.metric(code);
     const fail = (column: string, reason: string) => errors.push({ rowNumber, column, reason });
-    if (!code) { fail('指标编码', '指标编码为空'); continue; }
-    if (!metric) { fail('指标编码', `未知指标编码 ${code}(${catalogue.year} 年计划中没有该指标)`); continue; }
+    if (!code) {
+      fail('指标编码', '指标编码为空');
+      continue;
+    }
+    if (!metric) {
+      fail('指标编码', `未知指标编码 ${code}(${catalogue.year} 年计划中没有该指标)`);
+      continue;
+    }
     if (!metric.reporters.includes(unit)) {
       fail('指标编码', `指标 ${code} 不由${unitName(unit)}报送(由 ${metric.reporters.map(unitName).join('、')} 报送)`);
       continue;
     }
-    const parsed = parseNumber(cells['累计完成值'] ?? '');
-    if (!parsed.ok) { fail('累计完成值', parsed.reason); continue; }
+    const parsed = parseNumber(cells.累计完成值 ?? '');
+    if (!parsed.ok) {
+      fail('累计完成值', parsed.reason);
+      continue;
+    }
     const value = parsed.value;
-    if (value < 0) { fail('累计完成值', '累计完成值不能为负数'); continue; }
-    if (metric.kind === 'rate' && value > 100) { fail('累计完成值', '比率类指标按 0–100 填写,不能超过 100'); continue; }
-    if (metric.kind === 'milestone' && value !== 0 && value !== 1) { fail('累计完成值', '里程碑指标只能填 1(已完成)或 0(未完成)'); continue; }
-    if (metric.kind === 'count' && !Number.isInteger(value)) { fail('累计完成值', '计数类指标必须是整数'); continue; }
+    if (value < 0) {
+      fail('累计完成值', '累计完成值不能为负数');
+      continue;
+    }
+    if (metric.kind === 'rate' && value > 100) {
+      fail('累计完成值', '比率类指标按 0–100 填写,不能超过 100');
+      continue;
+    }
+    if (metric.kind === 'milestone' && value !== 0 && value !== 1) {
+      fail('累计完成值', '里程碑指标只能填 1(已完成)或 0(未完成)');
+      continue;
+    }
+    if (metric.kind === 'count' && !Number.isInteger(value)) {
+      fail('累计完成值', '计数类指标必须是整数');
+      continue;
+    }
     candidates.push({ metricCode: code, value, rowNumber });
   }
   const rowsByCode = new Map<string, number[]>();
@@ -51,7 +76,11 @@ export function validateProgressRows(rows: ProgressRow[], unit: UnitCode, catalo
   for (const c of candidates) {
     const rowNumbers = rowsByCode.get(c.metricCode)!;
     if (rowNumbers.length > 1) {
-      errors.push({ rowNumber: c.rowNumber, column: '指标编码', reason: `指标 ${c.metricCode} 在本文件中重复出现(第 ${rowNumbers.join('、')} 行),无法确定以哪一行为准` });
+      errors.push({
+        rowNumber: c.rowNumber,
+        column: '指标编码',
+        reason: `指标 ${c.metricCode} 在本文件中重复出现(第 ${rowNumbers.join('、')} 行),无法确定以哪一行为准`,
+      });
     } else accepted.push(c);
   }
   errors.sort((a, b) => a.rowNumber - b.rowNumber);

@@ -51,14 +51,24 @@ export function progressAsOf(catalogue: PlanCatalogue, records: ProgressRecord[]
       const record = latest.get(`${metric.code}|${unit}`);
       const target = metric.unitTargets[unit] ?? null;
       const value = record?.value ?? null;
-      return { metricCode: metric.code, unit, value, reportedPeriod: record?.period ?? null, target, ...judge(metric, value ?? 0, target, period, yearStart) };
+      return {
+        metricCode: metric.code,
+        unit,
+        value,
+        reportedPeriod: record?.period ?? null,
+        target,
+        ...judge(metric, value ?? 0, target, period, yearStart),
+      };
     });
     const cityValue = aggregate(metric, unitRows);
     rows.push(...unitRows, {
       metricCode: metric.code,
       unit: 'city',
       value: cityValue,
-      reportedPeriod: unitRows.reduce<Period | null>((p, r) => (r.reportedPeriod && (!p || r.reportedPeriod > p) ? r.reportedPeriod : p), null),
+      reportedPeriod: unitRows.reduce<Period | null>(
+        (p, r) => (r.reportedPeriod && (!p || r.reportedPeriod > p) ? r.reportedPeriod : p),
+        null,
+      ),
       target: metric.target,
       ...judge(metric, cityValue ?? 0, metric.target, period, yearStart),
     });
@@ -70,10 +80,14 @@ function aggregate(metric: PlanMetric, unitRows: MetricProgress[]): number | nul
   const values = unitRows.map((r) => r.value ?? 0);
   if (unitRows.every((r) => r.value === null)) return null;
   switch (metric.scope) {
-    case 'city-total': return round(values.reduce((a, b) => a + b, 0));
-    case 'city-wide': return round(values.reduce((a, b) => a + b, 0) / DISTRICT_UNIT_CODES.length);
-    case 'each-unit': return Math.min(...values);
-    case 'city-bureau': return values[0];
+    case 'city-total':
+      return round(values.reduce((a, b) => a + b, 0));
+    case 'city-wide':
+      return round(values.reduce((a, b) => a + b, 0) / DISTRICT_UNIT_CODES.length);
+    case 'each-unit':
+      return Math.min(...values);
+    case 'city-bureau':
+      return values[0];
   }
 }
 

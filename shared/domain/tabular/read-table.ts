@@ -41,7 +41,8 @@ async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: Asyn
     return { format, encoding: 'xlsx', header: table.header, rows: table.rows, close: table.close };
   }
 
-  if (startsWith(head, ZIP_MAGIC)) throw new TableFileError('文件内容是 Excel 工作簿而不是 CSV: 请把扩展名改为 .xlsx, 或在 Excel 中另存为 CSV');
+  if (startsWith(head, ZIP_MAGIC))
+    throw new TableFileError('文件内容是 Excel 工作簿而不是 CSV: 请把扩展名改为 .xlsx, 或在 Excel 中另存为 CSV');
   if (startsWith(head, OLE_MAGIC)) throw new TableFileError('文件内容是旧版 Excel (.xls) 而不是 CSV: 请在 Excel 中另存为 CSV 或 .xlsx');
   const csv = await readCsv(chunks);
   const table = await toTable(csv.records);

@@ -77,7 +77,10 @@ export async function toTable(records: RawRecords): Promise<Table> {
 }
 
 /** Builds the cells of a record, or returns undefined when the record is blank. */
-function cellsBuilder(names: string[], positions: number[]): (values: readonly (string | undefined)[]) => Record<string, string> | undefined {
+function cellsBuilder(
+  names: string[],
+  positions: number[],
+): (values: readonly (string | undefined)[]) => Record<string, string> | undefined {
   const count = names.length;
   // A header named "__proto__" must become an own property, not the prototype.
   const unsafe = names.includes('__proto__');
