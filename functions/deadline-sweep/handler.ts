@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { eventHandler } from '../../shared/application/lambda.ts';
-import { reportDeadlines, sweepDeadlines, targetDeadlines } from '../../shared/application/deadline-sweep.ts';
-import { alertDeadlines, escalateOverdueAlerts, visitOverdueSweep } from '../../shared/application/alert-sweep.ts';
+import { eventHandler } from '../event-handler.ts';
+import { reportDeadlines, sweepDeadlines, targetDeadlines } from '../../shared/application/deadline-sweep/deadline-sweep.ts';
+import { alertDeadlines, escalateOverdueAlerts, visitOverdueSweep } from '../../shared/application/deadline-sweep/alert-sweep.ts';
 import { shanghaiDate } from '../../shared/domain/period.ts';
 
 /** The scheduler's input: `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */

@@ -1,6 +1,10 @@
 import { ParseError } from '@aws-lambda-powertools/parser';
-import { eventHandler } from '../../shared/application/lambda.ts';
-import { dataMatchedEventSchema, evaluateDataMatched, rejectionOf } from '../../shared/application/data-matched.ts';
+import { eventHandler } from '../event-handler.ts';
+import {
+  dataMatchedEventSchema,
+  evaluateDataMatched,
+  rejectionOf,
+} from '../../shared/application/evaluate-monitoring/evaluate-data-matched.ts';
 
 /**
  * "Data Matched" from any producer → stored facts, the person's households judged, alerts raised.

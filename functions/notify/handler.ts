@@ -1,6 +1,6 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import { eventHandler } from '../../shared/application/lambda.ts';
-import { deliverNotifications } from '../../shared/application/deliver-notifications.ts';
+import { eventHandler } from '../event-handler.ts';
+import { deliverNotifications } from '../../shared/application/notify/deliver-notifications.ts';
 
 /** Alerts, deadlines and upload results → the recipients' inboxes. */
 export const handler = eventHandler(EventBridgeSchema, (event) => deliverNotifications(event));

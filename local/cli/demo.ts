@@ -10,7 +10,7 @@ import { loadPlan } from '../../shared/domain/plan/catalogue.ts';
 import { nextPeriod } from '../../shared/domain/period.ts';
 import { DISTRICT_UNIT_CODES, CITY_UNIT, type UnitCode } from '../../shared/domain/units.ts';
 import { listAlerts } from '../../shared/adapters/alert-store.ts';
-import { acknowledgeAlert, resolveAlert } from '../../shared/application/alert-actions.ts';
+import { acknowledgeAlert, resolveAlert } from '../../shared/application/api/alert-actions.ts';
 import { uploadKey } from '../../shared/domain/upload-key.ts';
 import { parseCommandArgs } from './usage.ts';
 import { run as status } from './status.ts';

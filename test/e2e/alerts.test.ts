@@ -10,7 +10,7 @@ import { run as status } from '../../local/cli/status.ts';
 import { issueToken, type AccessClaims } from '../../shared/domain/access-token.ts';
 import { maskCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
 import { shanghaiDate } from '../../shared/domain/period.ts';
-import type { SweepResult } from '../../shared/application/deadline-sweep.ts';
+import type { SweepResult } from '../../shared/application/deadline-sweep/deadline-sweep.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 
 interface AuditEntry {

@@ -5,7 +5,7 @@ import { inbox } from '../../shared/adapters/notification-store.ts';
 import { issueToken } from '../../shared/domain/access-token.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
-import type { SweepResult } from '../../shared/application/deadline-sweep.ts';
+import type { SweepResult } from '../../shared/application/deadline-sweep/deadline-sweep.ts';
 
 describe('daily deadline sweep and notifications on the local platform', () => {
   let p: TestPlatform;

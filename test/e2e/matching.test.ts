@@ -5,7 +5,7 @@ import { startTestPlatform, type TestPlatform } from '../support/local-platform.
 import { citizen, csv, localHasher } from '../support/citizens.ts';
 import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { loadFacts } from '../../shared/adapters/person-facts-store.ts';
-import { sourceOf } from '../../shared/application/fact-source.ts';
+import { sourceOf } from '../../shared/application/upload-pipeline/fact-source.ts';
 import { maskCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
 import { personHouseholdRef } from '../../shared/domain/monitoring/index.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';

@@ -7,7 +7,7 @@ import {
   acknowledgeAlert,
   alertForCaller,
   resolveAlert,
-} from '../../../shared/application/alert-actions.ts';
+} from '../../../shared/application/api/alert-actions.ts';
 import {
   ALERT_STATUS_TITLES,
   AlertInputError,

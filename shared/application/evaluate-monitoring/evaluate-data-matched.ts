@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { z } from 'zod';
-import { dataMatchedSchema, EVENT_SOURCE, type DepartmentalKind } from '../domain/events.ts';
+import { dataMatchedSchema, EVENT_SOURCE, type DepartmentalKind } from '../../domain/events.ts';
 import {
   assetRecordSchema,
   disabilityCertificateSchema,
@@ -10,14 +10,14 @@ import {
   householdRegistryEventSchema,
   maskedCitizenIdSchema,
   medicalClaimSchema,
-} from '../domain/monitoring/household-facts.ts';
-import { loadFacts, recordsOf, replaceSourceFacts } from '../adapters/person-facts-store.ts';
-import { loadRosterIndex } from '../adapters/roster-index.ts';
-import { publishEvents } from '../adapters/event-publisher.ts';
-import { logger } from '../adapters/observability.ts';
-import { evaluateHouseholds, evaluatePersons } from './household-evaluation.ts';
-import { personFactsOf, type MonthlyMedical } from './monitoring-facts.ts';
-import type { RaiseOutcome } from './alert-raising.ts';
+} from '../../domain/monitoring/household-facts.ts';
+import { loadFacts, recordsOf, replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import { loadRosterIndex } from '../../adapters/roster-index.ts';
+import { publishEvents } from '../../adapters/event-publisher.ts';
+import { logger } from '../../adapters/observability.ts';
+import { evaluateHouseholds, evaluatePersons } from '../alerts/evaluate-households.ts';
+import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
+import type { RaiseOutcome } from '../alerts/raise-alerts.ts';
 
 /**
  * "Data Matched" from any producer on the bus: the platform's own matcher or an

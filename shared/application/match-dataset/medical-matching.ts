@@ -4,7 +4,7 @@ import { periodEnd } from '../../domain/period.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 import { loadMedicalWatch } from '../../adapters/fact-sources.ts';
-import { MedicalTally, monthNumber, monthText } from '../medical-tally.ts';
+import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
 import { count, type MatchContext, type Matched } from './match-context.ts';
 
 // ── medical (医保结算): the bulk path ───────────────────────────────────────

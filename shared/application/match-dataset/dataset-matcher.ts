@@ -1,21 +1,21 @@
-import { DATASET_COLUMNS } from '../domain/datasets/dataset-rows.ts';
-import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../domain/events.ts';
-import { periodEnd } from '../domain/period.ts';
-import { householdRefOf, type RuleId } from '../domain/monitoring/index.ts';
-import { personRefHasher } from '../adapters/id-hash-key.ts';
-import { loadRosterIndex } from '../adapters/roster-index.ts';
-import { loadFacts, recordsOf, replaceSourceFacts } from '../adapters/person-facts-store.ts';
-import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../adapters/fact-sources.ts';
-import { logger } from '../adapters/observability.ts';
-import { listUploads } from '../adapters/upload-store.ts';
-import { evaluateHouseholds, evaluatePersons } from './household-evaluation.ts';
-import { personFactsOf, type MonthlyMedical } from './monitoring-facts.ts';
-import { sourceOf } from './fact-source.ts';
-import { addOutcome, type RaiseOutcome } from './alert-raising.ts';
-import { count, PersonDirectory, type MatchContext, type Matched } from './matching/match-context.ts';
-import { matchMedical } from './matching/medical-matching.ts';
-import { matchRecords } from './matching/record-matching.ts';
-import type { IngestOutcome, UploadIngester, UploadVersion } from './process-upload.ts';
+import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
+import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../../domain/events.ts';
+import { periodEnd } from '../../domain/period.ts';
+import { householdRefOf, type RuleId } from '../../domain/monitoring/index.ts';
+import { personRefHasher } from '../../adapters/id-hash-key.ts';
+import { loadRosterIndex } from '../../adapters/roster-index.ts';
+import { loadFacts, recordsOf, replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
+import { logger } from '../../adapters/observability.ts';
+import { listUploads } from '../../adapters/upload-store.ts';
+import { evaluateHouseholds, evaluatePersons } from '../alerts/evaluate-households.ts';
+import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
+import { sourceOf } from '../upload-pipeline/fact-source.ts';
+import { addOutcome, type RaiseOutcome } from '../alerts/raise-alerts.ts';
+import { count, PersonDirectory, type MatchContext, type Matched } from './match-context.ts';
+import { matchMedical } from './medical-matching.ts';
+import { matchRecords } from './record-matching.ts';
+import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
 
 /**
  * 数据比对: departmental extracts (医保, 人社, 公安, 残联, 车辆/工商/不动产)

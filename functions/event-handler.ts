@@ -6,7 +6,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { logger, metrics, tracer } from '../adapters/observability.ts';
+import { logger, metrics, tracer } from '../shared/adapters/observability.ts';
 
 /**
  * The middleware every event-driven function wears: Powertools tracing, logger

@@ -1,4 +1,4 @@
-import { periodEnd } from '../domain/period.ts';
+import { periodEnd } from '../../domain/period.ts';
 import {
   emptyHouseholdFacts,
   type HouseholdFacts,
@@ -9,11 +9,11 @@ import {
   type DisabilityCertificate,
   type AssetRecord,
   type VisitRecord,
-} from '../domain/monitoring/household-facts.ts';
-import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
-import type { RuleId } from '../domain/monitoring/rule-ids.ts';
-import { recordsOf, type FactKind, type StoredFacts } from '../adapters/person-facts-store.ts';
-import type { RosterIndex } from '../adapters/roster-index.ts';
+} from '../../domain/monitoring/household-facts.ts';
+import type { RosterEntry } from '../../domain/monitoring/assemble-facts.ts';
+import type { RuleId } from '../../domain/monitoring/rule-ids.ts';
+import { recordsOf, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
+import type { RosterIndex } from '../../adapters/roster-index.ts';
 
 /** Medical claims are stored summed per person and month: the rules' windows end on month ends. */
 export interface MonthlyMedical {

@@ -1,10 +1,10 @@
-import { alertEventFields, escalateIfOverdue } from '../domain/alerts/index.ts';
-import { ALERT_LEVEL_TITLES } from '../domain/monitoring/alert-levels.ts';
-import { RULE_TITLES } from '../domain/monitoring/rule-ids.ts';
-import { DEFAULT_RULE_SET } from '../domain/monitoring/rule-config.ts';
-import { DETAIL_TYPES, platformEvent } from '../domain/events.ts';
-import { addDays } from '../domain/period.ts';
-import { APPROACHING_DAYS } from '../domain/deadlines.ts';
+import { alertEventFields, escalateIfOverdue } from '../../domain/alerts/index.ts';
+import { ALERT_LEVEL_TITLES } from '../../domain/monitoring/alert-levels.ts';
+import { RULE_TITLES } from '../../domain/monitoring/rule-ids.ts';
+import { DEFAULT_RULE_SET } from '../../domain/monitoring/rule-config.ts';
+import { DETAIL_TYPES, platformEvent } from '../../domain/events.ts';
+import { addDays } from '../../domain/period.ts';
+import { APPROACHING_DAYS } from '../../domain/deadlines.ts';
 import {
   AlertWriteConflict,
   getAlert,
@@ -12,10 +12,10 @@ import {
   overdueOpenAlerts,
   saveAlert,
   type StoredAlert,
-} from '../adapters/alert-store.ts';
-import { loadRosterIndex } from '../adapters/roster-index.ts';
-import { mapWithConcurrency } from '../adapters/concurrency.ts';
-import { evaluateHouseholds } from './household-evaluation.ts';
+} from '../../adapters/alert-store.ts';
+import { loadRosterIndex } from '../../adapters/roster-index.ts';
+import { mapWithConcurrency } from '../../adapters/concurrency.ts';
+import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
 import type { DeadlineSource, SweepStep } from './deadline-sweep.ts';
 
 /** The audit time of what the daily sweep does on `today` (the bureau's midnight, as escalateIfOverdue stamps it). */

@@ -1,4 +1,4 @@
-import type { MonthlyMedical } from './monitoring-facts.ts';
+import type { MonthlyMedical } from '../alerts/monitoring-facts.ts';
 
 /**
  * Medical claims summed per person and month while a file streams by, in

@@ -1,17 +1,17 @@
 import type { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { z } from 'zod';
-import { parseUploadKey, resultKeys, type UploadRef } from '../domain/upload-key.ts';
-import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../domain/upload-summary.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../domain/events.ts';
-import { openTable, TableFileError, type TableRow } from '../domain/tabular/read-table.ts';
-import { checkColumns, columnsMessages } from '../domain/tabular/columns.ts';
-import { renderErrorsCsv } from '../domain/tabular/errors-csv.ts';
-import { claimUpload, completeUpload } from '../adapters/upload-store.ts';
-import { openUpload, writeResult } from '../adapters/upload-files.ts';
-import { publishEvents } from '../adapters/event-publisher.ts';
-import { logger, metrics } from '../adapters/observability.ts';
+import { parseUploadKey, resultKeys, type UploadRef } from '../../domain/upload-key.ts';
+import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../../domain/upload-summary.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../../domain/events.ts';
+import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
+import { checkColumns, columnsMessages } from '../../domain/tabular/columns.ts';
+import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
+import { claimUpload, completeUpload } from '../../adapters/upload-store.ts';
+import { openUpload, writeResult } from '../../adapters/upload-files.ts';
+import { publishEvents } from '../../adapters/event-publisher.ts';
+import { logger, metrics } from '../../adapters/observability.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { runtimeEnv } from '../runtime-env.ts';
+import { runtimeEnv } from '../../runtime-env.ts';
 
 export type ObjectCreatedEvent = z.infer<typeof S3EventNotificationEventBridgeSchema>;
 

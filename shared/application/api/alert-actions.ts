@@ -1,7 +1,7 @@
-import { acknowledge, resolve, type MonitoringAlert } from '../domain/alerts/index.ts';
-import { canAccessUnit, type AccessClaims } from '../domain/access-token.ts';
-import { unitName } from '../domain/units.ts';
-import { getAlert, saveAlert, type StoredAlert } from '../adapters/alert-store.ts';
+import { acknowledge, resolve, type MonitoringAlert } from '../../domain/alerts/index.ts';
+import { canAccessUnit, type AccessClaims } from '../../domain/access-token.ts';
+import { unitName } from '../../domain/units.ts';
+import { getAlert, saveAlert, type StoredAlert } from '../../adapters/alert-store.ts';
 
 /**
  * What a caseworker does to an alert through the API. Each action reads the

@@ -1,14 +1,14 @@
-import { availablePlanYears, loadPlan } from '../domain/plan/catalogue.ts';
-import { deadlineNoticeDue, reportDueDate, reportPeriodsDueBy, warningHorizon } from '../domain/deadlines.ts';
-import { progressAsOf } from '../domain/progress/progress-view.ts';
-import { periodOf } from '../domain/period.ts';
-import { CITY_UNIT, UNIT_CODES, unitName, type UnitCode } from '../domain/units.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
-import { listUploads } from '../adapters/upload-store.ts';
-import { progressOfYear } from '../adapters/progress-store.ts';
-import { markDeadlineNoticeSent, sentDeadlineNotices } from '../adapters/deadline-notice-store.ts';
-import { publishEvents } from '../adapters/event-publisher.ts';
-import { metrics } from '../adapters/observability.ts';
+import { availablePlanYears, loadPlan } from '../../domain/plan/catalogue.ts';
+import { deadlineNoticeDue, reportDueDate, reportPeriodsDueBy, warningHorizon } from '../../domain/deadlines.ts';
+import { progressAsOf } from '../../domain/progress/progress-view.ts';
+import { periodOf } from '../../domain/period.ts';
+import { CITY_UNIT, UNIT_CODES, unitName, type UnitCode } from '../../domain/units.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
+import { listUploads } from '../../adapters/upload-store.ts';
+import { progressOfYear } from '../../adapters/progress-store.ts';
+import { markDeadlineNoticeSent, sentDeadlineNotices } from '../../adapters/deadline-notice-store.ts';
+import { publishEvents } from '../../adapters/event-publisher.ts';
+import { metrics } from '../../adapters/observability.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Something with a deadline that the daily sweep watches. */

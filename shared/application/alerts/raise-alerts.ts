@@ -1,9 +1,9 @@
-import { mergeFinding, alertEventFields } from '../domain/alerts/index.ts';
-import { alertKeyOf } from '../domain/alerts/monitoring-alert.ts';
-import type { RuleFinding } from '../domain/monitoring/rules.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
-import { AlertWriteConflict, latestAlerts, saveAlert } from '../adapters/alert-store.ts';
-import { mapWithConcurrency } from '../adapters/concurrency.ts';
+import { mergeFinding, alertEventFields } from '../../domain/alerts/index.ts';
+import { alertKeyOf } from '../../domain/alerts/monitoring-alert.ts';
+import type { RuleFinding } from '../../domain/monitoring/rules.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
+import { AlertWriteConflict, latestAlerts, saveAlert } from '../../adapters/alert-store.ts';
+import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 
 export interface RaiseOutcome {
   raised: number;

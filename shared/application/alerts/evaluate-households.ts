@@ -5,10 +5,10 @@ import {
   type RuleFinding,
   type RuleId,
   type PersonFacts,
-} from '../domain/monitoring/index.ts';
-import { loadFacts } from '../adapters/person-facts-store.ts';
-import type { RosterIndex } from '../adapters/roster-index.ts';
-import { addOutcome, raiseAlerts, type RaiseOutcome } from './alert-raising.ts';
+} from '../../domain/monitoring/index.ts';
+import { loadFacts } from '../../adapters/person-facts-store.ts';
+import type { RosterIndex } from '../../adapters/roster-index.ts';
+import { addOutcome, raiseAlerts, type RaiseOutcome } from './raise-alerts.ts';
 import { factKindsFor, householdFactsOf } from './monitoring-facts.ts';
 
 /** Households evaluated per storage round trip: bounds memory for a large upload. */

@@ -3,7 +3,7 @@ import type { DepartmentalKind } from '../../domain/events.ts';
 import { householdRefOf, personHouseholdRef, type RosterEntry } from '../../domain/monitoring/index.ts';
 import type { FactsUpdate } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
-import type { UploadVersion } from '../process-upload.ts';
+import type { UploadVersion } from '../upload-pipeline/process-upload.ts';
 
 export interface MatchContext {
   upload: UploadVersion;

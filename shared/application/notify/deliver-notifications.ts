@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { composeNotices } from '../domain/notifications.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
-import { deliverToInbox } from '../adapters/notification-store.ts';
-import { publishEvents } from '../adapters/event-publisher.ts';
-import { metrics } from '../adapters/observability.ts';
+import { composeNotices } from '../../domain/notifications.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
+import { deliverToInbox } from '../../adapters/notification-store.ts';
+import { publishEvents } from '../../adapters/event-publisher.ts';
+import { metrics } from '../../adapters/observability.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export interface CauseEvent {

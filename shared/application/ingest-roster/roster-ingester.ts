@@ -1,19 +1,19 @@
-import { birthDateOf, maskCitizenId } from '../domain/citizen-id.ts';
-import { DATASET_COLUMNS, validateDatasetRow } from '../domain/datasets/dataset-rows.ts';
-import { householdRefOf, type VisitRecord } from '../domain/monitoring/household-facts.ts';
-import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
-import type { RuleId } from '../domain/monitoring/rule-ids.ts';
-import { diffRosterSnapshot, householdsTouched, inconsistentHouseholds } from '../domain/roster/roster-snapshot.ts';
-import { periodEnd } from '../domain/period.ts';
-import { personRefHasher } from '../adapters/id-hash-key.ts';
-import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../adapters/roster-index.ts';
-import { saveRosterMembers, type RosterMemberRecord } from '../adapters/roster-store.ts';
-import { replaceSourceFacts } from '../adapters/person-facts-store.ts';
-import { evaluateHouseholds } from './household-evaluation.ts';
-import { sourceOf } from './fact-source.ts';
-import type { IngestOutcome, UploadIngester, UploadVersion } from './process-upload.ts';
-import type { TableRow } from '../domain/tabular/read-table.ts';
-import type { RowError } from '../domain/upload-summary.ts';
+import { birthDateOf, maskCitizenId } from '../../domain/citizen-id.ts';
+import { DATASET_COLUMNS, validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
+import { householdRefOf, type VisitRecord } from '../../domain/monitoring/household-facts.ts';
+import type { RosterEntry } from '../../domain/monitoring/assemble-facts.ts';
+import type { RuleId } from '../../domain/monitoring/rule-ids.ts';
+import { diffRosterSnapshot, householdsTouched, inconsistentHouseholds } from '../../domain/roster/roster-snapshot.ts';
+import { periodEnd } from '../../domain/period.ts';
+import { personRefHasher } from '../../adapters/id-hash-key.ts';
+import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../../adapters/roster-index.ts';
+import { saveRosterMembers, type RosterMemberRecord } from '../../adapters/roster-store.ts';
+import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
+import { sourceOf } from '../upload-pipeline/fact-source.ts';
+import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
+import type { TableRow } from '../../domain/tabular/read-table.ts';
+import type { RowError } from '../../domain/upload-summary.ts';
 
 /** The rules that depend on the roster: re-evaluated when it changes. */
 export const ROSTER_RULES: readonly RuleId[] = ['income-below-standard', 'edge-of-standard', 'visit-overdue', 'duplicate-person'];

@@ -1,10 +1,10 @@
-import { hasPlan, loadPlan } from '../domain/plan/catalogue.ts';
-import { periodYear } from '../domain/period.ts';
-import { PROGRESS_COLUMNS, validateProgressRows, type ProgressRow } from '../domain/progress/progress-report.ts';
-import { judge } from '../domain/progress/progress-view.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../domain/events.ts';
-import { recordProgress, removeSupersededProgress, progressSortKey } from '../adapters/progress-store.ts';
-import type { UploadIngester } from './process-upload.ts';
+import { hasPlan, loadPlan } from '../../domain/plan/catalogue.ts';
+import { periodYear } from '../../domain/period.ts';
+import { PROGRESS_COLUMNS, validateProgressRows, type ProgressRow } from '../../domain/progress/progress-report.ts';
+import { judge } from '../../domain/progress/progress-view.ts';
+import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
+import { recordProgress, removeSupersededProgress, progressSortKey } from '../../adapters/progress-store.ts';
+import type { UploadIngester } from '../upload-pipeline/process-upload.ts';
 
 /** A progress report has one row per metric: anything this long is not one. */
 const MAX_PROGRESS_ROWS = 5_000;
