@@ -32,7 +32,8 @@ export async function run(args: string[]): Promise<number> {
     exit: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   });
-  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
   const dataDir = resolve(values.data);
   await rm(dataDir, { recursive: true, force: true });
   const platform = await startPlatform({
