@@ -45,7 +45,12 @@ export interface RuleSetShape {
   rules: Record<RuleId, RuleSettingShape>;
 }
 
-export type HouseholdRule = (facts: HouseholdFacts, asOf: string, ruleSet: RuleSetShape, standards: ResolvedStandards) => RuleFinding | null;
+export type HouseholdRule = (
+  facts: HouseholdFacts,
+  asOf: string,
+  ruleSet: RuleSetShape,
+  standards: ResolvedStandards,
+) => RuleFinding | null;
 
 export interface RuleContext<Params> {
   facts: HouseholdFacts;
@@ -103,9 +108,7 @@ export function defineRule<Id extends RuleId, P extends z.ZodType>(definition: R
   };
   return {
     ...definition,
-    factKinds: [
-      ...new Set([...definition.feeds, ...(definition.alsoReads ?? [])].filter((k): k is StoredFactKind => k !== 'roster')),
-    ],
+    factKinds: [...new Set([...definition.feeds, ...(definition.alsoReads ?? [])].filter((k): k is StoredFactKind => k !== 'roster'))],
     setting,
     finding,
     judge(facts, asOf, ruleSet, standards) {
