@@ -9,7 +9,7 @@ import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { allAlerts } from '../support/alerts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
-import { generateDataset, expectedHouseholdRef, toCsv, type GeneratedDataset } from '../../shared/domain/generator/index.ts';
+import { generateDataset, expectedHouseholdRef, toCsv, type GeneratedDataset } from '../../sample-data/index.ts';
 import { uploadKey } from '../../shared/domain/upload-key.ts';
 import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
@@ -73,7 +73,7 @@ describe('early warning end to end with generated data', () => {
     const keys = alerts.filter((a) => a.status !== 'resolved').map((a) => `${a.ruleId}|${a.householdRef}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const a of alerts) {
-      expect(a).toMatchObject({ status: 'open', ruleSetVersion: '2024.1', level: expect.stringMatching(/^(red|orange|yellow)$/) });
+      expect(a).toMatchObject({ status: 'open', ruleSetVersion: '2024.2', level: expect.stringMatching(/^(red|orange|yellow)$/) });
       expect(a.dueAt >= '2024-01-31').toBe(true);
       expect(a.audit[0]).toMatchObject({ action: 'raised' });
     }
