@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { planRoutes } from './routes/plan.ts';
 import { progressRoutes } from './routes/progress.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 
 /**
@@ -25,6 +26,7 @@ export function createApp(deps: ApiDependencies) {
   app.route('/uploads', uploadRoutes(deps));
   app.route('/alerts', alertRoutes(deps));
   app.route('/notifications', notificationRoutes(deps));
+  app.route('/templates', templateRoutes(deps));
 
   app.notFound((c) => c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404));
 
