@@ -7,6 +7,8 @@ import { alertRoutes } from './routes/alerts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { undocumentedRoutes } from './openapi/route-table.ts';
 import { planRoutes } from './routes/plan.ts';
 import { progressRoutes } from './routes/progress.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -27,6 +29,8 @@ export function createApp(deps: ApiDependencies) {
   app.route('/alerts', alertRoutes(deps));
   app.route('/notifications', notificationRoutes(deps));
   app.route('/templates', templateRoutes(deps));
+  app.route('/openapi.json', openApiRoutes());
+  assertDocumented(app.routes);
 
   app.notFound((c) => c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404));
 
@@ -48,3 +52,9 @@ export function createApp(deps: ApiDependencies) {
 }
 
 export type ApiApp = ReturnType<typeof createApp>;
+
+/** A route without an entry in the OpenAPI route table does not start: the document stays complete. */
+function assertDocumented(routes: ReadonlyArray<{ method: string; path: string }>): void {
+  const missing = undocumentedRoutes(routes);
+  if (missing.length) throw new Error(`routes missing from functions/api/openapi/route-table.ts: ${missing.join(', ')}`);
+}

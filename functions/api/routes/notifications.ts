@@ -6,7 +6,7 @@ import type { ApiDependencies, ApiEnv } from '../api-env.ts';
 import { parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 
-const inboxQuerySchema = z.object({
+export const inboxQuerySchema = z.object({
   unit: unitCodeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

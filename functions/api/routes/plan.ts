@@ -8,7 +8,7 @@ import { currentPlanPeriod, planOfYear } from '../plan-period.ts';
 import { requestTime } from '../request-time.ts';
 import { unitColumns } from '../unit-columns.ts';
 
-const planQuerySchema = z.object({
+export const planQuerySchema = z.object({
   year: z
     .string()
     .regex(/^\d{4}$/, { error: '年度应为四位数字,如 2024' })

@@ -43,7 +43,7 @@ export const uploadRequestSchema = z.object({
   unit: unitCodeSchema.optional(),
 });
 
-const uploadListQuerySchema = z.object({
+export const uploadListQuerySchema = z.object({
   period: periodSchema.optional(),
   unit: unitCodeSchema.optional(),
 });
