@@ -194,3 +194,16 @@ export const apiErrorBodySchema = z.object({
 export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 
 export const UPLOAD_KINDS = uploadKindSchema.options;
+
+/** The upload kinds as districts call them (API views and the dashboard). */
+export const UPLOAD_KIND_LABELS: Record<(typeof UPLOAD_KINDS)[number], string> = {
+  progress: '工作进展月报',
+  roster: '低收入人口名册',
+  visits: '探访记录',
+  medical: '医保结算',
+  employment: '人社数据',
+  household: '公安户籍',
+  disability: '残联数据',
+  assets: '资产登记',
+};
+

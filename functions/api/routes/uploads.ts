@@ -11,18 +11,7 @@ import { assertCanAccess, callerOf, requireCaller, unitInScope } from '../caller
 import { currentPlanPeriod } from '../plan-period.ts';
 import { requestTime } from '../request-time.ts';
 import { presignedDownload, presignedUpload } from '../upload-links.ts';
-import type { UploadGrant, UploadListResponse, UploadView } from '../../../shared/api/responses.ts';
-
-export const UPLOAD_KIND_LABELS: Record<z.infer<typeof uploadKindSchema>, string> = {
-  progress: '工作进展月报',
-  roster: '低收入人口名册',
-  visits: '探访记录',
-  medical: '医保结算',
-  employment: '人社数据',
-  household: '公安户籍',
-  disability: '残联数据',
-  assets: '资产登记',
-};
+import { UPLOAD_KIND_LABELS, type UploadGrant, type UploadListResponse, type UploadView } from '../../../shared/api/responses.ts';
 
 const UPLOAD_STATUS_LABELS: Record<UploadRecord['status'], string> = {
   processing: '处理中',
