@@ -32,14 +32,17 @@ export const UploadPage = defineComponent(() => {
     return [...monthsOfYear(year - 1), ...monthsOfYear(year)];
   };
 
-  async function refreshList() {
+  /** Without a period the API answers for this month on the platform's clock: the page starts there. */
+  async function refreshList(initial = false) {
     try {
-      uploads.value = (await api.uploads(period.value)).uploads;
+      const list = await api.uploads(initial ? '' : period.value);
+      if (initial) period.value = list.period;
+      uploads.value = list.uploads;
     } catch (e) {
       error.value = (e as Error).message;
     }
   }
-  onMounted(refreshList);
+  onMounted(() => refreshList(true));
 
   function choose(files: FileList | null | undefined) {
     const chosen = files?.[0];
@@ -103,7 +106,7 @@ export const UploadPage = defineComponent(() => {
       <div class="page-head">
         <h2 id="upload-title">数据上传</h2>
       </div>
-      <div class="card">
+      <div class="card" data-period={period.value}>
         <div class="controls">
           <label for="upload-kind">数据类型</label>
           <ElSelect id="upload-kind" modelValue={kind.value} onUpdate:modelValue={(v: typeof kind.value) => (kind.value = v)} style={{ width: '180px' }}>
