@@ -70,7 +70,11 @@ export function dashboardSite(bucketOrigin: string, dist = DASHBOARD_DIST) {
       headers['Content-Type'] = 'text/html; charset=utf-8';
       headers['Cache-Control'] = 'no-store';
       const hint = '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>看板尚未构建</title>';
-      return { status: 503, headers, body: `${hint}<p>看板尚未构建:请先运行 <code>npm run build:web</code>(npm start 会自动构建)。</p></html>` };
+      return {
+        status: 503,
+        headers,
+        body: `${hint}<p>看板尚未构建:请先运行 <code>npm run build:web</code>(npm start 会自动构建)。</p></html>`,
+      };
     }
   };
 }

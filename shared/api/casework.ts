@@ -30,7 +30,11 @@ function freeText(field: string, max: number) {
 export const VERIFICATION_METHODS = ['入户核查', '电话核实', '部门数据核对', '其他'] as const;
 
 export const assignmentRequestSchema = z.object({
-  township: z.string({ error: '乡镇街道不能为空' }).trim().min(1, { error: '乡镇街道不能为空' }).max(100, { error: '乡镇街道不能超过100字' }),
+  township: z
+    .string({ error: '乡镇街道不能为空' })
+    .trim()
+    .min(1, { error: '乡镇街道不能为空' })
+    .max(100, { error: '乡镇街道不能超过100字' }),
   assignee: freeText('经办人', 100),
   note: z
     .string()

@@ -206,4 +206,3 @@ export const UPLOAD_KIND_LABELS: Record<(typeof UPLOAD_KINDS)[number], string> =
   disability: '残联数据',
   assets: '资产登记',
 };
-

@@ -10,7 +10,14 @@ export async function launchBrowser(): Promise<Browser> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -18,7 +25,12 @@ export async function launchBrowser(): Promise<Browser> {
  * A page that records what a strict CSP refused, every request to another origin than
  * the platform's own (API, S3), and console errors; `loginWith` pastes a token as a user would.
  */
-export async function openDashboard(browser: Browser, dashboardUrl: string, allowedOrigins: string[], viewport = { width: 1366, height: 900 }) {
+export async function openDashboard(
+  browser: Browser,
+  dashboardUrl: string,
+  allowedOrigins: string[],
+  viewport = { width: 1366, height: 900 },
+) {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   const violations: string[] = [];
@@ -28,7 +40,8 @@ export async function openDashboard(browser: Browser, dashboardUrl: string, allo
   });
   page.on('request', (request) => {
     const origin = new URL(request.url()).origin;
-    if (!request.url().startsWith('blob:') && !request.url().startsWith('data:') && !allowedOrigins.includes(origin)) foreignRequests.push(request.url());
+    if (!request.url().startsWith('blob:') && !request.url().startsWith('data:') && !allowedOrigins.includes(origin))
+      foreignRequests.push(request.url());
   });
   return {
     page,
@@ -41,8 +54,9 @@ export async function openDashboard(browser: Browser, dashboardUrl: string, allo
       await page.getByRole('navigation', { name: '主导航' }).waitFor();
     },
     async go(hash: string) {
+      // runs in the page (the test's own types have no DOM)
       await page.evaluate((h) => {
-        location.hash = h;
+        (globalThis as any).location.hash = h;
       }, hash);
     },
     screenshot: (name: string, p: Page = page) => p.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true }),

@@ -12,7 +12,10 @@ import { launchBrowser, openDashboard } from './browser-session.ts';
 
 // Each district has one household off 低保 with an income far under the standard: a red alert each.
 const roster = (unit: string, sequence: number) =>
-  csv(['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'], [[citizen(unit, '1970-05-05', sequence), '测试户', `H${sequence}`, '低边', 2, 300]]);
+  csv(
+    ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'],
+    [[citizen(unit, '1970-05-05', sequence), '测试户', `H${sequence}`, '低边', 2, 300]],
+  );
 
 describe('the dashboard in a browser: a district clerk on a Monday morning', () => {
   let p: TestPlatform;
@@ -31,7 +34,9 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     const alerts = await allAlerts();
     ownAlert = alerts.find((a) => a.unit === '330602')!.alertId;
     otherAlert = alerts.find((a) => a.unit === '330603')!.alertId;
-    const key = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[LOCAL_SECRET_IDS.tokenSigningKey];
+    const key = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
+      LOCAL_SECRET_IDS.tokenSigningKey
+    ];
     const { api, s3 } = p.platform.endpoints;
     browser = await launchBrowser();
     dashboard = await openDashboard(browser, `${api}/`, [api, new URL(s3).origin]);
@@ -68,8 +73,9 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     const report = '指标编码,累计完成值\nT02.shanju-homes,30\nT99.no-such-metric,5\n';
     // A real drop event carrying a File, as the browser fires it when a file is dragged in.
     const transfer = await page.evaluateHandle((text) => {
-      const data = new DataTransfer();
-      data.items.add(new File([text], '三月进展.csv', { type: 'text/csv' }));
+      const page = globalThis as any; // runs in the page
+      const data = new page.DataTransfer();
+      data.items.add(new page.File([text], '三月进展.csv', { type: 'text/csv' }));
       return data;
     }, report);
     await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: transfer });

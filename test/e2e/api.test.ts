@@ -149,13 +149,24 @@ describe('HTTP API and status command on the local platform', () => {
     expect(progress.body.rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === '330603')?.value).toBe(12);
   });
 
-  it('serves the dashboard page in Chinese at /', async () => {
+  it('serves the built dashboard at / with a strict Content Security Policy, its bundles from /assets', async () => {
     const res = await fetch(`${api}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ${p.platform.endpoints.s3}`);
+    expect(csp).not.toContain('unsafe');
     const html = await res.text();
     expect(html).toContain('<html lang="zh-CN">');
-    expect(html).toContain('工作进展看板');
+    expect(html).not.toMatch(/<script>|https?:\/\//);
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const bundle = await fetch(`${api}${script}`);
+    expect(bundle.headers.get('content-type')).toContain('text/javascript');
+    expect(bundle.headers.get('cache-control')).toContain('immutable');
+    expect(await bundle.text()).toContain('预警处置');
+    expect((await fetch(`${api}/assets/../package.json`)).status).not.toBe(200);
   });
 
   it('prints progress by metric and unit with `status`, for this month of the platform clock', async () => {

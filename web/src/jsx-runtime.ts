@@ -27,10 +27,10 @@ type NativeWithChildren = { [K in keyof NativeElements]: NativeElements[K] & { c
 export namespace JSX {
   export interface Element extends VNode {}
   export interface ElementClass {
-    $props: {};
+    $props: object;
   }
   export interface ElementAttributesProperty {
-    $props: {};
+    $props: object;
   }
   export interface IntrinsicElements extends NativeWithChildren {}
   /** Children are slots in Vue: not a declared prop of any component. */

@@ -54,7 +54,11 @@ export function alertRoutes(deps: ApiDependencies) {
       const query = parseInput(alertListQuerySchema, c.req.query());
       const unit = unitInScope(callerOf(c), query.unit);
       const page = await listAlerts({ unit, status: query.status, level: query.level, limit: query.limit, cursor: query.cursor });
-      const body: AlertListResponse = { scope: unit ?? 'all', alerts: page.alerts.map(alertSummaryView), nextCursor: page.nextCursor ?? null };
+      const body: AlertListResponse = {
+        scope: unit ?? 'all',
+        alerts: page.alerts.map(alertSummaryView),
+        nextCursor: page.nextCursor ?? null,
+      };
       return c.json(body);
     })
     .get('/:id', async (c) => c.json(alertView(await apiCall(() => alertForCaller(c.req.param('id'), callerOf(c))))))

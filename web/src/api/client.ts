@@ -8,7 +8,13 @@ import type {
   UploadGrant,
   UploadListResponse,
 } from '../../../shared/api/responses.ts';
-import type { AssignmentRequest, CaseworkStats, HouseholdFile, ResolutionRequest, VerificationRequest } from '../../../shared/api/casework.ts';
+import type {
+  AssignmentRequest,
+  CaseworkStats,
+  HouseholdFile,
+  ResolutionRequest,
+  VerificationRequest,
+} from '../../../shared/api/casework.ts';
 import { session } from '../session.ts';
 
 /**

@@ -1,4 +1,16 @@
-import { ElAlert, ElButton, ElDatePicker, ElDialog, ElForm, ElFormItem, ElInput, ElOption, ElRadioButton, ElRadioGroup, ElSelect } from 'element-plus';
+import {
+  ElAlert,
+  ElButton,
+  ElDatePicker,
+  ElDialog,
+  ElForm,
+  ElFormItem,
+  ElInput,
+  ElOption,
+  ElRadioButton,
+  ElRadioGroup,
+  ElSelect,
+} from 'element-plus';
 import { defineComponent, type PropType, reactive, ref } from 'vue';
 import type { z } from 'zod';
 import {
@@ -123,7 +135,11 @@ export const ActionDialog = defineComponent({
                       />
                     </ElFormItem>,
                     <ElFormItem label="核查方式" error={errors.value.method} required>
-                      <ElRadioGroup modelValue={form.method} onUpdate:modelValue={(v: string | number | boolean | undefined) => (form.method = String(v))} aria-label="核查方式">
+                      <ElRadioGroup
+                        modelValue={form.method}
+                        onUpdate:modelValue={(v: string | number | boolean | undefined) => (form.method = String(v))}
+                        aria-label="核查方式"
+                      >
                         {VERIFICATION_METHODS.map((m) => (
                           <ElRadioButton key={m} value={m} label={m} />
                         ))}
@@ -135,7 +151,12 @@ export const ActionDialog = defineComponent({
               {props.kind === 'resolve'
                 ? [
                     <ElFormItem label="办结结果" for="action-outcome" error={errors.value.outcome} required>
-                      <ElSelect id="action-outcome" placeholder="请选择" modelValue={form.outcome} onUpdate:modelValue={(v: string) => (form.outcome = v)}>
+                      <ElSelect
+                        id="action-outcome"
+                        placeholder="请选择"
+                        modelValue={form.outcome}
+                        onUpdate:modelValue={(v: string) => (form.outcome = v)}
+                      >
                         {ALERT_OUTCOMES.map((o) => (
                           <ElOption key={o} value={o} label={o} />
                         ))}

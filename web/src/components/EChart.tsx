@@ -25,6 +25,8 @@ export const EChart = defineComponent({
       window.removeEventListener('resize', resize);
       chart?.dispose();
     });
-    return () => <div ref={el} class="chart" role="img" aria-label={props.label} data-chart={props.label} style={{ height: props.height }} />;
+    return () => (
+      <div ref={el} class="chart" role="img" aria-label={props.label} data-chart={props.label} style={{ height: props.height }} />
+    );
   },
 });

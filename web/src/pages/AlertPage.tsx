@@ -57,7 +57,11 @@ export const AlertPage = defineComponent({
           <div class="page-head">
             <a href="#/alerts">← 预警处置</a>
             <h2 id="alert-title">{a ? a.ruleTitle : '预警'}</h2>
-            {a ? <ElTag type={LEVEL_TAGS[a.level]} effect={a.level === 'red' ? 'dark' : 'light'}>{a.levelLabel}</ElTag> : null}
+            {a ? (
+              <ElTag type={LEVEL_TAGS[a.level]} effect={a.level === 'red' ? 'dark' : 'light'}>
+                {a.levelLabel}
+              </ElTag>
+            ) : null}
             {a ? (
               <span class="status-label" data-testid="alert-status">
                 {a.statusLabel}
@@ -135,7 +139,9 @@ export const AlertPage = defineComponent({
                   ))}
                 </ElTimeline>
               </div>
-              {dialog.value ? <ActionDialog kind={dialog.value} alert={a} submit={submit} onClose={() => (dialog.value = undefined)} /> : null}
+              {dialog.value ? (
+                <ActionDialog kind={dialog.value} alert={a} submit={submit} onClose={() => (dialog.value = undefined)} />
+              ) : null}
             </>
           ) : null}
         </section>

@@ -100,7 +100,13 @@ export const AlertsPage = defineComponent(() => {
         {{
           default: () => [
             <ElTableColumn label="等级" width="110">
-              {{ default: ({ row }: { row: AlertSummaryView }) => <ElTag type={LEVEL_TAGS[row.level]} effect={row.level === 'red' ? 'dark' : 'light'}>{row.levelLabel}</ElTag> }}
+              {{
+                default: ({ row }: { row: AlertSummaryView }) => (
+                  <ElTag type={LEVEL_TAGS[row.level]} effect={row.level === 'red' ? 'dark' : 'light'}>
+                    {row.levelLabel}
+                  </ElTag>
+                ),
+              }}
             </ElTableColumn>,
             <ElTableColumn label="预警事项" minWidth="220">
               {{ default: ({ row }: { row: AlertSummaryView }) => <a href={hrefOf.alert(row.alertId)}>{row.ruleTitle}</a> }}

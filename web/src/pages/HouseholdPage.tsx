@@ -57,7 +57,12 @@ export const HouseholdPage = defineComponent({
         </div>
         <ElForm inline class="controls">
           <ElFormItem label="家庭编号" for="household-ref">
-            <ElInput id="household-ref" modelValue={lookup.value} onUpdate:modelValue={(v: string) => (lookup.value = v)} placeholder="预警页中的家庭档案编号" />
+            <ElInput
+              id="household-ref"
+              modelValue={lookup.value}
+              onUpdate:modelValue={(v: string) => (lookup.value = v)}
+              placeholder="预警页中的家庭档案编号"
+            />
           </ElFormItem>
           <ElButton type="primary" disabled={!lookup.value.trim()} onClick={() => (location.hash = hrefOf.household(lookup.value.trim()))}>
             查看

@@ -4,7 +4,11 @@ import type { NotificationListResponse } from '../../../shared/api/responses.ts'
 import { api } from '../api/client.ts';
 import { formatDateTime } from '../format.ts';
 
-const SEVERITY = { critical: { type: 'danger', label: '紧急' }, warning: { type: 'warning', label: '提醒' }, info: { type: 'info', label: '通知' } } as const;
+const SEVERITY = {
+  critical: { type: 'danger', label: '紧急' },
+  warning: { type: 'warning', label: '提醒' },
+  info: { type: 'info', label: '通知' },
+} as const;
 
 /** 通知: the unit's inbox, newest first. */
 export const NotificationsPage = defineComponent(() => {

@@ -52,9 +52,14 @@ export const ProgressPage = defineComponent(() => {
     const year = plan.value?.year;
     if (!metric || !year) return undefined;
     const months = monthsOfYear(year);
-    const values = months.map((p) => byPeriod.value[p]?.rows.find((r) => r.metricCode === metric.code && r.unit === chartUnit.value)?.value ?? null);
+    const values = months.map(
+      (p) => byPeriod.value[p]?.rows.find((r) => r.metricCode === metric.code && r.unit === chartUnit.value)?.value ?? null,
+    );
     const target =
-      chartUnit.value === 'city' ? metric.target : (metric.unitTargets[chartUnit.value] ?? current.value?.rows.find((r) => r.metricCode === metric.code && r.unit === chartUnit.value)?.target);
+      chartUnit.value === 'city'
+        ? metric.target
+        : (metric.unitTargets[chartUnit.value] ??
+          current.value?.rows.find((r) => r.metricCode === metric.code && r.unit === chartUnit.value)?.target);
     const deadlineMonth = metric.deadline.slice(0, 7);
     const unitLabel = current.value?.units.find((u) => u.code === chartUnit.value)?.name ?? chartUnit.value;
     return {
@@ -75,9 +80,18 @@ export const ProgressPage = defineComponent(() => {
           markLine: {
             symbol: 'none',
             data: [
-              ...(target !== undefined && target !== null ? [{ yAxis: target, name: '目标', label: { formatter: `目标 ${target}` }, lineStyle: { color: '#d93a2f', type: 'dashed' } }] : []),
+              ...(target !== undefined && target !== null
+                ? [{ yAxis: target, name: '目标', label: { formatter: `目标 ${target}` }, lineStyle: { color: '#d93a2f', type: 'dashed' } }]
+                : []),
               ...(deadlineMonth.startsWith(String(year))
-                ? [{ xAxis: `${Number(deadlineMonth.slice(5))}月`, name: '截止', label: { formatter: `截止 ${metric.deadline}` }, lineStyle: { color: '#955800' } }]
+                ? [
+                    {
+                      xAxis: `${Number(deadlineMonth.slice(5))}月`,
+                      name: '截止',
+                      label: { formatter: `截止 ${metric.deadline}` },
+                      lineStyle: { color: '#955800' },
+                    },
+                  ]
                 : []),
             ],
           },
@@ -97,7 +111,12 @@ export const ProgressPage = defineComponent(() => {
         <>
           <div class="controls">
             <label for="progress-period">月份</label>
-            <ElSelect id="progress-period" modelValue={period.value} onUpdate:modelValue={(v: string) => load(v)} style={{ width: '140px' }}>
+            <ElSelect
+              id="progress-period"
+              modelValue={period.value}
+              onUpdate:modelValue={(v: string) => load(v)}
+              style={{ width: '140px' }}
+            >
               {monthsOfYear(current.value.year).map((p) => (
                 <ElOption key={p} value={p} label={p} />
               ))}
@@ -116,13 +135,24 @@ export const ProgressPage = defineComponent(() => {
             <h3>指标趋势</h3>
             <div class="controls">
               <label for="trend-metric">指标</label>
-              <ElSelect id="trend-metric" filterable modelValue={metricCode.value} onUpdate:modelValue={(v: string) => (metricCode.value = v)} style={{ width: '360px' }}>
+              <ElSelect
+                id="trend-metric"
+                filterable
+                modelValue={metricCode.value}
+                onUpdate:modelValue={(v: string) => (metricCode.value = v)}
+                style={{ width: '360px' }}
+              >
                 {metrics.value.map((m) => (
                   <ElOption key={m.code} value={m.code} label={`${m.code} ${m.name}`} />
                 ))}
               </ElSelect>
               <label for="trend-unit">单位</label>
-              <ElSelect id="trend-unit" modelValue={chartUnit.value} onUpdate:modelValue={(v: string) => (chartUnit.value = v)} style={{ width: '160px' }}>
+              <ElSelect
+                id="trend-unit"
+                modelValue={chartUnit.value}
+                onUpdate:modelValue={(v: string) => (chartUnit.value = v)}
+                style={{ width: '160px' }}
+              >
                 {current.value.units.map((u) => (
                   <ElOption key={u.code} value={u.code} label={u.name} />
                 ))}
@@ -153,7 +183,12 @@ export const ProgressPage = defineComponent(() => {
                     </th>
                     {current.value!.units.map((u) => {
                       const row = cell(m.code, u.code);
-                      if (!row || row.target === null) return <td key={u.code} class="na">—</td>;
+                      if (!row || row.target === null)
+                        return (
+                          <td key={u.code} class="na">
+                            —
+                          </td>
+                        );
                       return (
                         <td key={u.code} class={`cell status-${row.status ?? 'unreported'}`} data-status={row.status ?? 'unreported'}>
                           <div>
@@ -161,10 +196,24 @@ export const ProgressPage = defineComponent(() => {
                           </div>
                           <div class="bar">
                             <span
-                              style={{ width: `${Math.min(100, row.percent ?? 0)}%`, background: row.status ? STATUS_COLORS[row.status] : '#9ca3af' }}
+                              style={{
+                                width: `${Math.min(100, row.percent ?? 0)}%`,
+                                background: row.status ? STATUS_COLORS[row.status] : '#9ca3af',
+                              }}
                             />
                           </div>
-                          <ElTag size="small" type={row.status === 'done' ? 'success' : row.status === 'behind' ? 'danger' : row.status === 'at-risk' ? 'warning' : 'info'}>
+                          <ElTag
+                            size="small"
+                            type={
+                              row.status === 'done'
+                                ? 'success'
+                                : row.status === 'behind'
+                                  ? 'danger'
+                                  : row.status === 'at-risk'
+                                    ? 'warning'
+                                    : 'info'
+                            }
+                          >
                             {row.statusLabel ?? '未报送'}
                           </ElTag>
                         </td>

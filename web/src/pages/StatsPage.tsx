@@ -35,7 +35,13 @@ export const StatsPage = defineComponent(() => {
     legend: { bottom: 0 },
     xAxis: { type: 'category', data: names.value },
     yAxis: { type: 'value', name: '件' },
-    series: LEVELS.map((l) => ({ name: l.label, type: 'bar', stack: 'raised', color: l.color, data: stats.value?.units.map((u) => u.raisedByLevel?.[l.key] ?? 0) ?? [] })),
+    series: LEVELS.map((l) => ({
+      name: l.label,
+      type: 'bar',
+      stack: 'raised',
+      color: l.color,
+      data: stats.value?.units.map((u) => u.raisedByLevel?.[l.key] ?? 0) ?? [],
+    })),
   }));
   const rateOption = computed<ChartOption>(() => ({
     animation: false,

@@ -109,7 +109,12 @@ export const UploadPage = defineComponent(() => {
       <div class="card" data-period={period.value}>
         <div class="controls">
           <label for="upload-kind">数据类型</label>
-          <ElSelect id="upload-kind" modelValue={kind.value} onUpdate:modelValue={(v: typeof kind.value) => (kind.value = v)} style={{ width: '180px' }}>
+          <ElSelect
+            id="upload-kind"
+            modelValue={kind.value}
+            onUpdate:modelValue={(v: typeof kind.value) => (kind.value = v)}
+            style={{ width: '180px' }}
+          >
             {UPLOAD_KINDS.map((k) => (
               <ElOption key={k} value={k} label={KIND_LABELS[k]} />
             ))}
@@ -130,6 +135,7 @@ export const UploadPage = defineComponent(() => {
             ))}
           </ElSelect>
         </div>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target only; keyboard users take the 选择文件 button inside it */}
         <div
           class={{ dropzone: true, dragging: dragging.value }}
           data-testid="dropzone"
@@ -147,7 +153,13 @@ export const UploadPage = defineComponent(() => {
           <p>将 CSV 或 Excel 文件拖到这里,或</p>
           <label class="file-button">
             选择文件
-            <input ref={input} type="file" accept=".csv,.xlsx" class="visually-hidden" onChange={(e: Event) => choose((e.target as HTMLInputElement).files)} />
+            <input
+              ref={input}
+              type="file"
+              accept=".csv,.xlsx"
+              class="visually-hidden"
+              onChange={(e: Event) => choose((e.target as HTMLInputElement).files)}
+            />
           </label>
           {file.value ? <p data-testid="chosen-file">已选择:{file.value.name}</p> : null}
         </div>
@@ -157,7 +169,15 @@ export const UploadPage = defineComponent(() => {
         {progress.value !== undefined ? (
           <div class="upload-progress" aria-live="polite">
             <ElProgress percentage={progress.value} status={phase.value === 'done' ? 'success' : undefined} aria-label="上传进度" />
-            <span class="muted">{phase.value === 'uploading' ? '正在上传…' : phase.value === 'processing' ? '已上传,正在校验…' : phase.value === 'done' ? '处理完成' : ''}</span>
+            <span class="muted">
+              {phase.value === 'uploading'
+                ? '正在上传…'
+                : phase.value === 'processing'
+                  ? '已上传,正在校验…'
+                  : phase.value === 'done'
+                    ? '处理完成'
+                    : ''}
+            </span>
           </div>
         ) : null}
         {error.value ? <ElAlert type="error" title={error.value} closable={false} showIcon /> : null}
