@@ -61,6 +61,8 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     const headers = await matrix.locator('thead th').allTextContents();
     expect(headers).toEqual(['指标', '越城', '全市']);
     await page.locator('[data-chart="指标按月趋势图"] canvas').waitFor();
+    // the chart starts at the district's own reported metric, month by month
+    await expect.poll(() => page.locator('.matrix tr.selected th').textContent()).toContain('T02.shanju-homes');
     await dashboard.screenshot('progress');
   });
 

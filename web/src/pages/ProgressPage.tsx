@@ -40,7 +40,11 @@ export const ProgressPage = defineComponent(() => {
       ]);
       plan.value = planOfYear;
       byPeriod.value = Object.fromEntries([first, ...months].map((m) => [m.period, m]));
-      metricCode.value ||= planOfYear.workPoints[0]?.metrics[0]?.code ?? '';
+      // start with a metric the charted unit has reported (a district's first look is its own figures)
+      const reported =
+        first.rows.find((r) => r.unit === chartUnit.value && r.reported) ??
+        first.rows.find((r) => r.unit === chartUnit.value && r.target !== null);
+      metricCode.value ||= reported?.metricCode ?? planOfYear.workPoints[0]?.metrics[0]?.code ?? '';
     } catch (e) {
       error.value = (e as Error).message;
     }
