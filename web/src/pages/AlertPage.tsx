@@ -4,6 +4,7 @@ import type { AlertView } from '../../../shared/api/responses.ts';
 import type { AssignmentRequest, ResolutionRequest, VerificationRequest } from '../../../shared/api/casework.ts';
 import { api } from '../api/client.ts';
 import { type ActionKind, ActionDialog } from '../components/ActionForms.tsx';
+import { EVIDENCE_LABELS, evidenceValue } from '../evidence-labels.ts';
 import { formatDateTime, SLA_LABELS, slaState } from '../format.ts';
 import { hrefOf } from '../router.ts';
 import { LEVEL_TAGS } from './AlertsPage.tsx';
@@ -105,13 +106,16 @@ export const AlertPage = defineComponent({
               </div>
               <div class="card">
                 <h3>预警依据</h3>
+                {a.evidence.summary ? <p class="evidence-summary">{evidenceValue(a.evidence.summary)}</p> : null}
                 <dl class="evidence">
-                  {Object.entries(a.evidence).map(([k, v]) => (
-                    <div key={k}>
-                      <dt>{k}</dt>
-                      <dd>{String(v)}</dd>
-                    </div>
-                  ))}
+                  {Object.entries(a.evidence)
+                    .filter(([k]) => k !== 'summary')
+                    .map(([k, v]) => (
+                      <div key={k}>
+                        <dt>{EVIDENCE_LABELS[k] ?? k}</dt>
+                        <dd>{evidenceValue(v)}</dd>
+                      </div>
+                    ))}
                 </dl>
               </div>
               <div class="card">
