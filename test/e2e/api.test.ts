@@ -149,6 +149,20 @@ describe('HTTP API and status command on the local platform', () => {
     expect(progress.body.rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === '330603')?.value).toBe(12);
   });
 
+  it("lets only the dashboard's origin PUT to the bucket from a browser (CORS preflight)", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${p.platform.endpoints.s3}/${p.platform.endpoints.uploadsBucket}/uploads/330602/progress/2024-03/x.csv`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+      });
+    const own = await preflight(api);
+    expect(own.status).toBe(200);
+    expect(own.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(own.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect((await preflight('http://127.0.0.1:1')).status).toBe(403);
+    expect((await preflight('https://evil.example')).status).toBe(403);
+  });
+
   it('serves the built dashboard at / with a strict Content Security Policy, its bundles from /assets', async () => {
     const res = await fetch(`${api}/`);
     expect(res.status).toBe(200);

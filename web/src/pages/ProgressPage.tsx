@@ -73,7 +73,7 @@ export const ProgressPage = defineComponent(() => {
       legend: { bottom: 0 },
       grid: { left: 56, right: 40, top: 48, bottom: 48 },
       xAxis: { type: 'category', data: months.map((p) => `${Number(p.slice(5))}月`) },
-      yAxis: { type: 'value', name: metric.measureUnit ?? '', max: (v: { max: number }) => Math.max(v.max, target ?? 0) * 1.1 },
+      yAxis: { type: 'value', name: metric.measureUnit ?? '', max: (v: { max: number }) => Math.ceil(Math.max(v.max, target ?? 0) * 1.1) },
       series: [
         {
           name: '累计完成值',
@@ -85,14 +85,21 @@ export const ProgressPage = defineComponent(() => {
             symbol: 'none',
             data: [
               ...(target !== undefined && target !== null
-                ? [{ yAxis: target, name: '目标', label: { formatter: `目标 ${target}` }, lineStyle: { color: '#d93a2f', type: 'dashed' } }]
+                ? [
+                    {
+                      yAxis: target,
+                      name: '目标',
+                      label: { formatter: `目标 ${target}`, position: 'insideEndTop' },
+                      lineStyle: { color: '#d93a2f', type: 'dashed' },
+                    },
+                  ]
                 : []),
               ...(deadlineMonth.startsWith(String(year))
                 ? [
                     {
                       xAxis: `${Number(deadlineMonth.slice(5))}月`,
                       name: '截止',
-                      label: { formatter: `截止 ${metric.deadline}` },
+                      label: { formatter: `截止 ${metric.deadline}`, position: 'insideEndTop' },
                       lineStyle: { color: '#955800' },
                     },
                   ]
