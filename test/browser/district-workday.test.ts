@@ -10,12 +10,11 @@ import { issueToken } from '../../shared/domain/access-token.ts';
 import { parseErrorsCsv } from '../../shared/domain/tabular/errors-csv.ts';
 import { launchBrowser, openDashboard } from './browser-session.ts';
 
-// Each district has one household off 低保 with an income far under the standard: a red alert each.
-const roster = (unit: string, sequence: number) =>
-  csv(
-    ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'],
-    [[citizen(unit, '1970-05-05', sequence), '测试户', `H${sequence}`, '低边', 2, 300]],
-  );
+// Each district has one household off 低保 with an income far under the standard (a red alert each);
+// 越城 also has a 支出型困难 household under 1.5 × the standard (a yellow 低边 lead).
+const HEADER = ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'];
+const roster = (unit: string, sequence: number, extra: Array<Array<string | number>> = []) =>
+  csv(HEADER, [[citizen(unit, '1970-05-05', sequence), '测试户', `H${sequence}`, '低边', 2, 300], ...extra]);
 
 describe('the dashboard in a browser: a district clerk on a Monday morning', () => {
   let p: TestPlatform;
@@ -23,16 +22,21 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
   let dashboard: Awaited<ReturnType<typeof openDashboard>>;
   let ownAlert: string;
   let otherAlert: string;
+  let yellowAlert: string;
 
   beforeAll(async () => {
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     p = await startTestPlatform({ clockDate: '2024-03-20' });
-    await p.upload('uploads/330602/roster/2024-03/名册.csv', roster('330602', 11));
+    await p.upload(
+      'uploads/330602/roster/2024-03/名册.csv',
+      roster('330602', 11, [[citizen('330602', '1975-07-07', 13), '测试户', 'H13', '支出型困难', 3, 1500]]),
+    );
     await p.upload('uploads/330603/roster/2024-03/名册.csv', roster('330603', 12));
     await p.upload('uploads/330602/progress/2024-01/一月.csv', '指标编码,累计完成值\nT02.shanju-homes,8\n');
     await p.upload('uploads/330602/progress/2024-02/二月.csv', '指标编码,累计完成值\nT02.shanju-homes,20\n');
     const alerts = await allAlerts();
-    ownAlert = alerts.find((a) => a.unit === '330602')!.alertId;
+    ownAlert = alerts.find((a) => a.unit === '330602' && a.ruleId === 'income-below-standard')!.alertId;
+    yellowAlert = alerts.find((a) => a.unit === '330602' && a.ruleId === 'edge-of-standard')!.alertId;
     otherAlert = alerts.find((a) => a.unit === '330603')!.alertId;
     const key = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
       LOCAL_SECRET_IDS.tokenSigningKey
@@ -144,6 +148,29 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await page.keyboard.press('Escape');
     await page.unroute('**/verifications');
     await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  it('办结 a yellow alert: the form refuses a mobile number in the note, then the alert is resolved with its outcome', async () => {
+    const { page } = dashboard;
+    await dashboard.go(`#/alerts/${yellowAlert}`);
+    await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('待处理');
+    await page.getByRole('button', { name: '办结' }).click();
+    const dialog = page.getByRole('dialog', { name: '办结' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: '提交办结' }).click();
+    await expect.poll(() => dialog.textContent()).toContain('办结结果应为');
+    await dialog.getByRole('combobox', { name: '办结结果' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('option', { name: '核实无需救助' }).click();
+    await dialog.getByLabel('办结说明').fill('电话联系户主 13812345678,收入已超过标准');
+    await dialog.getByRole('button', { name: '提交办结' }).click();
+    await expect.poll(() => dialog.textContent()).toContain('办结说明不能包含完整的身份证号或手机号');
+    await dialog.getByLabel('办结说明').fill('已电话联系户主,家庭收入已超过低边标准');
+    await dialog.getByRole('button', { name: '提交办结' }).click();
+    await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('已办结');
+    await expect.poll(() => page.locator('.el-timeline').textContent()).toContain('办结：核实无需救助');
+    for (const name of ['签收', '分派', '核查记录', '办结'])
+      expect(await page.getByRole('button', { name, exact: true }).isDisabled()).toBe(true);
   });
 
   it("is refused another unit's alert", async () => {
