@@ -29,6 +29,8 @@ export async function startApiGateway(
       const structured: APIGatewayProxyStructuredResultV2 = typeof result === 'string' ? { statusCode: 200, body: result } : result;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(structured.headers ?? {})) headers[k] = String(v);
+      // The platform's clock (`--clock` runs): the dashboard reads "now" from it for due dates.
+      headers.Date ??= clock.now().toUTCString();
       res.writeHead(structured.statusCode ?? 200, headers);
       res.end(structured.body ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8') : undefined);
     } catch (error) {

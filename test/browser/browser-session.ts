@@ -59,7 +59,7 @@ export async function openDashboard(
         (globalThis as any).location.hash = h;
       }, hash);
     },
-    screenshot: (name: string, p: Page = page) => p.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true }),
+    screenshot: (name: string, fullPage = true, p: Page = page) => p.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage }),
     close: () => context.close(),
   };
 }

@@ -112,6 +112,9 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     const link = page.locator(`a[href="#/alerts/${ownAlert}"]`);
     await link.waitFor();
     expect(await page.locator(`a[href="#/alerts/${otherAlert}"]`).count()).toBe(0);
+    // judged on the platform's clock (2024-03-20), not the browser's: due 2024-04-03, in time
+    const ownRow = page.locator('.alert-table tbody tr', { has: link });
+    await expect(ownRow.locator('[data-sla]').getAttribute('data-sla')).resolves.toBe('in-time');
     await dashboard.screenshot('alerts');
     await link.click();
     await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('待处理');
@@ -137,6 +140,8 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await dialog.waitFor();
     // full screen on a phone: the form is the whole screen
     expect((await page.locator('.action-dialog').boundingBox())!.width).toBeGreaterThanOrEqual(389);
+    // the visit date starts at today on the platform's clock, and no later day can be picked
+    await expect(dialog.getByLabel('核查日期').inputValue()).resolves.toBe('2024-03-20');
     await dialog.getByLabel('核查情况').fill(`已入户,户主身份证 ${citizen('330602', '1970-05-05', 11)}`);
     await dialog.getByRole('button', { name: '提交核查记录' }).click();
     await expect.poll(() => dialog.textContent()).toContain('核查情况不能包含完整的身份证号或手机号');
@@ -144,7 +149,7 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await dialog.getByRole('button', { name: '提交核查记录' }).click();
     await expect.poll(() => dialog.textContent()).toContain('核查情况不能为空');
     expect(sent).toBe(0);
-    await dashboard.screenshot('verification-form-phone');
+    await dashboard.screenshot('verification-form-phone', false);
     await page.keyboard.press('Escape');
     await page.unroute('**/verifications');
     await page.setViewportSize({ width: 1366, height: 900 });

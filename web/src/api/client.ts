@@ -15,6 +15,7 @@ import type {
   ResolutionRequest,
   VerificationRequest,
 } from '../../../shared/api/casework.ts';
+import { notePlatformDate } from '../format.ts';
 import { session } from '../session.ts';
 
 /**
@@ -46,6 +47,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   } catch {
     throw new ApiFailure(0, { error: { code: 'network', message: '无法连接平台,请检查网络后重试' } });
   }
+  notePlatformDate(res.headers.get('date'));
   const parsed = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
     if (res.status === 401) session.logout();
