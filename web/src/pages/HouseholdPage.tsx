@@ -10,7 +10,7 @@ function recordTable(caption: string, records: Array<Record<string, unknown>> | 
   const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
   return (
     <div class="table-wrap">
-      <table class="plain">
+      <table class="record-table">
         <caption>{caption}</caption>
         <thead>
           <tr>
