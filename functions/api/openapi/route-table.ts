@@ -35,7 +35,7 @@ export interface ApiRoute {
   honoPath?: string;
   tag: string;
   summary: string;
-  /** `none`: answers without a token (health checks, this document, the dashboard page). */
+  /** `none`: answers without a token (health checks, this document). */
   auth: 'token' | 'none';
   params?: z.ZodObject;
   query?: z.ZodObject;
@@ -55,11 +55,7 @@ export const healthResponseSchema = z.looseObject({
   versions: z.looseObject({ app: z.string(), schema: z.number(), plans: z.array(z.number()) }),
 });
 
-const HTML: FileBody = { mediaType: 'text/html', description: '看板页面(不含数据,登录后调用接口)' };
-
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'get', path: '/', tag: '看板', summary: '看板页面', auth: 'none', response: HTML },
-  { method: 'get', path: '/dashboard', tag: '看板', summary: '看板页面(同 /)', auth: 'none', response: HTML },
   { method: 'get', path: '/health', tag: '平台', summary: '服务状态与版本', auth: 'none', response: healthResponseSchema },
   {
     method: 'get',

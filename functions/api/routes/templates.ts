@@ -10,7 +10,7 @@ import { parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 import { currentPlanPeriod, planOfYear } from '../plan-period.ts';
 import { requestTime } from '../request-time.ts';
-import { UPLOAD_KIND_LABELS } from './uploads.ts';
+import { UPLOAD_KIND_LABELS } from '../../../shared/api/responses.ts';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
