@@ -155,6 +155,7 @@ async function dashboardFirstLoad(api: string, key: string): Promise<void> {
     await page.waitForSelector('[data-chart] canvas', { timeout: 30_000 });
     const firstChart = performance.now() - t0;
     await page.waitForLoadState('networkidle');
+    console.log('\nDashboard first load (headless Chromium, cold cache, a district, #/progress → the first chart drawn):');
     table([{ 'first chart': ms(firstChart), 'bytes transferred (uncompressed)': `${(bytes / 1024).toFixed(0)} KiB` }]);
   } finally {
     await browser.close();
