@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
@@ -7,16 +7,9 @@ import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
-import {
-  ensureBucket,
-  ensureTable,
-  localS3Client,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  startDynamoDb,
-  startS3,
-  type S3NotificationRecord,
-} from './storage-servers.ts';
+import { ensureBucket, ensureTable, localS3Client, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
+import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials.ts';
+import { restrictDataFolder } from './data-folder-modes.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
@@ -66,13 +59,17 @@ const ACCOUNT = '000000000000';
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   const dataDir = resolve(options.dataDir ?? '.safety-net');
   const paths = dataPaths(dataDir);
-  await mkdir(paths.archiveDir, { recursive: true });
+  // Readable by its owner only: files the platform (and dynalite's LevelDB) creates are 0600, folders 0700.
+  const previousUmask = process.umask(0o077);
+  await restrictDataFolder(dataDir);
+  await mkdir(paths.archiveDir, { recursive: true, mode: 0o700 });
   const clock = new PlatformClock(options.clockDate, options.clockRate);
   const secrets = await loadOrCreateLocalSecrets(paths.secretsFile);
+  const credentials = await loadOrCreateLocalCredentials(paths.credentialsFile);
 
   const closers: Array<() => Promise<unknown>> = [];
   try {
-    const dynamo = await startDynamoDb(paths.dynamoDir);
+    const dynamo = await startDynamoDb(paths.dynamoDir, credentials);
     closers.push(dynamo.close);
     const bus = new LocalEventBus({
       name: BUS_NAME,
@@ -89,7 +86,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     // S3 notifications become the "Object Created" events S3 sends to EventBridge on AWS,
     // stamped with the platform clock like every event on the local bus (--clock runs).
-    const s3 = await startS3(paths.s3Dir, 0, (records) => {
+    const s3 = await startS3(paths.s3Dir, credentials, (records) => {
       for (const record of records) {
         const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
         if (event) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
@@ -101,6 +98,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const aws = await startLocalAwsServer({
       bus,
       secrets,
+      credentials,
       control: {
         sweep: async (body) => scheduler!.fireNow('daily-deadline-sweep', body.at ? String(body.at) : undefined),
         idle: async () => {
@@ -112,9 +110,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     closers.push(aws.close);
 
-    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint });
-    await ensureTable(dynamo.endpoint, TABLE_NAME);
-    await ensureBucket(s3.endpoint, UPLOADS_BUCKET);
+    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials);
+    await ensureTable(dynamo.endpoint, TABLE_NAME, credentials);
+    await ensureBucket(s3.endpoint, UPLOADS_BUCKET, credentials);
 
     scheduler = new LocalScheduler({
       schedules: SCHEDULES,
@@ -138,9 +136,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       uploadsBucket: UPLOADS_BUCKET,
       busName: BUS_NAME,
       tableName: TABLE_NAME,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
     };
-    const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, bus);
-    await writeFile(paths.endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+    const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, credentials, bus);
+    // Written whole and switched in: a reader never sees half a file, and the secret key is 0600 from the start.
+    const endpointsTmp = `${paths.endpointsFile}.tmp`;
+    await writeFile(endpointsTmp, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+    await chmod(endpointsTmp, 0o600);
+    await rename(endpointsTmp, paths.endpointsFile);
 
     let closed = false;
     return {
@@ -155,20 +159,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         closed = true;
         await bus.whenIdle();
         for (const close of closers.reverse()) await close();
+        process.umask(previousUmask);
       },
     };
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
+    process.umask(previousUmask);
     throw error;
   }
 }
 
 /** The environment the functions see: the same variables the CDK stack sets, plus local endpoints. */
-function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }): void {
+function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }, credentials: LocalCredentials): void {
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
@@ -192,8 +198,8 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
  * Nothing is lost across a crash: an upload whose summary is missing, or is
  * for other bytes, is sent through its pipeline again (handlers are idempotent).
  */
-async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Promise<string[]> {
-  const client = localS3Client(endpoint);
+async function resumeUnfinishedUploads(endpoint: string, credentials: LocalCredentials, bus: LocalEventBus): Promise<string[]> {
+  const client = localS3Client(endpoint, credentials);
   const resumed: string[] = [];
   let ContinuationToken: string | undefined;
   do {
@@ -203,12 +209,13 @@ async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Pr
       const etag = stripQuotes(object.ETag);
       const summary = await readJson<UploadSummary>(resultKeys(key).summaryKey, UPLOADS_BUCKET);
       if (summary?.etag === etag) continue;
-      const record: S3NotificationRecord = {
+      const record = {
         eventName: 'ObjectCreated:Put',
         eventTime: (object.LastModified ?? new Date()).toISOString(),
         s3: {
           bucket: { name: UPLOADS_BUCKET },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag },
+          // As the local S3's own records carry it: the key itself, not URL-encoded.
+          object: { key, size: object.Size ?? 0, eTag: etag },
         },
       };
       const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });

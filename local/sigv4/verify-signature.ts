@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { LocalCredentials } from '../credentials.ts';
+import { NodeSha256 } from './node-sha256.ts';
 
 /**
  * SigV4 verification for the local endpoints, as AWS does it: the signature is recomputed
@@ -82,7 +83,7 @@ export async function verifySignature(request: IncomingSignedRequest, options: V
     credentials: options.credentials,
     region,
     service,
-    sha256: Sha256,
+    sha256: NodeSha256,
     // S3 signs the path as sent; every other service normalises and double-encodes it.
     uriEscapePath: service !== 's3',
     applyChecksum: false,
@@ -141,7 +142,8 @@ interface SignatureParts {
 
 function headerParts(authorization: string, headers: IncomingHttpHeaders): SignatureParts | Extract<SignatureCheck, { ok: false }> {
   const match = AUTHORIZATION.exec(authorization);
-  if (!match) return refuse(400, 'IncompleteSignature', `Authorization header requires the ${ALGORITHM} Credential, SignedHeaders and Signature.`);
+  if (!match)
+    return refuse(400, 'IncompleteSignature', `Authorization header requires the ${ALGORITHM} Credential, SignedHeaders and Signature.`);
   const scope = parseScope(match[1]);
   if (!scope) return refuse(400, 'IncompleteSignature', 'Credential must be {keyId}/{date}/{region}/{service}/aws4_request.');
   const longDate = headerValue(headers, 'x-amz-date') ?? '';
@@ -161,12 +163,13 @@ function presignedParts(query: Record<string, string | string[]>): SignaturePart
 
 function parseScope(credential: string) {
   const [accessKeyId, shortDate, region, service, terminator, ...rest] = credential.split('/');
-  if (!accessKeyId || !/^\d{8}$/.test(shortDate ?? '') || !region || !service || terminator !== 'aws4_request' || rest.length) return undefined;
+  if (!accessKeyId || !/^\d{8}$/.test(shortDate ?? '') || !region || !service || terminator !== 'aws4_request' || rest.length)
+    return undefined;
   return { accessKeyId, shortDate, region, service };
 }
 
 /** Splits `/path?query` without decoding the path (S3 signs it as sent) and decodes the query (the signer re-encodes it). */
-function splitTarget(url: string): { path: string; query: Record<string, string | string[]> | undefined } {
+export function splitTarget(url: string): { path: string; query: Record<string, string | string[]> | undefined } {
   const at = url.indexOf('?');
   const path = at < 0 ? url : url.slice(0, at);
   const query: Record<string, string | string[]> = {};
@@ -210,31 +213,4 @@ function sameText(a: string, b: string): boolean {
 
 function refuse(status: number, code: SignatureErrorCode, message: string): Extract<SignatureCheck, { ok: false }> {
   return { ok: false, status, code, message };
-}
-
-/** The hash the signer asks for (SHA-256, or HMAC-SHA-256 when given a key), on node:crypto. */
-class Sha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = this.fresh();
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    const key =
-      typeof this.secret === 'string'
-        ? this.secret
-        : ArrayBuffer.isView(this.secret)
-          ? Buffer.from(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength)
-          : Buffer.from(this.secret);
-    return createHmac('sha256', key);
-  }
 }
