@@ -1,15 +1,15 @@
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
-import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
-import { ensureBucket, ensureTable, localS3Client, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
+import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
 import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials.ts';
 import { restrictDataFolder } from './data-folder-modes.ts';
+import type { ObjectStore, StoredObject } from './s3/object-store.ts';
+import { compareKeys } from './s3/sorted-keys.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
@@ -139,7 +139,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
     };
-    const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, credentials, bus);
+    const resumedUploads = await resumeUnfinishedUploads(s3.store, bus);
     // Written whole and switched in: a reader never sees half a file, and the secret key is 0600 from the start.
     const endpointsTmp = `${paths.endpointsFile}.tmp`;
     await writeFile(endpointsTmp, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
@@ -195,37 +195,44 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
 }
 
 /**
- * Nothing is lost across a crash: an upload whose summary is missing, or is
- * for other bytes, is sent through its pipeline again (handlers are idempotent).
+ * Nothing is lost across a crash: an upload whose summary is missing, or is for other bytes, is
+ * sent through its pipeline again (handlers are idempotent). Read straight from the local S3's
+ * store (this is the local runtime looking at its own storage): thousands of uploads cost
+ * milliseconds, not a request each.
  */
-async function resumeUnfinishedUploads(endpoint: string, credentials: LocalCredentials, bus: LocalEventBus): Promise<string[]> {
-  const client = localS3Client(endpoint, credentials);
-  const resumed: string[] = [];
-  let ContinuationToken: string | undefined;
+async function resumeUnfinishedUploads(store: ObjectStore, bus: LocalEventBus): Promise<string[]> {
+  const unfinished: StoredObject[] = [];
+  let after: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: UPLOADS_BUCKET, Prefix: UPLOADS_PREFIX, ContinuationToken }));
-    for (const object of page.Contents ?? []) {
-      const key = object.Key!;
-      const etag = stripQuotes(object.ETag);
-      const summary = await readJson<UploadSummary>(resultKeys(key).summaryKey, UPLOADS_BUCKET);
-      if (summary?.etag === etag) continue;
-      const record = {
-        eventName: 'ObjectCreated:Put',
-        eventTime: (object.LastModified ?? new Date()).toISOString(),
-        s3: {
-          bucket: { name: UPLOADS_BUCKET },
-          // As the local S3's own records carry it: the key itself, not URL-encoded.
-          object: { key, size: object.Size ?? 0, eTag: etag },
-        },
-      };
-      const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
-      if (event) {
-        bus.publish(event);
-        resumed.push(key);
-      }
-    }
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  client.destroy();
-  return resumed;
+    const page = store.list(UPLOADS_BUCKET, { prefix: UPLOADS_PREFIX, after, maxKeys: 1000 });
+    await runLimited(page.objects, 32, async (object) => {
+      const summary = await store.read(UPLOADS_BUCKET, resultKeys(object.key).summaryKey);
+      const etag = summary ? (JSON.parse(summary.toString('utf8')) as Partial<UploadSummary>).etag : undefined;
+      if (etag !== object.etag) unfinished.push(object);
+    });
+    after = page.resumeAfter;
+  } while (after !== undefined);
+  unfinished.sort((a, b) => compareKeys(a.key, b.key));
+  for (const object of unfinished) {
+    const record = {
+      eventName: 'ObjectCreated:Put',
+      eventTime: object.lastModified,
+      s3: {
+        bucket: { name: UPLOADS_BUCKET },
+        object: { key: object.key, size: object.size, eTag: object.etag, sequencer: object.sequencer },
+      },
+    };
+    const event = toObjectCreatedEvent(record, { account: ACCOUNT, region: LOCAL_REGION });
+    if (event) bus.publish(event);
+  }
+  return unfinished.map((o) => o.key);
+}
+
+async function runLimited<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }

@@ -11,7 +11,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
 import type { LocalCredentials } from './credentials.ts';
 import type { S3NotificationRecord } from './s3-object-created.ts';
-import { startLocalS3 } from './s3/s3-server.ts';
+import { startLocalS3, type RunningLocalS3 } from './s3/s3-server.ts';
 import { startSignedFront } from './sigv4/signed-front.ts';
 
 export const LOCAL_REGION = 'cn-local-1';
@@ -83,9 +83,8 @@ export async function startS3(
   dir: string,
   credentials: LocalCredentials,
   onRecords?: (records: S3NotificationRecord[]) => void,
-): Promise<RunningServer> {
-  const s3 = await startLocalS3({ directory: dir, credentials, region: LOCAL_REGION, onRecords });
-  return { endpoint: s3.endpoint, close: s3.close };
+): Promise<RunningLocalS3> {
+  return startLocalS3({ directory: dir, credentials, region: LOCAL_REGION, onRecords });
 }
 
 /** Creates the platform table from TABLE_DEFINITION unless it exists. */

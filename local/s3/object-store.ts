@@ -78,6 +78,8 @@ interface Bucket {
 
 export class ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
+  /** Shard folders known to exist (saves a mkdir per write). */
+  private readonly shards = new Set<string>();
   private lastSequence = 0n;
   /** Metadata files skipped at start because they could not be read. */
   skippedAtOpen = 0;
@@ -113,6 +115,7 @@ export class ObjectStore {
     if (!bucket) return 'missing';
     if (bucket.objects.size > 0) return 'not-empty';
     this.buckets.delete(name);
+    for (const shard of this.shards) if (shard.startsWith(`${bucket.dir}/`)) this.shards.delete(shard);
     await rm(bucket.dir, { recursive: true, force: true });
     return 'deleted';
   }
@@ -133,6 +136,13 @@ export class ObjectStore {
       stream.once('open', () => resolve(stream));
       stream.once('error', () => resolve(undefined));
     });
+  }
+
+  /** The whole object (small ones: summaries, indexes); undefined when absent. */
+  async read(bucketName: string, key: string): Promise<Buffer | undefined> {
+    const object = this.head(bucketName, key);
+    if (!object) return undefined;
+    return readFile(join(shardDir(this.requireBucket(bucketName), key), object.data)).catch(() => undefined);
   }
 
   async put(bucketName: string, key: string, body: NodeJS.ReadableStream, headers: Record<string, string>, expect: PutExpectations) {
@@ -222,7 +232,10 @@ export class ObjectStore {
 
   private async commit(bucket: Bucket, object: StoredObject, tmp: string): Promise<StoredObject> {
     const dir = shardDir(bucket, object.key);
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    if (!this.shards.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+      this.shards.add(dir);
+    }
     return this.withKeyLock(bucket, object.key, async () => {
       await rename(tmp, join(dir, object.data));
       const stored = { ...object, sequencer: this.nextSequencer() };

@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { loadOrCreateLocalCredentials } from '../../local/credentials.ts';
+import { dataPaths } from '../../local/data-paths.ts';
+import { startPlatform } from '../../local/platform.ts';
+import { ensureBucket, localS3Client, startS3 } from '../../local/storage-servers.ts';
+import { resultKeys } from '../../shared/domain/upload-key.ts';
+import { withHelpers } from '../support/local-platform.ts';
+
+const BUCKET = 'safety-net-local-uploads';
+const STORED = 1500;
+
+describe('restart with many uploads stored', () => {
+  let dataDir: string;
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it(`lists all ${STORED} uploads at start (past S3's 1,000-key pages) and resumes exactly the unfinished ones`, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sn-restart-'));
+    const paths = dataPaths(dataDir);
+    const credentials = await loadOrCreateLocalCredentials(paths.credentialsFile);
+    // The data folder as a long-running install leaves it: uploads with their summaries, and a few
+    // that landed while the platform was down (they sort after the first 1,000 keys).
+    const s3 = await startS3(paths.s3Dir, credentials);
+    await ensureBucket(s3.endpoint, BUCKET, credentials);
+    const client = localS3Client(s3.endpoint, credentials);
+    const put = (Key: string, Body: string) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+    const finished = Array.from({ length: STORED - 5 }, (_, i) => `uploads/330602/progress/2024-0${(i % 9) + 1}/报表-${i}.csv`);
+    for (let i = 0; i < finished.length; i += 50) {
+      await Promise.all(
+        finished.slice(i, i + 50).map(async (key) => {
+          const body = `指标编码,累计完成值\nT08.meal-points,${key.length}\n`;
+          await put(key, body);
+          const etag = createHash('md5').update(body).digest('hex');
+          await put(resultKeys(key).summaryKey, JSON.stringify({ key, etag, status: 'accepted' }));
+        }),
+      );
+    }
+    const unfinished = [1, 2, 3, 4, 5].map((month) => `uploads/330681/progress/2024-0${month}/第${month}个月 报表.csv`);
+    for (const [i, key] of unfinished.entries()) await put(key, `指标编码,累计完成值\nT08.meal-points,${10 * (i + 1)}\n`);
+    client.destroy();
+    await s3.close();
+
+    const started = performance.now();
+    const platform = await startPlatform({ dataDir, apiPort: 0, retryBackoffMs: 10 });
+    const startMs = performance.now() - started;
+    const p = withHelpers(platform, dataDir);
+    try {
+      expect(platform.resumedUploads).toEqual(unfinished);
+      expect(startMs).toBeLessThan(5000);
+      await platform.bus.whenIdle();
+      for (const key of unfinished) expect(JSON.parse((await p.text(resultKeys(key).summaryKey))!).status).toBe('accepted');
+      expect(await p.deadLetters()).toEqual([]);
+    } finally {
+      await p.close(false);
+    }
+  });
+});
