@@ -8,7 +8,7 @@ import { ObjectStore } from '../../local/s3/object-store.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { startPlatform } from '../../local/platform.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
-import { withHelpers } from '../support/local-platform.ts';
+import { startTestPlatform, withHelpers } from '../support/local-platform.ts';
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 
 const BUCKET = 'safety-net-local-uploads';
@@ -59,6 +59,46 @@ describe('restart with many uploads stored', () => {
       expect(await p.deadLetters()).toEqual([]);
     } finally {
       await p.close(false);
+    }
+  });
+});
+
+describe('keys that broke the old local S3', () => {
+  it('225-, 544- and 1,024-byte names and a `..` key each end in a summary, nothing dead-lettered, and the folder starts again', async () => {
+    const p = await startTestPlatform();
+    const prefix = 'uploads/330602/progress/2024-03/';
+    const named = (bytes: number) => {
+      const room = bytes - '.csv'.length;
+      const chinese = '进'.repeat(Math.floor(room / 3));
+      return `${chinese}${'a'.repeat(room - Buffer.byteLength(chinese))}.csv`;
+    };
+    const body = '指标编码,累计完成值\nT02.shanju-homes,40\n';
+    const keys = {
+      name225: prefix + named(225),
+      name544: prefix + named(544),
+      key1024: prefix + named(1024 - Buffer.byteLength(prefix)),
+      climbing: 'uploads/330602/progress/../../results/330603/progress/2024-03/b.csv',
+    };
+    expect(Buffer.byteLength(keys.key1024)).toBe(1024);
+    try {
+      expect((await p.upload(keys.name225, body)).status).toBe('accepted');
+      expect((await p.upload(keys.name544, body)).status).toBe('accepted');
+      const longest = await p.upload(keys.key1024, body);
+      expect(longest.status).toBe('rejected');
+      expect(longest.reasons.join()).toContain('路径过长');
+      expect(resultKeys(keys.key1024).summaryKey).toMatch(/^results\/overlong\//);
+      const climbing = await p.upload(keys.climbing, body);
+      expect(climbing.status).toBe('rejected');
+      expect(await p.deadLetters()).toEqual([]);
+    } finally {
+      await p.close(false);
+    }
+    const again = withHelpers(await startPlatform({ dataDir: p.dataDir, apiPort: 0, retryBackoffMs: 10 }), p.dataDir);
+    try {
+      expect(again.platform.resumedUploads).toEqual([]);
+      expect(JSON.parse((await again.text(resultKeys(keys.name544).summaryKey))!).status).toBe('accepted');
+    } finally {
+      await again.close();
     }
   });
 });
