@@ -10,6 +10,7 @@ import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentia
 import { restrictDataFolder } from './data-folder-modes.ts';
 import type { ObjectStore, StoredObject } from './s3/object-store.ts';
 import { compareKeys } from './s3/sorted-keys.ts';
+import { importS3rverFolder } from './s3/import-s3rver.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
@@ -52,7 +53,7 @@ const TABLE_NAME = 'safety-net-local';
 const ACCOUNT = '000000000000';
 
 /**
- * The whole platform on one machine: dynalite, s3rver, the local bus (which
+ * The whole platform on one machine: dynalite, the local S3, the local bus (which
  * also serves Secrets Manager reads), the scheduler and the HTTP API, all on
  * 127.0.0.1, with state under the data folder that survives a restart.
  */
@@ -93,6 +94,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       }
     });
     closers.push(s3.close);
+    await importS3rverFolder(paths.legacyS3Dir, s3.store);
 
     let scheduler: LocalScheduler | undefined;
     const aws = await startLocalAwsServer({

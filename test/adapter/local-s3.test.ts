@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -16,6 +16,8 @@ import { generateLocalCredentials } from '../../local/credentials.ts';
 import { ensureBucket, localS3Client, startS3, type RunningServer } from '../../local/storage-servers.ts';
 import type { S3NotificationRecord } from '../../local/s3-object-created.ts';
 import { compareKeys } from '../../local/s3/sorted-keys.ts';
+import { ObjectStore } from '../../local/s3/object-store.ts';
+import { importS3rverFolder } from '../../local/s3/import-s3rver.ts';
 
 const BUCKET = 'local-s3-test';
 const credentials = generateLocalCredentials();
@@ -156,5 +158,28 @@ describe('the local S3 over the real SDK client', () => {
     expect((await readdir(shard)).filter((f) => f.startsWith('f'.repeat(64)) || f.endsWith('.tmp'))).toEqual([]);
     expect(startMs).toBeLessThan(1000);
     expect(await text('results/330603/progress/2024-03/b.csv.summary.json')).toBe('the real summary');
+  });
+});
+
+describe('a data folder from the s3rver days', () => {
+  it('is imported into the store once and the old folder kept aside', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sn-legacy-'));
+    try {
+      const legacy = join(root, 's3');
+      const folder = join(legacy, 'safety-net-local-uploads', 'uploads', '330602', 'progress', '2024-03');
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, '三月.csv._S3rver_object'), '指标编码,累计完成值\n');
+      await writeFile(join(folder, '三月.csv._S3rver_metadata.json'), JSON.stringify({ 'content-type': 'text/csv', 'x-amz-meta-a': '1' }));
+      await writeFile(join(folder, '三月.csv._S3rver_object.md5'), 'ignored');
+      const store = await ObjectStore.open(join(root, 'object-store'));
+      expect(await importS3rverFolder(legacy, store)).toBe(1);
+      const object = store.head('safety-net-local-uploads', 'uploads/330602/progress/2024-03/三月.csv');
+      expect(object).toMatchObject({ size: Buffer.byteLength('指标编码,累计完成值\n'), headers: { 'content-type': 'text/csv', 'x-amz-meta-a': '1' } });
+      expect((await store.read('safety-net-local-uploads', object!.key))!.toString()).toBe('指标编码,累计完成值\n');
+      expect(await readdir(root)).toEqual(expect.arrayContaining(['s3.imported', 'object-store']));
+      expect(await importS3rverFolder(legacy, store)).toBe(0);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
