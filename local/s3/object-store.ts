@@ -65,6 +65,7 @@ export interface ListPage {
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 const LOAD_CONCURRENCY = 64;
+const SNAPSHOT = 'index.snapshot.json';
 
 interface Bucket {
   name: string;
@@ -287,6 +288,31 @@ export class ObjectStore {
     // Whatever a crash left half-written.
     await rm(join(dir, 'tmp'), { recursive: true, force: true });
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: DIR_MODE });
+    const loaded = (await takeSnapshot(dir)) ?? (await this.scanObjects(dir));
+    for (const object of loaded) {
+      bucket.objects.set(object.key, object);
+      const sequence = BigInt(`0x${object.sequencer || '0'}`);
+      if (sequence > this.lastSequence) this.lastSequence = sequence;
+    }
+    bucket.keys.reset([...bucket.objects.keys()]);
+    this.buckets.set(name, bucket);
+  }
+
+  /**
+   * After a clean close, the index as it was (one file instead of one per object). Written only
+   * once nothing is in flight, and taken away as soon as it is read: after a crash there is none,
+   * and start-up scans every metadata file instead.
+   */
+  async close(): Promise<void> {
+    for (const bucket of this.buckets.values()) {
+      await Promise.all(bucket.locks.values());
+      const file = join(bucket.dir, SNAPSHOT);
+      await writeFile(`${file}.tmp`, JSON.stringify([...bucket.objects.values()]), { mode: FILE_MODE });
+      await rename(`${file}.tmp`, file);
+    }
+  }
+
+  private async scanObjects(dir: string): Promise<StoredObject[]> {
     const shards = await readdir(join(dir, 'objects')).catch(() => [] as string[]);
     const loaded: StoredObject[] = [];
     await runPool(shards, LOAD_CONCURRENCY, async (shard) => {
@@ -308,13 +334,19 @@ export class ObjectStore {
       const orphans = files.filter((f) => !f.endsWith('.json') && !referenced.has(f));
       await Promise.all(orphans.map((f) => unlink(join(shardPath, f)).catch(() => undefined)));
     });
-    for (const object of loaded) {
-      bucket.objects.set(object.key, object);
-      const sequence = BigInt(`0x${object.sequencer || '0'}`);
-      if (sequence > this.lastSequence) this.lastSequence = sequence;
-    }
-    bucket.keys.reset([...bucket.objects.keys()]);
-    this.buckets.set(name, bucket);
+    return loaded;
+  }
+}
+
+async function takeSnapshot(dir: string): Promise<StoredObject[] | undefined> {
+  const file = join(dir, SNAPSHOT);
+  try {
+    const objects = JSON.parse(await readFile(file, 'utf8')) as StoredObject[];
+    await unlink(file);
+    return Array.isArray(objects) ? objects : undefined;
+  } catch {
+    await unlink(file).catch(() => undefined);
+    return undefined;
   }
 }
 

@@ -81,11 +81,13 @@ export async function startLocalS3(options: LocalS3Options): Promise<RunningLoca
   return {
     endpoint: `http://127.0.0.1:${port}`,
     store,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await store.close();
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -144,6 +144,10 @@ describe('the local S3 over the real SDK client', () => {
   it('starts again after a crash: half-written and orphaned files are swept away, every stored key is back', async () => {
     const before = await allKeys();
     await stop();
+    // A clean stop leaves the index in one file; a crash leaves none, so start-up scans every metadata file.
+    const snapshot = join(dir, BUCKET, 'index.snapshot.json');
+    expect(JSON.parse(await readFile(snapshot, 'utf8'))).toHaveLength(before.length);
+    await rm(snapshot);
     // What a crash mid-write leaves: a temporary body, data no metadata points to, a half-written metadata file.
     await writeFile(join(dir, BUCKET, 'tmp', 'deadbeef'), 'partial body');
     const shard = join(dir, BUCKET, 'objects', (await readdir(join(dir, BUCKET, 'objects')))[0]);
@@ -158,6 +162,11 @@ describe('the local S3 over the real SDK client', () => {
     expect((await readdir(shard)).filter((f) => f.startsWith('f'.repeat(64)) || f.endsWith('.tmp'))).toEqual([]);
     expect(startMs).toBeLessThan(1000);
     expect(await text('results/330603/progress/2024-03/b.csv.summary.json')).toBe('the real summary');
+    // And from the snapshot after a clean stop: the same keys.
+    await stop();
+    await start();
+    expect(await allKeys()).toEqual(before);
+    await expect(readFile(snapshot)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
@@ -174,7 +183,10 @@ describe('a data folder from the s3rver days', () => {
       const store = await ObjectStore.open(join(root, 'object-store'));
       expect(await importS3rverFolder(legacy, store)).toBe(1);
       const object = store.head('safety-net-local-uploads', 'uploads/330602/progress/2024-03/三月.csv');
-      expect(object).toMatchObject({ size: Buffer.byteLength('指标编码,累计完成值\n'), headers: { 'content-type': 'text/csv', 'x-amz-meta-a': '1' } });
+      expect(object).toMatchObject({
+        size: Buffer.byteLength('指标编码,累计完成值\n'),
+        headers: { 'content-type': 'text/csv', 'x-amz-meta-a': '1' },
+      });
       expect((await store.read('safety-net-local-uploads', object!.key))!.toString()).toBe('指标编码,累计完成值\n');
       expect(await readdir(root)).toEqual(expect.arrayContaining(['s3.imported', 'object-store']));
       expect(await importS3rverFolder(legacy, store)).toBe(0);
