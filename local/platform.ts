@@ -1,5 +1,6 @@
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
@@ -61,7 +62,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const dataDir = resolve(options.dataDir ?? '.safety-net');
   const paths = dataPaths(dataDir);
   // Readable by its owner only: files the platform (and dynalite's LevelDB) creates are 0600, folders 0700.
-  const previousUmask = process.umask(0o077);
+  const previousUmask = isMainThread ? process.umask(0o077) : undefined;
   await restrictDataFolder(dataDir);
   await mkdir(paths.archiveDir, { recursive: true, mode: 0o700 });
   const clock = new PlatformClock(options.clockDate, options.clockRate);
@@ -129,6 +130,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
     const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
     closers.push(api.close);
+    // The dashboard uploads with presigned PUTs straight to the local S3, as a browser would to S3 with CORS.
+    s3.allowOrigin(new URL(api.url).origin);
 
     const endpoints: Endpoints = {
       api: api.url,
@@ -161,12 +164,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         closed = true;
         await bus.whenIdle();
         for (const close of closers.reverse()) await close();
-        process.umask(previousUmask);
+        if (previousUmask !== undefined) process.umask(previousUmask);
       },
     };
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    process.umask(previousUmask);
+    if (previousUmask !== undefined) process.umask(previousUmask);
     throw error;
   }
 }

@@ -27,6 +27,8 @@ export interface LocalS3Options {
 export interface RunningLocalS3 {
   endpoint: string;
   store: ObjectStore;
+  /** Lets a browser page from `origin` (the local dashboard) use presigned URLs: S3's CORS, for that origin only. */
+  allowOrigin(origin: string): void;
   close(): Promise<void>;
 }
 
@@ -70,10 +72,19 @@ class S3Error extends Error {
 
 export async function startLocalS3(options: LocalS3Options): Promise<RunningLocalS3> {
   const store = await ObjectStore.open(options.directory);
+  const origins = new Set<string>();
   const server = createServer((req, res) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
+    const origin = req.headers.origin;
+    if (origin && origins.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-expose-headers', 'ETag, x-amz-request-id');
+      res.setHeader('vary', 'Origin');
+    }
+    // A CORS preflight carries no signature (browsers never sign one); S3 answers it from the bucket's CORS rules.
+    if (req.method === 'OPTIONS') return preflight(req, res, origins);
     serve(req, res, requestId, store, options).catch((error: unknown) => fail(req, res, error, requestId));
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', () => resolve()));
@@ -81,6 +92,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<RunningLoca
   return {
     endpoint: `http://127.0.0.1:${port}`,
     store,
+    allowOrigin: (origin) => origins.add(origin),
     async close() {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -362,6 +374,24 @@ async function getObject(
     });
   }
   throw new S3Error(503, 'SlowDown', 'The object changed while it was being read; please retry.');
+}
+
+function preflight(req: IncomingMessage, res: ServerResponse, origins: Set<string>): void {
+  const origin = req.headers.origin;
+  const method = req.headers['access-control-request-method'];
+  req.resume();
+  if (!origin || !origins.has(origin) || !method || !['GET', 'PUT', 'HEAD'].includes(method)) {
+    const body = errorDocument('AccessForbidden', 'CORSResponse: This CORS request is not allowed.');
+    res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  res.writeHead(200, {
+    'access-control-allow-methods': 'GET, PUT, HEAD',
+    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+    'access-control-max-age': '600',
+  });
+  res.end();
 }
 
 /** One `bytes=` range (S3 serves a single range); undefined for the whole object. */

@@ -164,6 +164,24 @@ describe('local storage, bus and secrets refuse what AWS would refuse', () => {
       expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
     });
 
+    it('can be used from the dashboard page (CORS for its origin only), still signed', async () => {
+      const origin = new URL(endpoints.api).origin;
+      const preflight = (from: string) =>
+        fetch(url, {
+          method: 'OPTIONS',
+          headers: { origin: from, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+        });
+      const allowed = await preflight(origin);
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(allowed.headers.get('access-control-allow-methods')).toContain('PUT');
+      const other = await preflight('http://evil.example');
+      expect(other.status).toBe(403);
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const unsigned = await fetch(url.split('?')[0], { method: 'PUT', body: 'x', headers: { origin } });
+      expect(unsigned.status).toBe(403);
+    });
+
     it('once expired: refused', async () => {
       const expired = await getSignedUrl(
         p.s3,
