@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
@@ -21,13 +23,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type WorkerMessage = { port?: number; error?: string; closed?: boolean };
+type WorkerMessage = { listening?: boolean; error?: string; closed?: boolean };
 
 /**
  * Starts a storage server on a worker thread (`local/workers/*.mjs`): on a 2-core machine the
  * storage then works beside the functions, not between them.
  */
-async function startOnWorker(script: string, workerData: Record<string, unknown>): Promise<RunningServer> {
+async function startOnWorker(script: string, workerData: Record<string, unknown>): Promise<{ close(): Promise<void> }> {
   const worker = new Worker(new URL(`./workers/${script}`, import.meta.url), { workerData });
   let closing: (() => void) | undefined;
   const started = await new Promise<WorkerMessage>((resolve, reject) => {
@@ -37,12 +39,11 @@ async function startOnWorker(script: string, workerData: Record<string, unknown>
       else resolve(message);
     });
   });
-  if (started.error || !started.port) {
+  if (started.error || !started.listening) {
     await worker.terminate();
     throw new Error(`${script} could not start: ${started.error}`);
   }
   return {
-    endpoint: `http://127.0.0.1:${started.port}`,
     async close() {
       await new Promise<void>((resolve) => {
         closing = resolve;
@@ -59,9 +60,10 @@ async function startOnWorker(script: string, workerData: Record<string, unknown>
  */
 export async function startDynamoDb(dir: string, credentials: LocalCredentials): Promise<RunningServer> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const dynalite = await startOnWorker('dynalite-worker.mjs', { path: dir, port: 0 });
+  const socketPath = await privateSocketPath(dir);
+  const dynalite = await startOnWorker('dynalite-worker.mjs', { path: dir, socketPath });
   const front = await startSignedFront({
-    upstream: dynalite.endpoint,
+    socketPath,
     credentials,
     services: ['dynamodb'],
     errorTypePrefix: 'com.amazon.coral.service#',
@@ -74,8 +76,16 @@ export async function startDynamoDb(dir: string, credentials: LocalCredentials):
     async close() {
       await front.close();
       await dynalite.close();
+      if (!socketPath.startsWith(dir)) await rm(dirname(socketPath), { recursive: true, force: true });
     },
   };
+}
+
+/** A Unix socket path only the owner can reach: in the data folder, or in a private temporary folder when that path is too long for a socket. */
+async function privateSocketPath(dir: string): Promise<string> {
+  const inside = join(dir, '.dynalite.sock');
+  if (Buffer.byteLength(inside) <= 100) return inside;
+  return join(await mkdtemp(join(tmpdir(), 'sn-ddb-')), 's');
 }
 
 /** The local S3 (`local/s3/`) persisted under `dir`, signed requests only; its notification records go to `onRecords`. */

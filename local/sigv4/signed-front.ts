@@ -9,13 +9,13 @@ import { verifySignature } from './verify-signature.ts';
  * each request is read whole, its SigV4 signature verified, and only then forwarded, body unchanged.
  */
 export async function startSignedFront(options: {
-  upstream: string;
+  /** The service behind the front listens on this Unix socket (so nothing reaches it but through the front). */
+  socketPath: string;
   credentials: LocalCredentials;
   services: readonly string[];
   /** `__type` prefix of the service's error shapes (DynamoDB: `com.amazon.coral.service#`). */
   errorTypePrefix?: string;
 }): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true });
   const server = createServer(async (req, res) => {
     try {
@@ -29,7 +29,7 @@ export async function startSignedFront(options: {
         return;
       }
       const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+        { socketPath: options.socketPath, method: req.method, path: req.url, headers: req.headers, agent },
         (answer) => {
           res.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(res);

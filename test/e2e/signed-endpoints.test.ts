@@ -53,7 +53,7 @@ describe('local storage, bus and secrets refuse what AWS would refuse', () => {
         if (entry.isDirectory()) {
           modes.push([`${path}/`, (await stat(path)).mode & 0o777]);
           await walk(path);
-        } else modes.push([path, (await stat(path)).mode & 0o777]);
+        } else if (entry.isFile()) modes.push([path, (await stat(path)).mode & 0o777]);
       }
     }
     await walk(p.dataDir);
@@ -192,6 +192,12 @@ describe('local storage, bus and secrets refuse what AWS would refuse', () => {
       expect(res.status).toBe(403);
       expect(await res.text()).toContain('Request has expired');
     });
+  });
+
+  it('DynamoDB: dynalite itself has no TCP port, only a socket in the private data folder', async () => {
+    const dynamoDir = dataPaths(p.dataDir).dynamoDir;
+    expect((await stat(join(dynamoDir, '.dynalite.sock'))).isSocket()).toBe(true);
+    expect((await stat(dynamoDir)).mode & 0o777).toBe(0o700);
   });
 
   it('DynamoDB: unsigned, wrongly signed and unknown-key requests are refused', async () => {
