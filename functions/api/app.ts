@@ -59,7 +59,10 @@ export function allowedMethods(routes: ReadonlyArray<{ method: string; path: str
   const methods = new Set<string>();
   for (const route of routes) {
     if (route.method === 'ALL') continue;
-    const pattern = route.path.replace(/\/+$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+');
+    const pattern = route.path
+      .replace(/\/+$/, '')
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:[^/]+/g, '[^/]+');
     if (new RegExp(`^${pattern}/?$`).test(path)) methods.add(route.method);
   }
   if (methods.has('GET')) methods.add('HEAD');

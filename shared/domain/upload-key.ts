@@ -1,6 +1,7 @@
 import { isUnitCode, type UnitCode } from './units.ts';
 import { isPeriod, type Period } from './period.ts';
 import { uploadKindSchema, type UploadKind } from './events.ts';
+import { freeTextProblem } from './free-text.ts';
 
 /** A key under `uploads/` that follows the contract: `uploads/{unit}/{kind}/{period}/{fileName}`. */
 export interface UploadRef {
@@ -32,6 +33,9 @@ export function parseUploadKey(key: string): UploadKeyParse {
   if (!kindParse.success) return fail(`上传类型 ${kind} 无效,应为 ${uploadKindSchema.options.join('/')}`);
   if (!isPeriod(period)) return fail(`期间 ${period} 格式错误,应为 YYYY-MM`);
   if (!FILE_EXTENSIONS.test(fileName)) return fail('文件格式不支持: 仅接受 .csv 或 .xlsx');
+  // The file name travels in keys, events, summaries and lists: it must not be the personal data it holds.
+  const personal = freeTextProblem('文件名', fileName);
+  if (personal) return fail(personal);
   return { ok: true, upload: { key, unit, kind: kindParse.data, period, fileName } };
 }
 

@@ -34,7 +34,11 @@ describe('API hygiene: headers and the error shape on every answer', () => {
     const headers = await district();
     const cases: Array<[string, Response, number]> = [
       ['200', await app.request('/health'), 200],
-      ['400', await app.request('/uploads', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{' }), 400],
+      [
+        '400',
+        await app.request('/uploads', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{' }),
+        400,
+      ],
       ['401', await app.request('/plan'), 401],
       ['403', await app.request('/progress?unit=330603', { headers }), 403],
       ['404', await app.request('/no-such-route', { headers }), 404],

@@ -1,10 +1,18 @@
 import type { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { z } from 'zod';
 import { parseUploadKey, resultKeys, type UploadRef } from '../../domain/upload-key.ts';
-import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../../domain/upload-summary.ts';
+import {
+  maskedSummary,
+  renderSummary,
+  topReasons,
+  uploadStatusOf,
+  type RowError,
+  type UploadSummary,
+} from '../../domain/upload-summary.ts';
+import { FREE_TEXT_COLUMNS, freeTextProblem, maskPersonalData } from '../../domain/free-text.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../../domain/events.ts';
 import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
-import { checkColumns, columnsMessages } from '../../domain/tabular/columns.ts';
+import { checkColumns, columnsMessages, dataInHeaderMessage, headerLooksLikeData } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { claimUpload, completeUpload } from '../../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../../adapters/upload-files.ts';
@@ -90,7 +98,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   });
   if (claim !== 'claimed') {
     metrics.addMetric(`upload_skipped_${claim}`, MetricUnit.Count, 1);
-    logger.info('upload skipped', { key, claim });
+    logger.info('upload skipped', { key: maskPersonalData(key), claim });
     return undefined;
   }
   const report = new RowReport();
@@ -124,7 +132,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   const { summaryKey, errorsKey } = resultKeys(key);
   const hasErrorFile = !fileReason && errors.length > 0;
   if (rejectedRows.size > MAX_REPORTED_ERRORS) warnings.push(`错误明细仅列出前 ${MAX_REPORTED_ERRORS} 条`);
-  const summary: UploadSummary = {
+  const summary: UploadSummary = maskedSummary({
     status,
     key,
     unit: parts.unit ?? null,
@@ -140,12 +148,13 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     errorsKey: hasErrorFile ? errorsKey : null,
     encoding,
     processedAt: new Date().toISOString(),
-  };
+  });
+  const shownKey = summary.key; // masked: a file name holding an ID or phone never leaves in full
   if (hasErrorFile) await writeResult(errorsKey, renderErrorsCsv(errors), 'text/csv; charset=utf-8');
   await writeResult(summaryKey, renderSummary(summary), 'application/json; charset=utf-8');
   await publishEvents([
     platformEvent(DETAIL_TYPES.uploadProcessed, {
-      key,
+      key: shownKey,
       unit: summary.unit ?? '',
       kind: summary.kind ?? '',
       period: summary.period ?? '',
@@ -164,7 +173,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   metrics.addMetric(`upload_${status}`, MetricUnit.Count, 1);
   metrics.addMetric('rowsAccepted', MetricUnit.Count, summary.rowsAccepted);
   metrics.addMetric('rowsRejected', MetricUnit.Count, rowsRejected);
-  logger.info('upload processed', { key, status, rowsTotal, rowsRejected });
+  logger.info('upload processed', { key: shownKey, status, rowsTotal, rowsRejected });
   return summary;
 }
 
@@ -197,14 +206,17 @@ async function readAndIngest(
   const outcome: ReadOutcome = { encoding: table.encoding, rowsTotal: 0, warnings: [], events: [] };
   try {
     const spec = columnsOf(ingester, upload.kind);
+    if (headerLooksLikeData(table.header, spec.required, spec.optional))
+      return { ...outcome, fileReason: dataInHeaderMessage(spec.required) };
     const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
     const messages = columnsMessages(columns);
     if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
     outcome.warnings.push(...messages);
+    const freeText = table.header.filter((name) => FREE_TEXT_COLUMNS.has(name));
     const counted = (async function* () {
       for await (const row of table.rows) {
         outcome.rowsTotal++;
-        yield row;
+        if (!holdsPersonalData(row, freeText, report.reject)) yield row;
       }
     })();
     const ingested = await ingester.ingest(upload, counted, report.reject);
@@ -216,6 +228,18 @@ async function readAndIngest(
   } finally {
     await table.close(); // releases the S3 body and any XLSX temp files, also when rows were never read
   }
+}
+
+/** Rejects a row whose free-text cells hold a full ID or phone number, one error per such cell, naming the column. */
+function holdsPersonalData(row: TableRow, freeText: readonly string[], reject: (error: RowError) => void): boolean {
+  let found = false;
+  for (const column of freeText) {
+    const problem = freeTextProblem(column, row.cells[column] ?? '');
+    if (!problem) continue;
+    reject({ rowNumber: row.rowNumber, column, reason: problem });
+    found = true;
+  }
+  return found;
 }
 
 function tooLarge(): string {

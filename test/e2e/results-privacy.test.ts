@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
+import { citizen, csv } from '../support/citizens.ts';
+import { resultKeys } from '../../shared/domain/upload-key.ts';
+
+const ID = citizen('330602', '1956-03-12', 121);
+const OTHER_ID = citizen('330603', '1988-08-08', 88);
+const MOBILE = '13812345678';
+
+describe('results never echo personal data (local platform)', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startTestPlatform();
+  });
+  afterAll(async () => p?.close());
+
+  it('rejects a roster without its header row saying so, with no ID, name or phone from the file', async () => {
+    const key = 'uploads/330602/roster/2024-03/没有表头.csv';
+    const body = [`${ID},王秀英,HH-1,低保,3,1200,本人,府山街道,${MOBILE}`, `${OTHER_ID},李建国,HH-2,低边,2,1500,本人,府山街道,`].join('\n');
+    const summary = await p.upload(key, body);
+    expect(summary.status).toBe('rejected');
+    expect(summary.reasons.join()).toContain('首行看起来是数据而不是表头');
+    const text = JSON.stringify(summary);
+    for (const secret of [ID, OTHER_ID, '王秀英', '李建国', MOBILE]) expect(text).not.toContain(secret);
+    const events = JSON.stringify(await p.archivedEvents());
+    for (const secret of [ID, '王秀英', MOBILE]) expect(events).not.toContain(secret);
+  });
+
+  it('masks an ID typed into 指标编码 in summary.json and errors.csv, and refuses a phone in 备注 naming the column', async () => {
+    const key = 'uploads/330602/progress/2024-03/误填.csv';
+    const body = csv(
+      ['指标编码', '累计完成值', '备注'],
+      [
+        [OTHER_ID, 9, ''],
+        ['T02.shanju-homes', 12, `联系人电话 ${MOBILE}`],
+        ['T05.leling-centers', 7, '按时完成'],
+      ],
+    );
+    const summary = await p.upload(key, body);
+    expect(summary).toMatchObject({ status: 'partial', rowsTotal: 3, rowsAccepted: 1, rowsRejected: 2 });
+    const summaryText = JSON.stringify(summary);
+    expect(summaryText).not.toContain(OTHER_ID);
+    expect(summaryText).not.toContain(MOBILE);
+    expect(summaryText).toContain(`${OTHER_ID.slice(0, 6)}********${OTHER_ID.slice(-4)}`);
+
+    const errorsCsv = (await p.text(resultKeys(key).errorsKey))!;
+    expect(errorsCsv).not.toContain(OTHER_ID);
+    expect(errorsCsv).not.toContain(MOBILE);
+    const lines = errorsCsv.slice(1).trim().split(/\r?\n/);
+    expect(lines.find((l) => l.startsWith('2,'))).toContain('未知指标编码');
+    expect(lines.find((l) => l.startsWith('3,'))).toMatch(/^3,备注,"?备注中不能填写完整的电话号码/);
+  });
+
+  it('refuses a visit record whose 情况 holds an ID number, and keeps the clean one', async () => {
+    const key = 'uploads/330602/visits/2024-03/探访.csv';
+    const summary = await p.upload(
+      key,
+      csv(
+        ['身份证号', '探访日期', '探访人', '情况'],
+        [
+          [ID, '2024-03-05', '社工甲', `家属 ${OTHER_ID} 在场`],
+          [ID, '2024-03-20', '社工甲', '情况稳定'],
+        ],
+      ),
+    );
+    expect(summary).toMatchObject({ rowsTotal: 2, rowsAccepted: 1, rowsRejected: 1 });
+    const errorsCsv = (await p.text(resultKeys(key).errorsKey))!;
+    expect(errorsCsv).toMatch(/2,情况,"?情况中不能填写完整的身份证号/);
+    expect(errorsCsv).not.toContain(OTHER_ID);
+  });
+});
