@@ -48,3 +48,13 @@ export function resultKeys(key: string): { summaryKey: string; errorsKey: string
   const base = key.startsWith(UPLOADS_PREFIX) ? RESULTS_PREFIX + key.slice(UPLOADS_PREFIX.length) : `${RESULTS_PREFIX}other/${key}`;
   return { summaryKey: `${base}.summary.json`, errorsKey: `${base}.errors.csv` };
 }
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** The Content-Type an upload is stored with (signed into its presigned PUT, sent by the CLI). */
+export function uploadContentType(fileName: string): string {
+  return CONTENT_TYPES[fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
+}

@@ -17,6 +17,8 @@ export interface UploadSummary {
   period: string | null;
   etag: string | null;
   versionId: string | null;
+  /** base64 SHA-256 of the processed bytes as S3 verified it, or null when S3 holds none (e.g. the local S3). */
+  sha256: string | null;
   rowsTotal: number;
   rowsAccepted: number;
   rowsRejected: number;

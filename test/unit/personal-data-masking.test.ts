@@ -110,6 +110,7 @@ describe('results never echo personal data', () => {
       period: '2024-03',
       etag: 'e',
       versionId: null,
+      sha256: null,
       rowsTotal: 1,
       rowsAccepted: 0,
       rowsRejected: 1,

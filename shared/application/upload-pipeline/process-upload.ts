@@ -27,6 +27,8 @@ export type ObjectCreatedEvent = z.infer<typeof S3EventNotificationEventBridgeSc
 export interface UploadVersion extends UploadRef {
   etag: string;
   versionId?: string;
+  /** base64 SHA-256 of the bytes, when S3 holds a verified checksum for them (signed into the presigned PUT). */
+  sha256?: string;
   /** When the object landed (the event's time): the platform's "now" for this upload. */
   receivedAt: string;
 }
@@ -104,6 +106,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   const report = new RowReport();
   let fileReason: string | undefined;
   let read: ReadOutcome = { encoding: null, rowsTotal: 0, warnings: [], events: [] };
+  let sha256: string | undefined;
   try {
     if (!parsed.ok) fileReason = parsed.reason;
     else if (!ingester) fileReason = `不支持的上传类型 ${parsed.upload.kind}`;
@@ -114,7 +117,8 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
         const object = await openUpload(key, versionId);
         if (!object) fileReason = '文件已不存在(可能已被删除)';
         else {
-          read = await readAndIngest(upload, object.body, ingester, report);
+          sha256 = object.sha256;
+          read = await readAndIngest({ ...upload, sha256 }, object.body, ingester, report);
           fileReason = read.fileReason;
         }
       }
@@ -140,6 +144,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     period: parts.period ?? null,
     etag,
     versionId: versionId ?? null,
+    sha256: sha256 ?? null,
     rowsTotal,
     rowsAccepted: rowsTotal - rowsRejected,
     rowsRejected,
