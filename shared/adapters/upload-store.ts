@@ -87,7 +87,7 @@ export async function completeUpload(key: string, etag: string, summary: UploadS
           ':e': summary.errorsKey,
           ':p': summary.processedAt,
           ':reasons': summary.reasons.slice(0, 5),
-          ':sha256': summary.sha256,
+          ':sha256': summary.sha256 ?? null,
         },
       }),
     );

@@ -17,8 +17,12 @@ const CITIZEN_ID = /(?<![0-9A-Za-z])(?:\d{6}[ -]?\d{8}[ -]?\d{3}[0-9Xx]|\d{15})(
 // A mainland mobile number (1[3-9]x xxxx xxxx, optionally +86), or a landline with its area code (0575-8812 3456).
 const PHONE = /(?<![0-9])(?:(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[ -]?\d{7,8})(?![0-9])/g;
 
+// The cheap test first (millions of cells a file): no ID or phone without seven digits in a row (separators aside).
+const SEVEN_DIGITS = /[0-9\uFF10-\uFF19](?:[ -]?[0-9\uFF10-\uFF19]){6}/;
+
 /** The kinds of personal data in a text, each once (empty when there is none). */
 export function personalDataIn(text: string): PersonalDataKind[] {
+  if (!SEVEN_DIGITS.test(text)) return [];
   const value = halfWidth(text);
   const kinds: PersonalDataKind[] = [];
   if (new RegExp(CITIZEN_ID.source).test(value)) kinds.push('citizen-id');
@@ -32,8 +36,8 @@ export function personalDataIn(text: string): PersonalDataKind[] {
  * Masking a masked text changes nothing.
  */
 export function maskPersonalData(text: string): string {
+  if (!SEVEN_DIGITS.test(text)) return text;
   const value = halfWidth(text);
-  if (!/\d{7}/.test(value.replace(/[ -]/g, ''))) return text; // fast path: no run of digits long enough
   return value
     .replace(CITIZEN_ID, (id) => {
       const compact = id.replace(/[ -]/g, '').toUpperCase();
