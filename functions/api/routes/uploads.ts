@@ -5,6 +5,7 @@ import { uploadKindSchema } from '../../../shared/domain/events.ts';
 import { periodSchema } from '../../../shared/domain/period.ts';
 import { availablePlanYears, hasPlan } from '../../../shared/domain/plan/catalogue.ts';
 import { sha256Base64 } from '../../../shared/domain/content-checksum.ts';
+import { maskPersonalData } from '../../../shared/domain/free-text.ts';
 import { unitCodeSchema, unitName } from '../../../shared/domain/units.ts';
 import { parseUploadKey, resultKeys, uploadKey } from '../../../shared/domain/upload-key.ts';
 import type { ApiDependencies, ApiEnv } from '../api-env.ts';
@@ -96,7 +97,8 @@ async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
 }
 
 async function uploadView(record: UploadRecord) {
-  const reasons = (record as UploadRecord & { reasons?: string[] }).reasons ?? [];
+  // Masked again on the way out: records written before results were masked may still hold an ID or phone.
+  const reasons = ((record as UploadRecord & { reasons?: string[] }).reasons ?? []).map(maskPersonalData);
   return {
     key: record.key,
     unit: record.unit,
