@@ -59,6 +59,7 @@ export function maskedSummary(summary: UploadSummary): UploadSummary {
     key: maskPersonalData(summary.key),
     reasons: summary.reasons.map(maskPersonalData),
     warnings: summary.warnings.map(maskPersonalData),
+    errorsKey: summary.errorsKey && maskPersonalData(summary.errorsKey),
   };
 }
 

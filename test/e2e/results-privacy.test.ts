@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { citizen, csv } from '../support/citizens.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
+import { readFile } from 'node:fs/promises';
+import { dataPaths } from '../../local/data-paths.ts';
+import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
+import { issueToken } from '../../shared/domain/access-token.ts';
 
 const ID = citizen('330602', '1956-03-12', 121);
 const OTHER_ID = citizen('330603', '1988-08-08', 88);
@@ -49,6 +53,25 @@ describe('results never echo personal data (local platform)', () => {
     const lines = errorsCsv.slice(1).trim().split(/\r?\n/);
     expect(lines.find((l) => l.startsWith('2,'))).toContain('未知指标编码');
     expect(lines.find((l) => l.startsWith('3,'))).toMatch(/^3,备注,"?备注中不能填写完整的电话号码/);
+  });
+
+  it('rejects a key whose file name is a phone number, and shows it masked in the summary, the event and the API list', async () => {
+    const key = `uploads/330602/progress/2024-03/${MOBILE}.csv`;
+    const summary = await p.upload(key, csv(['指标编码', '累计完成值'], [['T02.shanju-homes', 1]]));
+    expect(summary.status).toBe('rejected');
+    expect(summary.reasons.join()).toContain('文件名中不能填写完整的电话号码');
+    expect(summary.key).toBe('uploads/330602/progress/2024-03/138****5678.csv');
+    const events = await p.archivedEvents();
+    const processed = events.filter((e) => e['detail-type'] === 'Upload Processed').map((e) => JSON.stringify(e.detail));
+    expect(processed.some((d) => d.includes('138****5678.csv'))).toBe(true);
+    expect(processed.join()).not.toContain(MOBILE);
+
+    const secrets = JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>;
+    const token = await issueToken({ unit: '330602', role: 'district' }, secrets[LOCAL_SECRET_IDS.tokenSigningKey]);
+    const res = await fetch(`${p.platform.endpoints.api}/uploads?period=2024-03`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await res.text();
+    expect(text).toContain('138****5678.csv');
+    expect(text).not.toContain(MOBILE);
   });
 
   it('refuses a visit record whose 情况 holds an ID number, and keeps the clean one', async () => {

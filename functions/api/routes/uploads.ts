@@ -5,7 +5,7 @@ import { uploadKindSchema } from '../../../shared/domain/events.ts';
 import { periodSchema } from '../../../shared/domain/period.ts';
 import { availablePlanYears, hasPlan } from '../../../shared/domain/plan/catalogue.ts';
 import { sha256Base64 } from '../../../shared/domain/content-checksum.ts';
-import { maskPersonalData } from '../../../shared/domain/free-text.ts';
+import { maskPersonalData, personalDataIn } from '../../../shared/domain/free-text.ts';
 import { unitCodeSchema, unitName } from '../../../shared/domain/units.ts';
 import { parseUploadKey, resultKeys, uploadKey } from '../../../shared/domain/upload-key.ts';
 import type { ApiDependencies, ApiEnv } from '../api-env.ts';
@@ -99,15 +99,18 @@ async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
 async function uploadView(record: UploadRecord) {
   // Masked again on the way out: records written before results were masked may still hold an ID or phone.
   const reasons = ((record as UploadRecord & { reasons?: string[] }).reasons ?? []).map(maskPersonalData);
+  // A file name holding an ID or phone (such a key is rejected) is shown masked, and gets no links: they would carry it.
+  const linkable = personalDataIn(record.key).length === 0;
+  const masked = (value: string | null | undefined) => (value ? maskPersonalData(value) : null);
   return {
-    key: record.key,
+    key: maskPersonalData(record.key),
     unit: record.unit,
     unitName: record.unit ? unitName(record.unit) : null,
     kind: record.kind,
     kindLabel:
       record.kind && record.kind in UPLOAD_KIND_LABELS ? UPLOAD_KIND_LABELS[record.kind as keyof typeof UPLOAD_KIND_LABELS] : record.kind,
     period: record.period,
-    fileName: record.fileName,
+    fileName: masked(record.fileName),
     status: record.status,
     statusLabel: UPLOAD_STATUS_LABELS[record.status] ?? record.status,
     rowsTotal: record.rowsTotal ?? null,
@@ -116,9 +119,9 @@ async function uploadView(record: UploadRecord) {
     reasons,
     receivedAt: record.receivedAt,
     processedAt: record.processedAt ?? null,
-    summaryKey: record.summaryKey ?? null,
-    errorsKey: record.errorsKey ?? null,
-    summaryUrl: record.summaryKey ? await presignedDownload(record.summaryKey) : null,
-    errorsUrl: record.errorsKey ? await presignedDownload(record.errorsKey) : null,
+    summaryKey: masked(record.summaryKey),
+    errorsKey: masked(record.errorsKey),
+    summaryUrl: linkable && record.summaryKey ? await presignedDownload(record.summaryKey) : null,
+    errorsUrl: linkable && record.errorsKey ? await presignedDownload(record.errorsKey) : null,
   };
 }

@@ -167,7 +167,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
       rowsTotal,
       rowsAccepted: summary.rowsAccepted,
       rowsRejected,
-      summaryKey,
+      summaryKey: maskPersonalData(summaryKey),
       errorsKey: summary.errorsKey ?? undefined,
       versionId,
     }),
