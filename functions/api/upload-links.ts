@@ -9,7 +9,7 @@ import { uploadSessionName, uploadSessionPolicy } from './upload-session-policy.
 /** How long a presigned link works: long enough for a slow upload to start, short enough not to be shared around. */
 export const LINK_TTL_SECONDS = 900;
 
-export interface UploadGrant {
+export interface PresignRequest {
   key: string;
   unit: string;
   /** base64 SHA-256 of the file the client will send, when it gave one. */
@@ -25,7 +25,7 @@ export interface UploadGrant {
  * differs (BadDigest). On AWS the URL is signed with credentials confined to
  * `uploads/{unit}/…` (uploader role + session policy), so IAM enforces the unit.
  */
-export async function presignedUpload(grant: UploadGrant): Promise<{ url: string; expiresIn: number; headers: Record<string, string> }> {
+export async function presignedUpload(grant: PresignRequest): Promise<{ url: string; expiresIn: number; headers: Record<string, string> }> {
   const { UPLOADS_BUCKET: bucket } = runtimeEnv();
   const contentType = uploadContentType(grant.key);
   const command = new PutObjectCommand({ Bucket: bucket, Key: grant.key, ContentType: contentType, ChecksumSHA256: grant.sha256 });
@@ -40,7 +40,7 @@ export async function presignedUpload(grant: UploadGrant): Promise<{ url: string
   return { url, expiresIn: LINK_TTL_SECONDS, headers };
 }
 
-async function signingClient(grant: UploadGrant, bucket: string) {
+async function signingClient(grant: PresignRequest, bucket: string) {
   const roleArn = process.env[API_ENV_NAMES.uploaderRoleArn];
   if (!roleArn) return s3Client(); // local: the install's own credentials, as before
   const partition = roleArn.split(':')[1] ?? 'aws';
