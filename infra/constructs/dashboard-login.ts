@@ -73,8 +73,14 @@ export class DashboardLogin extends Construct {
         authorizer: new apigwv2.HttpNoneAuthorizer(),
       });
       Validations.of(created).acknowledge(
-        { id: 'AwsSolutions-APIG4', reason: `${route.method.toUpperCase()} ${route.path} is public by the API contract: it carries no personal or unit data.` },
-        { id: 'AwsSolutions-COG4', reason: `${route.method.toUpperCase()} ${route.path} is public by the API contract: it carries no personal or unit data.` },
+        {
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method.toUpperCase()} ${route.path} is public by the API contract: it carries no personal or unit data.`,
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: `${route.method.toUpperCase()} ${route.path} is public by the API contract: it carries no personal or unit data.`,
+        },
       );
     }
   }
