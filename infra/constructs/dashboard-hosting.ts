@@ -53,6 +53,9 @@ export class DashboardHosting extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'dashboard-site/',
+      // Every bucket of the stack is versioned: a bad deploy's files can be restored until they expire.
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(config.noncurrentVersionRetentionDays) }],
       removalPolicy,
       autoDeleteObjects: config.autoDeleteObjects,
     });
@@ -63,7 +66,13 @@ export class DashboardHosting extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
       enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(config.accessLogRetentionDays) }],
+      versioned: true,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(config.accessLogRetentionDays),
+          noncurrentVersionExpiration: Duration.days(config.accessLogRetentionDays),
+        },
+      ],
       removalPolicy,
       autoDeleteObjects: config.autoDeleteObjects,
     });
