@@ -1,7 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { buildRoutes, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import type { ChannelsConfig } from '../shared/domain/notifications/index.ts';
+import type { SweepResult } from '../shared/application/deadline-sweep/deadline-sweep.ts';
+import type { DigestRunResult } from '../shared/application/notify/send-digests.ts';
+import { LocalDeadLetterQueue, LocalQueue } from './local-queue.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
@@ -40,6 +45,10 @@ export interface PlatformOptions {
   onDelivery?: (report: DeliveryReport) => void;
   onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
+  /** The units' notification channels (`start --channels FILE`), served to the functions as a local secret. */
+  channels?: ChannelsConfig;
+  /** Pause before the local queue receives a failed message again (default 30 s, as SQS's visibility timeout). */
+  queueVisibilityMs?: number;
 }
 
 export interface RunningPlatform {
@@ -50,6 +59,12 @@ export interface RunningPlatform {
   clock: PlatformClock;
   /** Uploads found without a terminal result at start and sent through again. */
   resumedUploads: string[];
+  /** The local SQS queues by id (QUEUES), e.g. the notification deliveries. */
+  queues: Record<string, LocalQueue>;
+  /** `sweep [--at]`: the daily sweep, then (once its events are handled) the daily digest of the same day. */
+  sweepAndDigest(at?: string): Promise<SweepResult & { digest: DigestRunResult }>;
+  /** The bus and every queue idle (delayed deliveries included). */
+  whenIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +72,7 @@ const BUS_NAME = 'safety-net-local';
 const UPLOADS_BUCKET = 'safety-net-local-uploads';
 const TABLE_NAME = 'safety-net-local';
 const ACCOUNT = '000000000000';
+const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${ACCOUNT}:safety-net-local-notifications`;
 
 /**
  * The whole platform on one machine: dynalite, s3rver, the local bus (which
@@ -67,8 +83,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const dataDir = resolve(options.dataDir ?? '.safety-net');
   const paths = dataPaths(dataDir);
   await mkdir(paths.archiveDir, { recursive: true });
+  await mkdir(dirname(paths.queueFile('x')), { recursive: true });
   const clock = new PlatformClock(options.clockDate, options.clockRate);
-  const secrets = await loadOrCreateLocalSecrets(paths.secretsFile);
+  const secrets = {
+    ...(await loadOrCreateLocalSecrets(paths.secretsFile)),
+    [LOCAL_SECRET_IDS.notificationChannels]: JSON.stringify(options.channels ?? {}),
+  };
 
   const closers: Array<() => Promise<unknown>> = [];
   try {
@@ -98,13 +118,52 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     closers.push(s3.close);
 
     let scheduler: LocalScheduler | undefined;
+    // SQS queues and their consumers, the notification topic: served by the same local AWS server.
+    const queues: Record<string, LocalQueue> = {};
+    const queueEndpoints: Record<string, LocalQueue | LocalDeadLetterQueue> = {};
+    for (const spec of QUEUES) {
+      const name = `safety-net-local-${spec.id}`;
+      queues[spec.id] = new LocalQueue({
+        spec,
+        url: `/${ACCOUNT}/${name}`,
+        arn: `arn:aws:sqs:${LOCAL_REGION}:${ACCOUNT}:${name}`,
+        region: LOCAL_REGION,
+        invoke: (target, event) => invokeFunction(target, event),
+        pendingFile: paths.queueFile(spec.id),
+        deadLetterFile: paths.notificationDeadLetterFile,
+        visibilityMs: options.queueVisibilityMs,
+      });
+      queueEndpoints[`/${ACCOUNT}/${name}`] = queues[spec.id];
+      queueEndpoints[`/${ACCOUNT}/${name}-dlq`] = new LocalDeadLetterQueue(paths.notificationDeadLetterFile);
+    }
+    const whenIdle = async () => {
+      // A delivery can put events on the bus and a notify can queue deliveries: wait until both are still.
+      for (let round = 0; round < 2; round++) {
+        await bus.whenIdle();
+        for (const queue of Object.values(queues)) await queue.whenIdle();
+      }
+      await bus.whenIdle();
+    };
+    const sweepAndDigest = async (at?: string) => {
+      const sweep = (await scheduler!.fireNow('daily-deadline-sweep', at)) as SweepResult;
+      await bus.whenIdle();
+      const digest = (await scheduler!.fireNow('daily-digest', at ?? sweep.today)) as DigestRunResult;
+      await bus.whenIdle();
+      return { ...sweep, digest };
+    };
     const aws = await startLocalAwsServer({
       bus,
       secrets,
+      queues: queueEndpoints,
+      topics: {
+        [LOCAL_TOPIC_ARN]: async (message) => {
+          await appendFile(paths.outboxFile, `${JSON.stringify({ publishedAt: new Date().toISOString(), ...message })}\n`, { mode: 0o600 });
+        },
+      },
       control: {
-        sweep: async (body) => scheduler!.fireNow('daily-deadline-sweep', body.at ? String(body.at) : undefined),
+        sweep: async (body) => sweepAndDigest(body.at ? String(body.at) : undefined),
         idle: async () => {
-          await bus.whenIdle();
+          await whenIdle();
           return { idle: true };
         },
         clock: async () => ({ now: clock.now().toISOString() }),
@@ -113,6 +172,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     closers.push(aws.close);
 
     setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint });
+    for (const queue of Object.values(queues)) await queue.start();
+    closers.push(async () => {
+      for (const queue of Object.values(queues)) await queue.stop();
+    });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
     await ensureBucket(s3.endpoint, UPLOADS_BUCKET);
 
@@ -129,6 +192,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
     const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
     closers.push(api.close);
+    // Links in messages point at the dashboard this platform serves.
+    process.env[RUNTIME_ENV_NAMES.dashboardUrl] = api.url;
+    resetRuntimeEnv();
 
     const endpoints: Endpoints = {
       api: api.url,
@@ -150,6 +216,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       scheduler,
       clock,
       resumedUploads,
+      queues,
+      sweepAndDigest,
+      whenIdle,
       async close() {
         if (closed) return;
         closed = true;
@@ -173,6 +242,8 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
+    AWS_ENDPOINT_URL_SQS: endpoints.aws,
+    AWS_ENDPOINT_URL_SNS: endpoints.aws,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'safety-net-local',
@@ -183,7 +254,13 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     [RUNTIME_ENV_NAMES.eventBusName]: BUS_NAME,
     [RUNTIME_ENV_NAMES.idHashSecretId]: LOCAL_SECRET_IDS.idHashKey,
     [RUNTIME_ENV_NAMES.tokenSecretId]: LOCAL_SECRET_IDS.tokenSigningKey,
+    [RUNTIME_ENV_NAMES.channelsSecretId]: LOCAL_SECRET_IDS.notificationChannels,
+    [RUNTIME_ENV_NAMES.notificationTopicArn]: LOCAL_TOPIC_ARN,
   });
+  for (const spec of QUEUES) {
+    process.env[spec.urlEnv] = `${endpoints.aws}/${ACCOUNT}/safety-net-local-${spec.id}`;
+    process.env[spec.deadLetterUrlEnv] = `${endpoints.aws}/${ACCOUNT}/safety-net-local-${spec.id}-dlq`;
+  }
   resetRuntimeEnv();
   resetClients();
 }
