@@ -452,11 +452,9 @@ export class SafetyNetStack extends Stack {
     if (access.includes('readIdHashKey')) secrets.idHashSecret.grantRead(role);
     if (access.includes('readTokenKey')) secrets.tokenSecret.grantRead(role);
     if (access.includes('readChannelSecret')) this.channelsSecret.grantRead(role);
-    if (access.includes('sendDeliveries')) {
-      this.deliveryQueue.grantSendMessages(role);
-      this.deliveryDeadLetterQueue.grantSendMessages(role);
-    }
-    if (access.includes('publishNotifications')) this.notificationTopic.grantPublish(role);
+    // Named actions rather than grantSendMessages/grantPublish, whose key grants add kms wildcards: the key is granted above.
+    if (access.includes('sendDeliveries')) allow(['sqs:SendMessage'], [this.deliveryQueue.queueArn, this.deliveryDeadLetterQueue.queueArn]);
+    if (access.includes('publishNotifications')) allow(['sns:Publish'], [this.notificationTopic.topicArn]);
   }
 
   private alarmOnDeadLetters(queue: sqs.IQueue, what: string, action: cloudwatch.IAlarmAction): void {
