@@ -20,6 +20,11 @@ import { notificationSent } from './dispatch-notice.ts';
 
 /** Waits shorter than this happen inside the function; longer ones go back to the queue with a delay. */
 const IN_FUNCTION_WAIT_MS = 1000;
+/**
+ * Slots are spaced 5 % wider than window/limit (3.15 s for 20 a minute): the robot counts
+ * arrivals, and network and scheduling jitter must not push 21 into its window.
+ */
+const RATE_HEADROOM = 1.05;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type DeliveryStep = 'delivered' | 'failed' | 'duplicate' | 'delayed' | 'retrying';
@@ -44,18 +49,20 @@ export async function deliverToChannel(delivery: ChannelDelivery): Promise<Deliv
   const channel = externalChannels(await channelsConfig(), recipient).find((c) => channelKey(c) === key);
   if (!channel) return finish(delivery, key.split('-')[0], 'failed', 'channel-not-configured');
 
+  let sendAt = 0;
   if (isRateLimited(channel)) {
-    const interval = env.NOTIFY_RATE_WINDOW_MS / ROBOT_MESSAGES_PER_WINDOW;
-    const sendAt = delivery.sendAt ?? (await reserveRobotSlot(key, Date.now, (next, now) => nextSendSlot(next, now, interval)));
+    const interval = (env.NOTIFY_RATE_WINDOW_MS / ROBOT_MESSAGES_PER_WINDOW) * RATE_HEADROOM;
+    sendAt = delivery.sendAt ?? (await reserveRobotSlot(key, Date.now, (next, now) => nextSendSlot(next, now, interval)));
     const wait = sendAt - Date.now();
     if (wait >= IN_FUNCTION_WAIT_MS) {
       await enqueueDelivery({ ...delivery, sendAt }, Math.floor(wait / 1000));
       return 'delayed';
     }
-    if (wait > 0) await sleep(wait);
   }
 
   if (!(await claimDelivery(cause, key, recipient, Date.now()))) return 'duplicate'; // another sender holds it
+  // Claimed first, then the wait: the call goes out right at its slot.
+  if (sendAt > Date.now()) await sleep(sendAt - Date.now());
   try {
     await sendToChannel(channel, notice, Date.now());
   } catch (error) {
