@@ -1,6 +1,5 @@
 import { DETAIL_TYPES, type AlertLevel, type DeadlineEvent, type MonitoringAlertEvent, type UploadProcessed } from '../events.ts';
-import { ALERT_LEVEL_TITLES } from '../monitoring/alert-levels.ts';
-import { RULE_TITLES, type RuleId } from '../monitoring/rule-ids.ts';
+import { ALERT_LEVEL_TITLES, RULE_TITLES, type RuleId } from '../monitoring/index.ts';
 import { CITY_UNIT, isUnitCode, unitName } from '../units.ts';
 import { dashboardLinks, type Notice } from './notice.ts';
 

@@ -1,5 +1,5 @@
 import type { AlertLevel } from '../events.ts';
-import { ALERT_LEVEL_ORDER, ALERT_LEVEL_TITLES } from '../monitoring/alert-levels.ts';
+import { ALERT_LEVEL_ORDER, ALERT_LEVEL_TITLES } from '../monitoring/index.ts';
 import { CITY_UNIT, unitName } from '../units.ts';
 import { ruleTitle, subjectLabel, type DigestEntry } from './classify.ts';
 import { dashboardLinks, type Notice } from './notice.ts';
