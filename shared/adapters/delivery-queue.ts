@@ -12,8 +12,6 @@ export interface ChannelDelivery {
   notice: Notice;
   /** 1 for the first try. */
   attempt: number;
-  /** A reserved robot slot (ms since the epoch): the message waits in the queue until about then. */
-  sendAt?: number;
 }
 
 /** SQS delays a message by at most 15 minutes. */

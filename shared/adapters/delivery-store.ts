@@ -71,20 +71,20 @@ export async function releaseDelivery(cause: string, channel: string, recipient:
 }
 
 /**
- * Reserves the next send slot of a rate-limited robot (`ROBOT#{channel}` / `RATE`): the
- * slot is max(now, nextFreeAt) and moves nextFreeAt one interval on, with an
- * optimistic conditional write so concurrent senders never share a slot.
+ * Takes a rate-limited robot's send slot now (`ROBOT#{channel}` / `RATE`), or says
+ * how long to wait: `decide` is the domain's rule, applied with an optimistic
+ * conditional write so two senders never take the same slot. 0 = send now.
  */
-export async function reserveRobotSlot(
+export async function takeRobotSlot(
   channel: string,
-  now: () => number,
-  next: (nextFreeAt: number | undefined, now: number) => { sendAt: number; nextFreeAt: number },
+  decide: (nextFreeAt: number | undefined, now: number) => { sendNow: true; nextFreeAt: number } | { sendNow: false; waitMs: number },
 ): Promise<number> {
   const Key = { pk: `ROBOT#${channel}`, sk: 'RATE' };
   for (let attempt = 1; ; attempt++) {
     const current = await dynamoClient().send(new GetCommand({ TableName: runtimeEnv().TABLE_NAME, Key, ConsistentRead: true }));
     const previous = current.Item?.nextFreeAt as number | undefined;
-    const slot = next(previous, now());
+    const slot = decide(previous, Date.now());
+    if (!slot.sendNow) return slot.waitMs;
     try {
       await dynamoClient().send(
         new UpdateCommand({
@@ -95,7 +95,7 @@ export async function reserveRobotSlot(
           ExpressionAttributeValues: { ':next': slot.nextFreeAt, ...(previous === undefined ? {} : { ':previous': previous }) },
         }),
       );
-      return slot.sendAt;
+      return 0;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || attempt >= 50) throw error;
     }

@@ -7,10 +7,10 @@ import {
   composeDigest,
   dingTalkSign,
   fitBytes,
-  nextSendSlot,
   planNotices,
   retryDelayMs,
   robotAccepted,
+  robotSlot,
   signedDingTalkUrl,
   WECOM_MAX_BYTES,
   type DigestEntry,
@@ -220,16 +220,21 @@ describe('channels', () => {
     expect(robotAccepted(502, null)).toEqual({ ok: false, reason: 'HTTP 502' });
   });
 
-  it('spaces robot messages one interval apart, so no window holds more than the limit', () => {
+  it('spaces robot messages one interval apart at the moment of sending, so no window holds more than the limit', () => {
+    // 45 senders polling every 100 ms: whoever finds the robot free sends, the rest wait.
     let next: number | undefined;
     const sends: number[] = [];
-    for (let i = 0; i < 45; i++) {
-      const slot = nextSendSlot(next, 1000, 3000);
-      sends.push(slot.sendAt);
-      next = slot.nextFreeAt;
+    for (let now = 0; sends.length < 45; now += 100) {
+      const slot = robotSlot(next, now, 3000);
+      if (slot.sendNow) {
+        sends.push(now);
+        next = slot.nextFreeAt;
+      } else expect(slot.waitMs).toBe(next! - now);
     }
     for (let i = 20; i < sends.length; i++) expect(sends[i] - sends[i - 20]).toBeGreaterThanOrEqual(60_000);
-    expect(nextSendSlot(500, 10_000, 3000)).toEqual({ sendAt: 10_000, nextFreeAt: 13_000 }); // an idle robot sends at once
+    // An idle robot sends at once; a late sender takes its own moment, it does not bunch with the next one.
+    expect(robotSlot(500, 10_000, 3000)).toEqual({ sendNow: true, nextFreeAt: 13_000 });
+    expect(robotSlot(13_000, 12_000, 3000)).toEqual({ sendNow: false, waitMs: 1000 });
     expect([1, 2, 3].map((a) => retryDelayMs(a, 30_000))).toEqual([30_000, 60_000, 120_000]);
   });
 });

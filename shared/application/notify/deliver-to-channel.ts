@@ -3,8 +3,8 @@ import {
   channelKey,
   externalChannels,
   isRateLimited,
-  nextSendSlot,
   retryDelayMs,
+  robotSlot,
   ROBOT_MESSAGES_PER_WINDOW,
 } from '../../domain/notifications/index.ts';
 import type { PlatformEvent } from '../../domain/events.ts';
@@ -12,7 +12,7 @@ import { runtimeEnv } from '../../runtime-env.ts';
 import { channelsConfig } from '../../adapters/channel-config.ts';
 import { ChannelError, sendToChannel } from '../../adapters/channel-senders.ts';
 import { deadLetterDelivery, enqueueDelivery, type ChannelDelivery } from '../../adapters/delivery-queue.ts';
-import { claimDelivery, deliveryStatus, finishDelivery, releaseDelivery, reserveRobotSlot } from '../../adapters/delivery-store.ts';
+import { claimDelivery, deliveryStatus, finishDelivery, releaseDelivery, takeRobotSlot } from '../../adapters/delivery-store.ts';
 import { recordChannelOutcome } from '../../adapters/notification-store.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
 import { metrics } from '../../adapters/observability.ts';
@@ -36,8 +36,9 @@ export type DeliveryStep = 'delivered' | 'failed' | 'duplicate' | 'delayed' | 'r
  * that dies after the robot took the message but before marking it leaves a
  * claim whose lease runs out, and the queue's redelivery sends again — a rare
  * second message rather than a lost one. Robots get one message per
- * window/20 (a slot reserved in the table; a later slot waits in the queue);
- * a failed call is retried with exponential backoff, then dead-lettered.
+ * window/20 (the slot taken in the table at the moment of sending; a message
+ * that must wait a second or more waits in the queue); a failed call is
+ * retried with exponential backoff, then dead-lettered.
  */
 export async function deliverToChannel(delivery: ChannelDelivery): Promise<DeliveryStep> {
   const env = runtimeEnv();
@@ -49,20 +50,21 @@ export async function deliverToChannel(delivery: ChannelDelivery): Promise<Deliv
   const channel = externalChannels(await channelsConfig(), recipient).find((c) => channelKey(c) === key);
   if (!channel) return finish(delivery, key.split('-')[0], 'failed', 'channel-not-configured');
 
-  let sendAt = 0;
+  if (!(await claimDelivery(cause, key, recipient, Date.now()))) return 'duplicate'; // another sender holds it
   if (isRateLimited(channel)) {
     const interval = (env.NOTIFY_RATE_WINDOW_MS / ROBOT_MESSAGES_PER_WINDOW) * RATE_HEADROOM;
-    sendAt = delivery.sendAt ?? (await reserveRobotSlot(key, Date.now, (next, now) => nextSendSlot(next, now, interval)));
-    const wait = sendAt - Date.now();
-    if (wait >= IN_FUNCTION_WAIT_MS) {
-      await enqueueDelivery({ ...delivery, sendAt }, Math.floor(wait / 1000));
-      return 'delayed';
+    for (;;) {
+      const wait = await takeRobotSlot(key, (next, now) => robotSlot(next, now, interval));
+      if (wait === 0) break;
+      if (wait >= IN_FUNCTION_WAIT_MS) {
+        // Back to the queue until about then (the claim is given back, so the retry can take it).
+        await releaseDelivery(cause, key, recipient);
+        await enqueueDelivery(delivery, Math.floor(wait / 1000));
+        return 'delayed';
+      }
+      await sleep(wait);
     }
   }
-
-  if (!(await claimDelivery(cause, key, recipient, Date.now()))) return 'duplicate'; // another sender holds it
-  // Claimed first, then the wait: the call goes out right at its slot.
-  if (sendAt > Date.now()) await sleep(sendAt - Date.now());
   try {
     await sendToChannel(channel, notice, Date.now());
   } catch (error) {
@@ -74,10 +76,7 @@ export async function deliverToChannel(delivery: ChannelDelivery): Promise<Deliv
     }
     const backoff = retryDelayMs(delivery.attempt, env.NOTIFY_RETRY_BASE_MS);
     if (backoff < IN_FUNCTION_WAIT_MS) await sleep(backoff);
-    await enqueueDelivery(
-      { ...delivery, attempt: delivery.attempt + 1, sendAt: undefined },
-      backoff < IN_FUNCTION_WAIT_MS ? 0 : backoff / 1000,
-    );
+    await enqueueDelivery({ ...delivery, attempt: delivery.attempt + 1 }, backoff < IN_FUNCTION_WAIT_MS ? 0 : backoff / 1000);
     metrics.addMetric('notificationRetries', MetricUnit.Count, 1);
     return 'retrying';
   }

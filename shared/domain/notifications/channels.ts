@@ -96,13 +96,19 @@ export function robotAccepted(status: number, body: unknown): { ok: boolean; rea
 }
 
 /**
- * Robot rate limit as spacing: one message per window/limit (3 s for 20 a
- * minute), so no window of that length ever holds more than `limit` messages.
- * Returns when the next message may go and when the one after it may.
+ * Robot rate limit as spacing, taken at the moment of sending: a message may go
+ * now when the robot's previous message went at least one interval (window/limit,
+ * 3 s for 20 a minute) ago; then the next one may go an interval after now.
+ * Otherwise it waits `waitMs`. A late sender takes the slot of its own moment, so
+ * late messages never bunch up, and no window ever holds more than `limit`.
  */
-export function nextSendSlot(nextFreeAt: number | undefined, now: number, intervalMs: number): { sendAt: number; nextFreeAt: number } {
-  const sendAt = Math.max(now, nextFreeAt ?? 0);
-  return { sendAt, nextFreeAt: sendAt + intervalMs };
+export function robotSlot(
+  nextFreeAt: number | undefined,
+  now: number,
+  intervalMs: number,
+): { sendNow: true; nextFreeAt: number } | { sendNow: false; waitMs: number } {
+  if (nextFreeAt !== undefined && now < nextFreeAt) return { sendNow: false, waitMs: nextFreeAt - now };
+  return { sendNow: true, nextFreeAt: now + intervalMs };
 }
 
 /** Backoff before the attempt after `attempt` (1-based): base, 2×, 4×, … */
