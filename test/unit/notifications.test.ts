@@ -66,14 +66,14 @@ describe('who hears what, and when', () => {
   it('a missed report or target deadline goes out at once (and is recapped in the digest); an approaching one waits', () => {
     const missed = planNotices('Deadline Missed', deadline, BASE);
     expect(missed.immediate.map((n) => n.recipient)).toEqual(['330603', '330600']);
-    expect(missed.immediate[0].link).toBe(`${BASE}/#/uploads?unit=330603&period=2024-02`);
+    expect(missed.immediate[0].link).toBe(`${BASE}/#/uploads`);
     expect(missed.digest).toMatchObject([{ kind: 'deadline', missed: true }]);
     const target = planNotices(
       'Deadline Missed',
       { ...deadline, subjectType: 'target', subjectId: 'target:T02.shanju-homes:330603' },
       BASE,
     );
-    expect(target.immediate[0].link).toBe(`${BASE}/#/progress?unit=330603`);
+    expect(target.immediate[0].link).toBe(`${BASE}/#/progress`);
     const approaching = planNotices('Deadline Approaching', { ...deadline, daysLeft: 3 }, BASE);
     expect(approaching.immediate).toEqual([]);
     expect(approaching.digest).toMatchObject([{ kind: 'deadline', daysLeft: 3, missed: false }]);
@@ -148,7 +148,7 @@ describe('the daily digest', () => {
     expect(notice.body).toContain('3 日内到期预警 1 条');
     expect(notice.body).toContain('还剩 3 天');
     expect(notice.body).not.toMatch(/visit-overdue|unemployment|asset-vehicle/);
-    expect(notice.link).toBe(`${BASE}/#/alerts?unit=330602`);
+    expect(notice.link).toBe(`${BASE}/#/alerts`);
   });
 
   it("the city bureau's sums every unit", () => {

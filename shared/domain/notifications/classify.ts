@@ -79,17 +79,13 @@ export function planNotices(detailType: string, detail: unknown, dashboardUrl: s
         missed,
       };
       if (!missed || (d.subjectType !== 'report' && d.subjectType !== 'target')) return { immediate: [], digest: [entry] };
-      const period = /:(\d{4}-\d{2})$/.exec(d.subjectId)?.[1];
       const notice = {
         title: `${subjectLabel(d.subjectType)}已逾期:${title}`,
         body: [
           `### ${subjectLabel(d.subjectType)}已逾期`,
           `${unitName(d.unit)}:${title} 的截止日期 **${d.dueAt.slice(0, 10)}** 已过,请尽快处理。`,
         ].join('\n\n'),
-        link:
-          d.subjectType === 'report' && period
-            ? dashboardLinks.uploads(dashboardUrl, d.unit, period)
-            : dashboardLinks.progress(dashboardUrl, d.unit),
+        link: d.subjectType === 'report' ? dashboardLinks.uploads(dashboardUrl) : dashboardLinks.progress(dashboardUrl),
         severity: 'critical',
       } as const;
       return { immediate: withCity(d.unit, notice), digest: [entry] };
@@ -108,9 +104,9 @@ export function planNotices(detailType: string, detail: unknown, dashboardUrl: s
         title: `上传文件被拒收:${fileName}`,
         body: [
           '### 上传文件被拒收',
-          `${unitName(u.unit)} ${u.period} 上传的 ${u.kind} 文件「${fileName}」未被接收(共 ${u.rowsTotal} 行,拒收 ${u.rowsRejected} 行),请查看原因后重新上传。`,
+          `${unitName(u.unit)} ${u.period} 上传的文件「${fileName}」未被接收(共 ${u.rowsTotal} 行,拒收 ${u.rowsRejected} 行),请查看原因后重新上传。`,
         ].join('\n\n'),
-        link: dashboardLinks.uploads(dashboardUrl, u.unit, u.period),
+        link: dashboardLinks.uploads(dashboardUrl),
         severity: 'warning',
       } as const;
       return { immediate: withCity(u.unit, notice), digest: [] };

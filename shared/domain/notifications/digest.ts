@@ -91,7 +91,7 @@ export function composeDigest(input: DigestInput, dashboardUrl: string): Notice 
     recipient: unit,
     title: `${scope}每日提醒 ${today}`,
     body: lines.join('\n\n'),
-    link: dashboardLinks.alerts(dashboardUrl, unit),
+    link: dashboardLinks.alerts(dashboardUrl),
     severity: critical ? 'critical' : 'warning',
   };
 }

@@ -9,11 +9,14 @@ export interface Notice {
   severity: 'info' | 'warning' | 'critical';
 }
 
-/** Dashboard pages (hash routes of the one-page dashboard), from the stage's dashboard base URL. */
+/**
+ * Dashboard pages (the hash routes of web/src/router.ts), from the stage's dashboard base URL. The pages
+ * take no query: each shows the signed-in unit's own items (the city: all), so a link names the page only.
+ */
 export const dashboardLinks = {
   alert: (base: string, alertId: string) => `${base}/#/alerts/${encodeURIComponent(alertId)}`,
-  alerts: (base: string, unit: string) => `${base}/#/alerts?unit=${unit}`,
-  uploads: (base: string, unit: string, period: string) => `${base}/#/uploads?unit=${unit}&period=${period}`,
-  progress: (base: string, unit: string) => `${base}/#/progress?unit=${unit}`,
-  notifications: (base: string, unit: string) => `${base}/#/notifications?unit=${unit}`,
+  alerts: (base: string) => `${base}/#/alerts`,
+  uploads: (base: string) => `${base}/#/uploads`,
+  progress: (base: string) => `${base}/#/progress`,
+  notifications: (base: string) => `${base}/#/notifications`,
 };
