@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -53,16 +53,17 @@ export async function finishDelivery(
   );
 }
 
-/** A failed attempt gives its claim back, so that the retry can claim it again. */
+/** A failed or postponed attempt gives its claim back (its lease ends now), so that the retry can claim it again. */
 export async function releaseDelivery(cause: string, channel: string, recipient: string): Promise<void> {
   await dynamoClient()
     .send(
-      new DeleteCommand({
+      new UpdateCommand({
         TableName: runtimeEnv().TABLE_NAME,
         Key: key(cause, channel, recipient),
+        UpdateExpression: 'SET leaseUntil = :zero',
         ConditionExpression: '#s = :sending',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':sending': 'sending' },
+        ExpressionAttributeValues: { ':sending': 'sending', ':zero': 0 },
       }),
     )
     .catch((error: unknown) => {

@@ -22,13 +22,16 @@ export interface StoredDigest {
 
 const partition = (unit: string) => `DIGEST#${unit}`;
 
-/** Adds entries for a recipient; the same event's entries again overwrite themselves (a redelivered cause). */
+/** Adds entries for a recipient (one or two per event: single puts); the same event's entries again overwrite themselves. */
 export async function addDigestEntries(recipient: string, eventId: string, time: string, entries: DigestEntry[]): Promise<void> {
-  await batchWrite(
-    entries.map((entry, n) => ({
-      PutRequest: { Item: { pk: partition(recipient), sk: `ENTRY#${time}#${eventId}#${n}`, entry } },
-    })),
-  );
+  for (const [n, entry] of entries.entries()) {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        Item: { pk: partition(recipient), sk: `ENTRY#${time}#${eventId}#${n}`, entry },
+      }),
+    );
+  }
 }
 
 export async function pendingDigestEntries(recipient: string): Promise<Array<{ sk: string; entry: DigestEntry }>> {
