@@ -28,6 +28,12 @@ const PARTITION_KEYS = new Map<string | undefined, string>([
 ]);
 
 /** The leading keys of a request as IAM sees them (dynamodb:LeadingKeys). */
+/** The request body as text; the SDK's body is a Uint8Array that warns when treated as a string. */
+function bodyText(body: string | Uint8Array | undefined): string {
+  if (body === undefined) return '{}';
+  return typeof body === 'string' ? body : new TextDecoder().decode(Uint8Array.from(body));
+}
+
 function leadingKeysOf(operation: string, body: Record<string, any>): string[] {
   const pk = (item: Item | undefined) => item?.[TABLE_DEFINITION.partitionKey]?.S ?? '';
   switch (operation) {
@@ -75,7 +81,7 @@ describe("every function's table requests stay within the IAM the stack grants i
           requests.push({
             fn,
             operation,
-            leadingKeys: leadingKeysOf(operation, JSON.parse(Buffer.from(request.body ?? '{}').toString('utf8'))),
+            leadingKeys: leadingKeysOf(operation, JSON.parse(bodyText(request.body))),
           });
         }
         return next(args);
