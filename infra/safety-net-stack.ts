@@ -228,6 +228,8 @@ export class SafetyNetStack extends Stack {
           idHashSecretId: idHashSecret.secretArn,
           tokenSecretId: tokenSecret.secretArn,
           maxUploadBytes: String(config.maxUploadBytes),
+          deadlineCounting: config.deadlineCounting,
+          followUpDays: String(config.followUpDays),
         },
       });
     }

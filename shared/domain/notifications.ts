@@ -10,7 +10,7 @@ export interface Notice {
 }
 
 const LEVEL_LABELS = { red: '红色', orange: '橙色', yellow: '黄色' } as const;
-const SUBJECT_LABELS = { report: '月报报送', target: '目标任务', alert: '预警处置' } as const;
+const SUBJECT_LABELS = { report: '月报报送', target: '目标任务', alert: '预警处置', 'follow-up': '预警回访' } as const;
 
 /**
  * Who hears of what: the unit concerned always; the city bureau also for red

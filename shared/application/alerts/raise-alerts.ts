@@ -4,6 +4,8 @@ import type { RuleFinding } from '../../domain/monitoring/rules.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
 import { AlertWriteConflict, latestAlerts, saveAlert } from '../../adapters/alert-store.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
+import { DEFAULT_RULE_SET } from '../../domain/monitoring/rule-config.ts';
+import { runtimeEnv } from '../../runtime-env.ts';
 
 export interface RaiseOutcome {
   raised: number;
@@ -25,7 +27,10 @@ export async function raiseAlerts(findings: RuleFinding[], now: string): Promise
     const conflicted: RuleFinding[] = [];
     await mapWithConcurrency(pending, 8, async (finding) => {
       const previous = latest.get(alertKeyOf(finding.ruleId, finding.householdRef));
-      const { alert, change } = mergeFinding(previous, finding, now);
+      const { alert, change } = mergeFinding(previous, finding, now, {
+        counting: runtimeEnv().DEADLINE_COUNTING,
+        respondWithinDays: DEFAULT_RULE_SET.rules[finding.ruleId].respondWithinDays,
+      });
       if (change === 'unchanged') {
         outcome.unchanged++;
         return;
