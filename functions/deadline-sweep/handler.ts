@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { eventHandler } from '../event-handler.ts';
 import { reportDeadlines, sweepDeadlines, targetDeadlines } from '../../shared/application/deadline-sweep/deadline-sweep.ts';
-import { alertDeadlines, escalateOverdueAlerts, followUpDeadlines, visitOverdueSweep } from '../../shared/application/deadline-sweep/alert-sweep.ts';
+import {
+  alertDeadlines,
+  escalateOverdueAlerts,
+  followUpDeadlines,
+  visitOverdueSweep,
+} from '../../shared/application/deadline-sweep/alert-sweep.ts';
 import { shanghaiDate } from '../../shared/domain/period.ts';
 
 /** The scheduler's input: `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */

@@ -101,7 +101,11 @@ export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | 
         TableName,
         Item: { ...latestKey(alert.alertKey), ...indexed(alert), ...stored },
         ConditionExpression: !previous ? 'attribute_not_exists(pk)' : sameAlert ? 'revision = :r AND alertId = :id' : 'revision = :r',
-        ExpressionAttributeValues: !previous ? undefined : sameAlert ? { ':r': previous.revision, ':id': alert.alertId } : { ':r': previous.revision },
+        ExpressionAttributeValues: !previous
+          ? undefined
+          : sameAlert
+            ? { ':r': previous.revision, ':id': alert.alertId }
+            : { ':r': previous.revision },
       }),
     );
   } catch (error) {

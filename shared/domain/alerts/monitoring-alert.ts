@@ -38,7 +38,14 @@ export const alertOutcomeSchema = z.enum(ALERT_OUTCOMES, { error: `办结结果�
 export type AlertOutcome = z.infer<typeof alertOutcomeSchema>;
 
 /** Outcomes that grant assistance: they call for a follow-up check (回访). */
-export const ASSISTANCE_OUTCOMES = ['纳入低保', '纳入低边', '纳入特困供养', '临时救助', '医疗救助', '调整救助待遇'] as const satisfies readonly AlertOutcome[];
+export const ASSISTANCE_OUTCOMES = [
+  '纳入低保',
+  '纳入低边',
+  '纳入特困供养',
+  '临时救助',
+  '医疗救助',
+  '调整救助待遇',
+] as const satisfies readonly AlertOutcome[];
 
 export function grantsAssistance(outcome: AlertOutcome | undefined): boolean {
   return outcome !== undefined && (ASSISTANCE_OUTCOMES as readonly string[]).includes(outcome);

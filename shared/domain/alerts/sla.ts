@@ -14,7 +14,12 @@ export const SLA_STATES = ['on-track', 'due-soon', 'overdue', 'closed'] as const
 export const slaStateSchema = z.enum(SLA_STATES, { error: `时限状态应为 ${SLA_STATES.join('/')} 之一` });
 export type SlaState = z.infer<typeof slaStateSchema>;
 
-export const SLA_STATE_TITLES: Record<SlaState, string> = { 'on-track': '正常', 'due-soon': '即将到期', overdue: '已逾期', closed: '已办结' };
+export const SLA_STATE_TITLES: Record<SlaState, string> = {
+  'on-track': '正常',
+  'due-soon': '即将到期',
+  overdue: '已逾期',
+  closed: '已办结',
+};
 
 /** "Due soon" is this many days before the due date or fewer (the digest's "due within 3 days"). */
 export const DUE_SOON_DAYS = 3;
