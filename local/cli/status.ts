@@ -167,8 +167,7 @@ function slaTable(alerts: OpenAlert[], units: ProgressResponse['units']): string
       .map((u) => [u.shortName, ...SLA_COLUMNS.map(([state]) => String(count(u.code, state))), String(count(u.code, null))]),
     ['合计', ...SLA_COLUMNS.map(([state]) => String(count(null, state))), String(alerts.length)],
   ];
-  return [`未处理预警 ${alerts.length} 条(按处置时限和单位)`, table(header, rows, 1)].join('
-');
+  return [`未处理预警 ${alerts.length} 条(按处置时限和单位)`, table(header, rows, 1)].join('\n');
 }
 
 /** A plain-text table: the first `leftColumns` columns left-aligned (labels), the rest right-aligned (figures); CJK characters count as two columns. */
