@@ -191,9 +191,9 @@ describe('personal data in free text', () => {
   });
 
   it('names each refused field', () => {
-    expect(
-      personalDataIssues({ note: { title: '说明', value: '13912345678' }, findings: { title: '核查情况', value: '正常' } }),
-    ).toEqual([{ field: 'note', kind: 'mobile', message: expect.stringContaining('说明') }]);
+    expect(personalDataIssues({ note: { title: '说明', value: '13912345678' }, findings: { title: '核查情况', value: '正常' } })).toEqual([
+      { field: 'note', kind: 'mobile', message: expect.stringContaining('说明') },
+    ]);
   });
 
   it('the request schemas refuse it with an issue on the field', () => {
