@@ -267,6 +267,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
           POWERTOOLS_METRICS_NAMESPACE: 'SafetyNet',
           LOG_LEVEL: config.logLevel,
           MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
+          DEADLINE_COUNTING: config.deadlineCounting,
+          FOLLOW_UP_DAYS: String(config.followUpDays),
         });
       }
     });
