@@ -9,10 +9,13 @@ import type {
 } from '../../domain/monitoring/household-facts.ts';
 import { isUnitCode, unitName, type UnitCode } from '../../domain/units.ts';
 import { householdAlerts, type StoredAlert } from '../../adapters/alert-store.ts';
-import { loadFacts, recordsOf } from '../../adapters/person-facts-store.ts';
+import { loadFacts, recordsOf, type FactKind } from '../../adapters/person-facts-store.ts';
 import { householdRosterHistory } from '../../adapters/roster-history-store.ts';
 import { readRosterIndex } from '../../adapters/roster-index.ts';
-import { ALL_FACT_KINDS, medicalClaimsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
+import { medicalClaimsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
+
+/** Every kind of stored fact: the household file shows them all. */
+const ALL_FACT_KINDS: readonly FactKind[] = ['medical', 'employment', 'household', 'disability', 'assets', 'visits'];
 
 /** No household with this reference (HTTP 404). */
 export class HouseholdNotFound extends Error {
