@@ -441,5 +441,9 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     expect(output).toContain('未处理预警 3 条');
     expect(output).toMatch(/越城\s+1\s+0\s+1\s+2/);
     expect(output).toMatch(/柯桥\s+1\s+0\s+0\s+1/);
+    // …and by SLA state on the platform clock (2024-06-01): all three are due later than 3 days from now.
+    const bySla = output.split('按处置时限和单位')[1];
+    expect(bySla).toMatch(/越城\s+0\s+0\s+2\s+2/);
+    expect(bySla).toMatch(/柯桥\s+0\s+0\s+1\s+1/);
   });
 });
