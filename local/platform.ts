@@ -9,6 +9,7 @@ import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
 import {
+  allowDashboardOrigin,
   ensureBucket,
   ensureTable,
   localS3Client,
@@ -23,6 +24,7 @@ import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { dashboardSite } from './dashboard-site.ts';
 import { PlatformClock } from './clock.ts';
 import { invokeFunction } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
@@ -138,8 +140,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await scheduler.start();
     closers.push(() => scheduler!.stop());
 
-    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
+    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort, dashboardSite(s3.endpoint));
     closers.push(api.close);
+    await allowDashboardOrigin(s3.endpoint, UPLOADS_BUCKET, [api.url, api.url.replace('127.0.0.1', 'localhost')]);
 
     const endpoints: Endpoints = {
       api: api.url,
