@@ -6,3 +6,6 @@ export function createHash(): never {
 export function createHmac(): never {
   throw new Error('node:crypto is not available in the dashboard');
 }
+export function createSecretKey(): never {
+  throw new Error('node:crypto is not available in the dashboard');
+}

@@ -83,7 +83,7 @@ export function acknowledge(alert: MonitoringAlert, actor: string, now: string):
     action: 'acknowledged',
     from: 'open',
     to: 'acknowledged',
-    detail: '签收预警',
+    detail: '确认告警（签收）',
   });
 }
 
