@@ -24,7 +24,7 @@ export {
 
 /** Whether free text carries a full citizen ID or a mobile number (the API refuses it; shared/domain/free-text.ts). */
 export function containsPersonalNumber(text: string): boolean {
-  return personalDataIn(text) !== undefined;
+  return personalDataIn(text).length > 0;
 }
 
 export const assignmentRequestSchema = assignRequestSchema;

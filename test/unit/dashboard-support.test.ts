@@ -45,7 +45,7 @@ describe('casework forms validate like the contract says', () => {
     expect(messages({ visitedOn: '2024-03-20', method: '其他', findings: '  ' })).toEqual(['核查情况不能为空']);
     const leak = messages({ visitedOn: '2024-03-20', method: '其他', findings: `身份证 ${id}` });
     expect(leak).toHaveLength(1);
-    expect(leak[0]).toContain('核查情况中不能包含完整的身份证号');
+    expect(leak[0]).toContain('核查情况中不能填写完整的身份证号');
     expect(leak.join('')).not.toContain(id);
   });
 
