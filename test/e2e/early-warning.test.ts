@@ -20,7 +20,11 @@ import { maskCitizenId } from '../../shared/domain/citizen-id.ts';
 import { alertViewSchema } from '../../shared/domain/alerts/casework-schemas.ts';
 import { householdFileSchema, type HouseholdFile } from '../../shared/domain/households/household-file.ts';
 import { caseworkStatsResponseSchema, type CaseworkStatsResponse } from '../../shared/domain/stats/casework-stats.ts';
-import { DISTRICT_UNIT_CODES, type UnitCode } from '../../shared/domain/units.ts';
+import { startRobotReceiver } from '../support/robot-receiver.ts';
+import { DISTRICT_UNIT_CODES, UNIT_CODES, type UnitCode } from '../../shared/domain/units.ts';
+
+// Robots get every message quickly here (20 per 2 s); the rate rule itself is proven in notifications.test.ts.
+process.env.NOTIFY_RATE_WINDOW_MS = '2000';
 
 describe('early warning end to end with generated data', () => {
   let p: TestPlatform;
@@ -28,6 +32,7 @@ describe('early warning end to end with generated data', () => {
   let alerts: StoredAlert[];
   let key: string;
   let tokenKey: string;
+  let robots: Awaited<ReturnType<typeof startRobotReceiver>>;
   const logs: string[] = [];
   /** Every casework and read response, for the leak scan. */
   const responses: string[] = [];
@@ -56,7 +61,19 @@ describe('early warning end to end with generated data', () => {
     }) as typeof process.stdout.write;
     process.stdout.write = keep;
     process.stderr.write = keep;
-    p = await startTestPlatform({ clockDate: '2024-02-01' });
+    // Every unit's messages also go to a robot, a webhook and the SNS outbox, so the leak scan reads every message body.
+    robots = await startRobotReceiver({ '/wecom': {}, '/webhook': { robot: false } });
+    const channels = Object.fromEntries(
+      UNIT_CODES.map((unit) => [
+        unit,
+        [
+          { type: 'wecom' as const, url: `${robots.base}/wecom?key=${unit}` },
+          { type: 'webhook' as const, url: `${robots.base}/webhook?u=${unit}` },
+          { type: 'sns' as const },
+        ],
+      ]),
+    );
+    p = await startTestPlatform({ clockDate: '2024-02-01', channels });
     const secrets = JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8'));
     key = secrets[LOCAL_SECRET_IDS.idHashKey];
     tokenKey = secrets[LOCAL_SECRET_IDS.tokenSigningKey];
@@ -72,6 +89,7 @@ describe('early warning end to end with generated data', () => {
   }, 240_000);
   afterAll(async () => {
     await p?.close();
+    await robots?.close();
     process.stdout.write = write.stdout;
     process.stderr.write = write.stderr;
   });
@@ -194,7 +212,11 @@ describe('early warning end to end with generated data', () => {
     expect(stats.total.visitCare.find((m) => m.period === '2024-01')?.tekunMembers).toBe(tekunTotal);
   });
 
-  it('leaks no ID number, name or phone into logs, events, result files, table items or dead letters', async () => {
+  it('leaks no ID number, name or phone into logs, events, messages, outbox, result files, table items or dead letters', async () => {
+    // A sweep and a digest ten days on: overdue and escalated alerts, digests for every unit with alerts.
+    p.platform.clock.advanceTo('2024-02-10');
+    await p.platform.sweepAndDigest('2024-02-10');
+    await p.platform.whenIdle();
     const secrets = new Set<string>();
     for (const kind of Object.keys(dataset.rows) as Array<keyof typeof dataset.rows>) {
       for (const { row } of dataset.rows[kind]) {
@@ -209,6 +231,17 @@ describe('early warning end to end with generated data', () => {
     places.logs = logs.join('');
     places.events = JSON.stringify(await p.archivedEvents());
     places.deadLetters = JSON.stringify(await p.deadLetters());
+    const paths = dataPaths(p.dataDir);
+    places.notificationDeadLetters = await readFile(paths.notificationDeadLetterFile, 'utf8').catch(() => '');
+    places.outbox = await readFile(paths.outboxFile, 'utf8');
+    places.messages = JSON.stringify(robots.attempts.map((m) => m.body));
+    const notificationSent = (await p.archivedEvents()).filter((e) => e['detail-type'] === 'Notification Sent');
+    places.notificationSent = JSON.stringify(notificationSent);
+    // Every kind of message was produced and scanned: immediate red alerts, digests, on every channel.
+    expect(robots.at('/wecom').some((m) => m.body.markdown.content.includes('每日预警与期限提醒'))).toBe(true);
+    expect(robots.at('/webhook').some((m) => m.body.title.startsWith('红色预警'))).toBe(true);
+    expect(places.outbox.split('\n').filter(Boolean).length).toBe(robots.at('/webhook').length);
+    expect(notificationSent.length).toBeGreaterThan(robots.at('/webhook').length * 3);
     const results: string[] = [];
     let token: string | undefined;
     do {
