@@ -8,11 +8,19 @@ import {
   uploadGrantSchema,
   uploadListResponseSchema,
 } from '../../../shared/api/responses.ts';
-import { alertResolutionSchema } from '../../../shared/domain/alerts/index.ts';
+import {
+  assignRequestSchema,
+  followUpRequestSchema,
+  resolveRequestSchema,
+  verificationRequestSchema,
+} from '../../../shared/domain/alerts/casework-schemas.ts';
+import { householdFileSchema } from '../../../shared/domain/households/household-file.ts';
+import { caseworkStatsResponseSchema } from '../../../shared/domain/stats/casework-stats.ts';
 import { alertListQuerySchema } from '../routes/alerts.ts';
 import { inboxQuerySchema } from '../routes/notifications.ts';
 import { planQuerySchema } from '../routes/plan.ts';
 import { progressQuerySchema } from '../routes/progress.ts';
+import { statsQuerySchema } from '../routes/stats.ts';
 import { templateParamsSchema, templateQuerySchema, XLSX_MEDIA_TYPE } from '../routes/templates.ts';
 import { uploadListQuerySchema, uploadRequestSchema } from '../routes/uploads.ts';
 
@@ -154,9 +162,62 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: '办结',
     auth: 'token',
     params: alertIdParams,
-    body: alertResolutionSchema,
+    body: resolveRequestSchema,
     response: alertViewSchema,
     errors: [403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/alerts/{id}/assign',
+    tag: '预警处置',
+    summary: '分派(乡镇街道与经办人)',
+    auth: 'token',
+    params: alertIdParams,
+    body: assignRequestSchema,
+    response: alertViewSchema,
+    errors: [403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/alerts/{id}/verifications',
+    tag: '预警处置',
+    summary: '核查记录',
+    auth: 'token',
+    params: alertIdParams,
+    body: verificationRequestSchema,
+    response: alertViewSchema,
+    errors: [403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/alerts/{id}/follow-up',
+    tag: '预警处置',
+    summary: '回访记录',
+    auth: 'token',
+    params: alertIdParams,
+    body: followUpRequestSchema,
+    response: alertViewSchema,
+    errors: [403, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/households/{ref}',
+    tag: '一户一档',
+    summary: '一户一档:成员、名册变化、规则所用事实、全部预警及处置',
+    auth: 'token',
+    params: z.object({ ref: z.string().min(1).max(200).describe('家庭编号 householdRef') }),
+    response: householdFileSchema,
+    errors: [403, 404],
+  },
+  {
+    method: 'get',
+    path: '/stats',
+    tag: '统计',
+    summary: '各单位预警处置统计与探访关爱率',
+    auth: 'token',
+    query: statsQuerySchema,
+    response: caseworkStatsResponseSchema,
+    errors: [403],
   },
   {
     method: 'get',
