@@ -49,19 +49,25 @@ describe('API answers match the response schemas of the OpenAPI route table', ()
   });
   afterAll(async () => p?.close());
 
-  it('health, plan, progress, uploads, alerts (list, one, acknowledge, resolve) and notifications', async () => {
+  it('health, plan, progress, uploads, alerts (list, one, every casework step), household file, statistics and notifications', async () => {
     await call('get', '/health', '/health');
     await call('get', '/plan', '/plan');
     await call('get', '/progress?period=2024-03', '/progress');
     await call('post', '/uploads', '/uploads', { kind: 'progress', period: '2024-03', fileName: 'x.csv' });
     await call('get', '/uploads?period=2024-03', '/uploads');
     const list = await call('get', '/alerts?limit=5', '/alerts');
-    const alerts = list.alerts as Array<{ alertId: string }>;
+    const alerts = list.alerts as Array<{ alertId: string; householdRef: string }>;
     expect(alerts.length).toBeGreaterThan(0);
     const id = encodeURIComponent(alerts[0].alertId);
     await call('get', `/alerts/${id}`, '/alerts/{id}');
     await call('post', `/alerts/${id}/acknowledge`, '/alerts/{id}/acknowledge');
-    await call('post', `/alerts/${id}/resolve`, '/alerts/{id}/resolve', { outcome: '核实无需救助', note: '已电话核实' });
+    await call('post', `/alerts/${id}/assign`, '/alerts/{id}/assign', { township: '塔山街道', assignee: '工号 0123' });
+    const visit = { visitedOn: '2024-03-19', method: '入户核查', findings: '已入户核实家庭情况' };
+    await call('post', `/alerts/${id}/verifications`, '/alerts/{id}/verifications', visit);
+    await call('post', `/alerts/${id}/resolve`, '/alerts/{id}/resolve', { outcome: '临时救助', note: '已入户核实,给予临时救助' });
+    await call('post', `/alerts/${id}/follow-up`, '/alerts/{id}/follow-up', { ...visit, visitedOn: '2024-03-20', findings: '回访:救助已到位' });
+    await call('get', `/households/${encodeURIComponent(alerts[0].householdRef)}`, '/households/{ref}');
+    await call('get', '/stats?year=2024', '/stats');
     await call('get', '/notifications', '/notifications');
     await call('get', '/openapi.json', '/openapi.json');
   });
