@@ -65,7 +65,11 @@ describe('API answers match the response schemas of the OpenAPI route table', ()
     const visit = { visitedOn: '2024-03-19', method: '入户核查', findings: '已入户核实家庭情况' };
     await call('post', `/alerts/${id}/verifications`, '/alerts/{id}/verifications', visit);
     await call('post', `/alerts/${id}/resolve`, '/alerts/{id}/resolve', { outcome: '临时救助', note: '已入户核实,给予临时救助' });
-    await call('post', `/alerts/${id}/follow-up`, '/alerts/{id}/follow-up', { ...visit, visitedOn: '2024-03-20', findings: '回访:救助已到位' });
+    await call('post', `/alerts/${id}/follow-up`, '/alerts/{id}/follow-up', {
+      ...visit,
+      visitedOn: '2024-03-20',
+      findings: '回访:救助已到位',
+    });
     await call('get', `/households/${encodeURIComponent(alerts[0].householdRef)}`, '/households/{ref}');
     await call('get', '/stats?year=2024', '/stats');
     await call('get', '/notifications', '/notifications');
