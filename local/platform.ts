@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
-import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
+import { UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
-import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
-import type { UploadSummary } from '../shared/domain/upload-summary.ts';
+import { stripQuotes } from '../shared/adapters/upload-files.ts';
+import { expireClaim, getUpload } from '../shared/adapters/upload-store.ts';
 import {
   ensureBucket,
   ensureTable,
@@ -189,8 +189,13 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
 }
 
 /**
- * Nothing is lost across a crash: an upload whose summary is missing, or is
- * for other bytes, is sent through its pipeline again (handlers are idempotent).
+ * Nothing is lost across a crash: every upload whose record is not terminal for
+ * its current bytes (no record, another version's, or still `processing`) is
+ * sent through its pipeline again. Only the upload record says done: a
+ * summary.json may be written before a crash that kept the events from going
+ * out. At start-up nothing from before is still running, so the leases of the
+ * old claims are ended first; the handlers are idempotent and announce what
+ * was stored but not announced.
  */
 async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Promise<string[]> {
   const client = localS3Client(endpoint);
@@ -201,9 +206,10 @@ async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Pr
     for (const object of page.Contents ?? []) {
       const key = object.Key!;
       const etag = stripQuotes(object.ETag);
-      const summary = await readJson<UploadSummary>(resultKeys(key).summaryKey, UPLOADS_BUCKET);
-      if (summary?.etag === etag) continue;
-      const record: S3NotificationRecord = {
+      const record = await getUpload(key);
+      if (record && record.etag === etag && record.status !== 'processing') continue;
+      if (record?.status === 'processing') await expireClaim(key);
+      const notification: S3NotificationRecord = {
         eventName: 'ObjectCreated:Put',
         eventTime: (object.LastModified ?? new Date()).toISOString(),
         s3: {
@@ -211,7 +217,7 @@ async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Pr
           object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag },
         },
       };
-      const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
+      const event = toObjectCreatedEvent(notification as never, { account: ACCOUNT, region: LOCAL_REGION });
       if (event) {
         bus.publish(event);
         resumed.push(key);
