@@ -108,28 +108,61 @@ describe('parseEnum', () => {
 });
 
 describe('checkColumns', () => {
+  it('says a data row is not a header, and never repeats its values', () => {
+    const check = checkColumns(['330602199001011234', '张三', 'H001', '低保'], ['身份证号', '姓名'], []);
+    expect(check.headerLooksLikeData).toBe(true);
+    const messages = columnsMessages(check);
+    expect(messages).toEqual(['缺少必填列: 身份证号, 姓名', '第一行是数据而不是表头: 请在第一行填写列名 (可下载模板)']);
+    expect(messages.join()).not.toMatch(/张三|330602199001011234/);
+  });
+
+  it('masks ID and phone numbers in column names, cuts long names and lists at most 20 unknown columns', () => {
+    const header = ['身份证号', '姓名', '联系13812345678', ...Array.from({ length: 9_999 }, (_, i) => `列${i}`), 'x'.repeat(100)];
+    const [message] = columnsMessages(checkColumns(header, ['身份证号', '姓名'], []));
+    expect(message).toContain('联系138****5678');
+    expect(message).toContain('等 10001 列');
+    expect(message.length).toBeLessThan(400);
+  });
+
   const required = ['身份证号', '姓名'];
   const optional = ['备注'];
 
   it('accepts any column order', () => {
-    expect(checkColumns(['姓名', '备注', '身份证号'], required, optional)).toEqual({ missing: [], unknown: [], duplicate: [] });
-    expect(checkColumns(['身份证号', '姓名'], required, optional)).toEqual({ missing: [], unknown: [], duplicate: [] });
+    expect(checkColumns(['姓名', '备注', '身份证号'], required, optional)).toEqual({
+      missing: [],
+      unknown: [],
+      duplicate: [],
+      headerLooksLikeData: false,
+    });
+    expect(checkColumns(['身份证号', '姓名'], required, optional)).toEqual({
+      missing: [],
+      unknown: [],
+      duplicate: [],
+      headerLooksLikeData: false,
+    });
   });
 
   it('finds missing, unknown and duplicate columns', () => {
     const check = checkColumns(['备注2', '姓名', '备注', '姓名', '备注2', '其他'], required, optional);
-    expect(check).toEqual({ missing: ['身份证号'], unknown: ['备注2', '其他'], duplicate: ['姓名'] });
+    expect(check).toEqual({ missing: ['身份证号'], unknown: ['备注2', '其他'], duplicate: ['姓名'], headerLooksLikeData: false });
   });
 
   it('builds the Chinese messages for the summary', () => {
-    expect(columnsMessages(checkColumns(['备注2'], required, optional))).toEqual(['缺少必填列: 身份证号, 姓名', '已忽略未知列: 备注2']);
+    // a rejected file does not list its unknown columns: they may be a data row
+    expect(columnsMessages(checkColumns(['备注2'], required, optional))).toEqual(['缺少必填列: 身份证号, 姓名']);
+    expect(columnsMessages(checkColumns(['身份证号', '姓名', '备注2'], required, optional))).toEqual(['已忽略未知列: 备注2']);
     expect(columnsMessages(checkColumns(['身份证号', '姓名', '姓名'], required, optional))).toEqual(['列名重复: 姓名']);
     expect(columnsMessages(checkColumns(['身份证号', '姓名'], required, optional))).toEqual([]);
   });
 
   it('works on the header openTable returns (trimmed, BOM stripped)', async () => {
     const table = await openTable({ fileName: 'a.csv', body: Buffer.from('\uFEFF 姓名 ,身份证号,备注2\n张三,1,x\n') });
-    expect(checkColumns(table.header, required, optional)).toEqual({ missing: [], unknown: ['备注2'], duplicate: [] });
+    expect(checkColumns(table.header, required, optional)).toEqual({
+      missing: [],
+      unknown: ['备注2'],
+      duplicate: [],
+      headerLooksLikeData: false,
+    });
   });
 });
 

@@ -1,3 +1,5 @@
+import { maskCitizenId, maskPhone } from '../citizen-id.ts';
+
 export interface ColumnsCheck {
   /** Required columns not in the header, in the order they are required. */
   missing: string[];
@@ -9,7 +11,15 @@ export interface ColumnsCheck {
    * column is only listed in `unknown`, since it is ignored anyway.
    */
   duplicate: string[];
+  /** The first row holds data (an ID-like or phone-like value, or only numbers): the file has no header. */
+  headerLooksLikeData: boolean;
 }
+
+const ID_LIKE = /\d{17}[\dXx]|\d{15}/g;
+const PHONE_LIKE = /1[3-9]\d{9}/g;
+/** Unknown column names listed in a warning; the rest are counted. */
+const LISTED_UNKNOWN = 20;
+const NAME_CHARS = 40;
 
 /** Compares a file's (trimmed) header with the columns of its upload kind. Column order is free. */
 export function checkColumns(header: string[], required: string[], optional: string[]): ColumnsCheck {
@@ -27,7 +37,15 @@ export function checkColumns(header: string[], required: string[], optional: str
     if (!known.has(name)) unknown.push(name);
   }
   const missing = required.filter((name, i) => !present.has(name) && required.indexOf(name) === i);
-  return { missing, unknown, duplicate };
+  const headerLooksLikeData =
+    header.some((name) => /\d{15}|1[3-9]\d{9}/.test(name)) || (header.length > 0 && header.every((n) => /^[\d.,\s-]+$/.test(n)));
+  return { missing, unknown, duplicate, headerLooksLikeData };
+}
+
+/** A column name as shown in a message: ID and phone numbers in it masked, cut to a readable length. */
+export function shownColumnName(name: string): string {
+  const masked = name.replace(ID_LIKE, (id) => maskCitizenId(id)).replace(PHONE_LIKE, (phone) => maskPhone(phone));
+  return masked.length > NAME_CHARS ? `${masked.slice(0, NAME_CHARS)}…` : masked;
 }
 
 /**
@@ -39,6 +57,13 @@ export function columnsMessages(check: ColumnsCheck): string[] {
   const messages: string[] = [];
   if (check.missing.length > 0) messages.push(`缺少必填列: ${check.missing.join(', ')}`);
   if (check.duplicate.length > 0) messages.push(`列名重复: ${check.duplicate.join(', ')}`);
-  if (check.unknown.length > 0) messages.push(`已忽略未知列: ${check.unknown.join(', ')}`);
+  const rejected = messages.length > 0;
+  if (rejected && check.headerLooksLikeData) messages.push('第一行是数据而不是表头: 请在第一行填写列名 (可下载模板)');
+  // A rejected file's unknown "columns" may be a data row (names, IDs): only an accepted file lists them.
+  if (!rejected && check.unknown.length > 0) {
+    const listed = check.unknown.slice(0, LISTED_UNKNOWN).map(shownColumnName).join(', ');
+    const more = check.unknown.length > LISTED_UNKNOWN ? ` 等 ${check.unknown.length} 列` : '';
+    messages.push(`已忽略未知列: ${listed}${more}`);
+  }
   return messages;
 }

@@ -180,7 +180,9 @@ export class Utf8Normaliser {
     const text = this.gb!.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     // iconv-lite puts U+FFFD for bytes GB18030 cannot decode: a corrupt or mixed-encoding file
     if (text.includes('\ufffd')) {
-      throw new TableFileError(`文件编码无法识别: 按 GBK/GB18030 读取时约第 ${this.seen} 字节前有无法解码的字节 (文件损坏或混入其他编码), ${SAVE_AS_UTF8}`);
+      throw new TableFileError(
+        `文件编码无法识别: 按 GBK/GB18030 读取时约第 ${this.seen} 字节前有无法解码的字节 (文件损坏或混入其他编码), ${SAVE_AS_UTF8}`,
+      );
     }
     return text.length > 0 ? [Buffer.from(text, 'utf8')] : [];
   }
