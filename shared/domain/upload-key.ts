@@ -26,6 +26,7 @@ export function parseUploadKey(key: string): UploadKeyParse {
   const found = { unit, kind, period, fileName };
   const fail = (reason: string): UploadKeyParse => ({ ok: false, reason, parts: found });
   if (root !== 'uploads') return fail('文件不在 uploads/ 目录下');
+  if (parts.some(isDotSegment)) return fail('上传路径不能含有空段或 “.”、“..” 段');
   if (parts.length !== 5 || !fileName) return fail('上传路径应为 uploads/{单位编码}/{类型}/{YYYY-MM}/{文件名}');
   if (!isUnitCode(unit)) return fail(`单位编码 ${unit} 无效`);
   const kindParse = uploadKindSchema.safeParse(kind);
@@ -39,8 +40,21 @@ export function uploadKey(unit: string, kind: string, period: string, fileName: 
   return `${UPLOADS_PREFIX}${unit}/${kind}/${period}/${fileName}`;
 }
 
-/** Where the results of an upload go: beside it under results/, same path plus a suffix. */
+function isDotSegment(segment: string): boolean {
+  return segment === '' || segment === '.' || segment === '..';
+}
+
+/**
+ * Where the results of an upload go: beside it under results/, same path plus
+ * a suffix. Empty, `.` and `..` segments (S3 takes them literally, a file
+ * system or an HTTP client would not) are spelled out, so a result key never
+ * points anywhere but beside its own upload.
+ */
 export function resultKeys(key: string): { summaryKey: string; errorsKey: string } {
-  const base = key.startsWith(UPLOADS_PREFIX) ? RESULTS_PREFIX + key.slice(UPLOADS_PREFIX.length) : `${RESULTS_PREFIX}other/${key}`;
+  const safe = key
+    .split('/')
+    .map((segment, i, all) => (isDotSegment(segment) && !(i === all.length - 1 && segment === '') ? `%${segment.length}dot` : segment))
+    .join('/');
+  const base = safe.startsWith(UPLOADS_PREFIX) ? RESULTS_PREFIX + safe.slice(UPLOADS_PREFIX.length) : `${RESULTS_PREFIX}other/${safe}`;
   return { summaryKey: `${base}.summary.json`, errorsKey: `${base}.errors.csv` };
 }

@@ -133,18 +133,26 @@ describe('checkColumns', () => {
       unknown: [],
       duplicate: [],
       headerLooksLikeData: false,
+      fullWidthCommas: false,
     });
     expect(checkColumns(['身份证号', '姓名'], required, optional)).toEqual({
       missing: [],
       unknown: [],
       duplicate: [],
       headerLooksLikeData: false,
+      fullWidthCommas: false,
     });
   });
 
   it('finds missing, unknown and duplicate columns', () => {
     const check = checkColumns(['备注2', '姓名', '备注', '姓名', '备注2', '其他'], required, optional);
-    expect(check).toEqual({ missing: ['身份证号'], unknown: ['备注2', '其他'], duplicate: ['姓名'], headerLooksLikeData: false });
+    expect(check).toEqual({
+      missing: ['身份证号'],
+      unknown: ['备注2', '其他'],
+      duplicate: ['姓名'],
+      headerLooksLikeData: false,
+      fullWidthCommas: false,
+    });
   });
 
   it('builds the Chinese messages for the summary', () => {
@@ -162,6 +170,7 @@ describe('checkColumns', () => {
       unknown: ['备注2'],
       duplicate: [],
       headerLooksLikeData: false,
+      fullWidthCommas: false,
     });
   });
 });

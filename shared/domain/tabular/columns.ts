@@ -13,6 +13,8 @@ export interface ColumnsCheck {
   duplicate: string[];
   /** The first row holds data (an ID-like or phone-like value, or only numbers): the file has no header. */
   headerLooksLikeData: boolean;
+  /** A header name holds a full-width comma: the file was separated with "，" instead of ",". */
+  fullWidthCommas: boolean;
 }
 
 const ID_LIKE = /\d{17}[\dXx]|\d{15}/g;
@@ -39,7 +41,8 @@ export function checkColumns(header: string[], required: string[], optional: str
   const missing = required.filter((name, i) => !present.has(name) && required.indexOf(name) === i);
   const headerLooksLikeData =
     header.some((name) => /\d{15}|1[3-9]\d{9}/.test(name)) || (header.length > 0 && header.every((n) => /^[\d.,\s-]+$/.test(n)));
-  return { missing, unknown, duplicate, headerLooksLikeData };
+  const fullWidthCommas = header.some((name) => name.includes('，'));
+  return { missing, unknown, duplicate, headerLooksLikeData, fullWidthCommas };
 }
 
 /** A column name as shown in a message: ID and phone numbers in it masked, cut to a readable length. */
@@ -58,6 +61,7 @@ export function columnsMessages(check: ColumnsCheck): string[] {
   if (check.missing.length > 0) messages.push(`缺少必填列: ${check.missing.join(', ')}`);
   if (check.duplicate.length > 0) messages.push(`列名重复: ${check.duplicate.join(', ')}`);
   const rejected = messages.length > 0;
+  if (rejected && check.fullWidthCommas) messages.push('表头用了全角逗号 “，” 分隔: CSV 的列须用半角逗号 “,” 分隔');
   if (rejected && check.headerLooksLikeData) messages.push('第一行是数据而不是表头: 请在第一行填写列名 (可下载模板)');
   // A rejected file's unknown "columns" may be a data row (names, IDs): only an accepted file lists them.
   if (!rejected && check.unknown.length > 0) {
