@@ -7,6 +7,7 @@ import { openTable, TableFileError, type TableRow } from '../../domain/tabular/r
 import { checkColumns, columnsMessages } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { randomUUID } from 'node:crypto';
+import { maskIdsAndPhones } from '../../domain/citizen-id.ts';
 import { claimUpload, completeUpload, releaseClaim } from '../../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../../adapters/upload-files.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
@@ -193,14 +194,27 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   return summary;
 }
 
-/** Collects row errors: every rejected row is counted, the first MAX_REPORTED_ERRORS are kept for errors.csv. */
+/** A reason or column quoting a cell is cut to this length (a 1 MB cell must not become a 1 MB reason). */
+const MAX_REASON_CHARS = 200;
+
+/**
+ * Collects row errors: every rejected row is counted (the readers guarantee
+ * increasing row numbers), the first MAX_REPORTED_ERRORS are kept for
+ * errors.csv, with ID and phone numbers masked and quoted cells cut short.
+ */
 class RowReport {
   readonly errors: RowError[] = [];
   readonly rejectedRows = new Set<number>();
   readonly reject = (error: RowError): void => {
     this.rejectedRows.add(error.rowNumber);
-    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(error);
+    if (this.errors.length < MAX_REPORTED_ERRORS)
+      this.errors.push({ rowNumber: error.rowNumber, column: shown(error.column), reason: shown(error.reason) });
   };
+}
+
+function shown(text: string): string {
+  const cut = text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
+  return maskIdsAndPhones(cut);
 }
 
 interface ReadOutcome {

@@ -1,4 +1,4 @@
-import { maskCitizenId, maskPhone } from '../citizen-id.ts';
+import { maskIdsAndPhones } from '../citizen-id.ts';
 
 export interface ColumnsCheck {
   /** Required columns not in the header, in the order they are required. */
@@ -17,8 +17,6 @@ export interface ColumnsCheck {
   fullWidthCommas: boolean;
 }
 
-const ID_LIKE = /\d{17}[\dXx]|\d{15}/g;
-const PHONE_LIKE = /1[3-9]\d{9}/g;
 /** Unknown column names listed in a warning; the rest are counted. */
 const LISTED_UNKNOWN = 20;
 const NAME_CHARS = 40;
@@ -47,7 +45,7 @@ export function checkColumns(header: string[], required: string[], optional: str
 
 /** A column name as shown in a message: ID and phone numbers in it masked, cut to a readable length. */
 export function shownColumnName(name: string): string {
-  const masked = name.replace(ID_LIKE, (id) => maskCitizenId(id)).replace(PHONE_LIKE, (phone) => maskPhone(phone));
+  const masked = maskIdsAndPhones(name);
   return masked.length > NAME_CHARS ? `${masked.slice(0, NAME_CHARS)}…` : masked;
 }
 
