@@ -110,6 +110,7 @@ export class Utf8Normaliser {
       this.utf8Tail = incompleteTail(window);
       return [window];
     }
+    if (startsAsUtf8(window)) throw new TableFileError(MIXED_ENCODING(this.seen - window.byteLength + firstInvalidUtf8(window)));
     if (!looksLikeGbText(window)) throw new TableFileError(UNSUPPORTED_ENCODING);
     this.release('gb18030');
     return this.fromGb(window);
@@ -163,10 +164,7 @@ export class Utf8Normaliser {
   }
 
   private mixed(chunk: Uint8Array): never {
-    const at = this.seen - chunk.byteLength;
-    throw new TableFileError(
-      `文件编码不一致: 前面是 UTF-8, 约第 ${at + 1} 字节起的内容不是 UTF-8 (可能混入了 GBK 等其他编码的文本), ${SAVE_AS_UTF8}`,
-    );
+    throw new TableFileError(MIXED_ENCODING(this.seen - chunk.byteLength));
   }
 
   private release(encoding: CsvEncoding): void {
@@ -189,6 +187,28 @@ export class Utf8Normaliser {
 }
 
 const SAVE_AS_UTF8 = '请在 Excel 中另存为 "CSV UTF-8 (逗号分隔)" 后重新上传';
+const MIXED_ENCODING = (offset: number) =>
+  `文件编码不一致: 前面是 UTF-8, 约第 ${offset + 1} 字节起的内容不是 UTF-8 (可能混入了 GBK 等其他编码的文本), ${SAVE_AS_UTF8}`;
+
+/** Chinese text of 4 KiB that reads as UTF-8 before the bytes turn invalid: a UTF-8 file with another encoding pasted in. */
+function startsAsUtf8(window: Uint8Array): boolean {
+  const head = window.subarray(0, Math.min(window.byteLength, 4096));
+  const whole = head.subarray(0, head.byteLength - (incompleteTail(head)?.byteLength ?? 0));
+  return whole.byteLength >= 1024 && firstInvalidUtf8(window) >= 1024 && isWholeUtf8(whole);
+}
+
+/** Offset of the first byte that breaks UTF-8 (the length when none does). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let low = 0;
+  let high = bytes.byteLength;
+  // the longest valid prefix, by halving (a valid prefix cut inside a character counts as valid)
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (isUtf8(bytes.subarray(0, mid), false)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
 const UNSUPPORTED_ENCODING = `文件编码无法识别: 不是 UTF-8, 也不像 GBK/GB18030 中文 (可能是 Big5 繁体或其他编码), ${SAVE_AS_UTF8}`;
 
 /**
