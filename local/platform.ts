@@ -214,7 +214,7 @@ async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Pr
         eventTime: (object.LastModified ?? new Date()).toISOString(),
         s3: {
           bucket: { name: UPLOADS_BUCKET },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag },
+          object: { key, size: object.Size ?? 0, eTag: etag }, // as stored, like s3rver's own notifications
         },
       };
       const event = toObjectCreatedEvent(notification as never, { account: ACCOUNT, region: LOCAL_REGION });

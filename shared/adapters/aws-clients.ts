@@ -15,7 +15,8 @@ let events: EventBridgeClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 
 export function dynamoClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  // Throttling comes in bursts: more attempts (with the SDK's backoff) ride one out inside the invocation.
+  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 8 })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;
