@@ -20,7 +20,7 @@ import { DETAIL_TYPES } from '../../shared/domain/events.ts';
  * announced exactly once, and no platform event goes out twice.
  */
 const UNIT = '330602';
-const HOUSEHOLDS = 400;
+const HOUSEHOLDS = 200;
 const MEDICAL_KEY = `uploads/${UNIT}/medical/2024-06/医保结算.csv`;
 const people = Array.from({ length: HOUSEHOLDS }, (_, i) => citizen('330602', `1960-${String(1 + (i % 12)).padStart(2, '0')}-15`, i + 1));
 
@@ -33,17 +33,18 @@ const ROSTER = csv(
 /** The rostered claims, after `padding` claims of people on no roster (small, so none is watched). */
 function medicalFile(padding: number): Buffer {
   const lines = ['身份证号,结算日期,医疗总费用,个人自付金额'];
-  for (let i = 0; i < padding; i++) lines.push(`${citizen('330603', `1975-01-${String(1 + (i % 28)).padStart(2, '0')}`, 1 + (i % 900))},2024-06-10,10.00,1.00`);
+  for (let i = 0; i < padding; i++)
+    lines.push(`${citizen('330603', `1975-01-${String(1 + (i % 28)).padStart(2, '0')}`, 1 + (i % 900))},2024-06-10,10.00,1.00`);
   for (const id of people) lines.push(`${id},2024-06-10,8000.00,5000.00`);
   return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
 }
 
-async function archived(dataDir: string): Promise<EventBridgeEnvelope[]> {
+async function archived(dataDir: string): Promise<Array<EventBridgeEnvelope<Record<string, unknown>>>> {
   const text = await readFile(dataPaths(dataDir).archiveFile, 'utf8').catch(() => '');
   return text
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as EventBridgeEnvelope);
+    .map((line) => JSON.parse(line) as EventBridgeEnvelope<Record<string, unknown>>);
 }
 
 async function waitTerminal(key: string, platform: ChildPlatform, timeoutMs = 120_000): Promise<void> {
@@ -141,7 +142,7 @@ describe('crash windows: the platform killed during an ingest, then restarted', 
     running.push(first);
     useChildStorage(first.endpoints);
     const s3 = childS3(first.endpoints);
-    await s3.send(new PutObjectCommand({ Bucket: first.endpoints.uploadsBucket, Key: MEDICAL_KEY, Body: medicalFile(150_000) }));
+    await s3.send(new PutObjectCommand({ Bucket: first.endpoints.uploadsBucket, Key: MEDICAL_KEY, Body: medicalFile(120_000) }));
     s3.destroy();
     for (let i = 0; i < 300 && (await getUpload(MEDICAL_KEY))?.status !== 'processing'; i++) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
