@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
@@ -8,6 +8,7 @@ import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { stripQuotes } from '../shared/adapters/upload-files.ts';
 import { expireClaim, getUpload } from '../shared/adapters/upload-store.ts';
 import {
+  allowDashboardOrigin,
   ensureBucket,
   ensureTable,
   localS3Client,
@@ -22,6 +23,7 @@ import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { dashboardSite } from './dashboard-site.ts';
 import { PlatformClock } from './clock.ts';
 import { invokeFunction } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
@@ -127,8 +129,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await scheduler.start();
     closers.push(() => scheduler!.stop());
 
-    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
+    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort, dashboardSite(s3.endpoint));
     closers.push(api.close);
+    await allowDashboardOrigin(s3.endpoint, UPLOADS_BUCKET, [api.url, api.url.replace('127.0.0.1', 'localhost')]);
 
     const endpoints: Endpoints = {
       api: api.url,
@@ -140,7 +143,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       tableName: TABLE_NAME,
     };
     const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, bus);
-    await writeFile(paths.endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+    // Written whole, then renamed: whoever waits for the file never reads half of it.
+    await writeFile(`${paths.endpointsFile}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+    await rename(`${paths.endpointsFile}.tmp`, paths.endpointsFile);
 
     let closed = false;
     return {
@@ -176,7 +181,8 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'safety-net-local',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    // Metrics (EMF lines) only when asked for (`--verbose`).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     [RUNTIME_ENV_NAMES.stage]: 'local',
     [RUNTIME_ENV_NAMES.tableName]: TABLE_NAME,
     [RUNTIME_ENV_NAMES.uploadsBucket]: UPLOADS_BUCKET,

@@ -7,7 +7,8 @@ import {
   ResourceNotFoundException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DASHBOARD_BUCKET_CORS } from '../shared/domain/dashboard-cors.ts';
 import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
 
 export interface S3NotificationRecord {
@@ -126,5 +127,28 @@ export async function ensureBucket(endpoint: string, bucket: string): Promise<vo
   } catch {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  client.destroy();
+}
+
+/** Lets the dashboard at `origins` (and only there) PUT uploads and GET result files from the browser. */
+export async function allowDashboardOrigin(endpoint: string, bucket: string, origins: string[]): Promise<void> {
+  const client = localS3Client(endpoint);
+  const { allowedMethods, allowedHeaders, exposedHeaders, maxAgeSeconds } = DASHBOARD_BUCKET_CORS;
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: origins,
+            AllowedMethods: [...allowedMethods],
+            AllowedHeaders: [...allowedHeaders],
+            ExposeHeaders: [...exposedHeaders],
+            MaxAgeSeconds: maxAgeSeconds,
+          },
+        ],
+      },
+    }),
+  );
   client.destroy();
 }

@@ -2,7 +2,7 @@ import { birthDateOf, maskCitizenId } from '../../domain/citizen-id.ts';
 import { DATASET_COLUMNS, validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
 import { householdRefOf, type VisitRecord } from '../../domain/monitoring/household-facts.ts';
 import type { RosterEntry } from '../../domain/monitoring/assemble-facts.ts';
-import type { RuleId } from '../../domain/monitoring/rule-ids.ts';
+import { ruleSetAsOf, rulesFedBy } from '../../domain/monitoring/index.ts';
 import { diffRosterSnapshot, householdsTouched, inconsistentHouseholds } from '../../domain/roster/roster-snapshot.ts';
 import { periodEnd } from '../../domain/period.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
@@ -15,9 +15,6 @@ import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pip
 import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
-
-/** The rules that depend on the roster: re-evaluated when it changes. */
-export const ROSTER_RULES: readonly RuleId[] = ['income-below-standard', 'edge-of-standard', 'visit-overdue', 'duplicate-person'];
 
 /** 低收入人口名册 (full snapshot of the unit) and 探访记录. */
 export const rosterIngester: UploadIngester = {
@@ -69,7 +66,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   for (const d of duplicates) {
     for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
   }
-  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ROSTER_RULES);
+  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster'));
   faultPoint('after-alerts');
 
   const warnings = [
@@ -106,7 +103,7 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
   faultPoint('after-facts');
   // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
   const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
-  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ['visit-overdue']);
+  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('visits'));
   faultPoint('after-alerts');
   const unrostered = [...visits.keys()].filter((ref) => !index.byPerson.has(ref)).length;
   const warnings = [`探访记录涉及 ${visits.size} 人`];
