@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -190,6 +190,23 @@ export async function completeUpload(key: string, claimId: string, summary: Uplo
 export async function getUpload(key: string): Promise<UploadRecord | undefined> {
   const out = await dynamoClient().send(new GetCommand({ ...table(), Key: itemKey(key) }));
   return out.Item as UploadRecord | undefined;
+}
+
+/** The records of many keys, 100 to a BatchGet (start-up recovery). */
+export async function getUploads(keys: readonly string[]): Promise<Map<string, UploadRecord>> {
+  const { TableName } = table();
+  const found = new Map<string, UploadRecord>();
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] = [...new Set(keys.slice(i, i + 100))].map(itemKey);
+    while (pending.length > 0) {
+      const out = await dynamoClient().send(
+        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of (out.Responses?.[TableName] ?? []) as UploadRecord[]) found.set(item.key, item);
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+  }
+  return found;
 }
 
 /** Uploads of a period, optionally of one unit, in key order. */

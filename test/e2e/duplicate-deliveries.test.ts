@@ -4,7 +4,7 @@ import { settle, startTestPlatform, type TestPlatform } from '../support/local-p
 import { citizen, csv, localHasher } from '../support/citizens.ts';
 import { invokeFunction } from '../../local/lambda-runtime.ts';
 import { toObjectCreatedEvent } from '../../local/s3-object-created.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/storage-servers.ts';
+import { LOCAL_REGION } from '../../local/storage-servers.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 import { inbox } from '../../shared/adapters/notification-store.ts';
 import { loadFacts } from '../../shared/adapters/person-facts-store.ts';
@@ -131,7 +131,11 @@ describe('every event-driven handler is idempotent: twice in a row and three tim
   });
 
   it('evaluate-monitoring: the same outside "Data Matched" again stores and raises nothing new', async () => {
-    const bus = new EventBridgeClient({ endpoint: t.platform.endpoints.eventbridge, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const bus = new EventBridgeClient({
+      endpoint: t.platform.endpoints.eventbridge,
+      region: LOCAL_REGION,
+      credentials: t.platform.endpoints,
+    });
     const detail = {
       schemaVersion: 1,
       occurredAt: '2024-06-20T09:00:00+08:00',

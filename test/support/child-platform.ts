@@ -2,16 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Endpoints } from '../../local/data-paths.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/storage-servers.ts';
+import { LOCAL_REGION, localS3Client } from '../../local/storage-servers.ts';
+import { signedControlCall } from '../../local/cli/signed-fetch.ts';
 import { resetClients } from '../../shared/adapters/aws-clients.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../../shared/runtime-env.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/safety-net.mjs');
 
-type ChildEndpoints = Endpoints & { accessKeyId?: string; secretAccessKey?: string };
+type ChildEndpoints = Endpoints;
 
 /** `safety-net start` as a child process on a data folder, as an operator runs it. */
 export interface ChildPlatform {
@@ -45,27 +46,14 @@ export async function startChildPlatform(dataDir: string, env: Record<string, st
   throw new Error(`safety-net start did not come up:\n${output}`);
 }
 
-function credentials(endpoints: ChildEndpoints) {
-  return endpoints.accessKeyId && endpoints.secretAccessKey
-    ? { accessKeyId: endpoints.accessKeyId, secretAccessKey: endpoints.secretAccessKey }
-    : LOCAL_CREDENTIALS;
-}
-
-/** An S3 client for the child's local S3. */
+/** An S3 client for the child's local S3, signed with the install's credentials. */
 export function childS3(endpoints: ChildEndpoints): S3Client {
-  return new S3Client({
-    endpoint: endpoints.s3,
-    region: LOCAL_REGION,
-    credentials: credentials(endpoints),
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return localS3Client(endpoints.s3, endpoints);
 }
 
 /** Points this process's adapters (upload store, alert store …) at the child's storage. */
 export function useChildStorage(endpoints: ChildEndpoints): void {
-  const { accessKeyId, secretAccessKey } = credentials(endpoints);
+  const { accessKeyId, secretAccessKey } = endpoints;
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: accessKeyId,
@@ -84,6 +72,6 @@ export function useChildStorage(endpoints: ChildEndpoints): void {
 
 /** Waits until the child's bus has nothing in flight. */
 export async function childIdle(endpoints: ChildEndpoints): Promise<void> {
-  const response = await fetch(`${endpoints.eventbridge}/_local/idle`, { method: 'POST', body: '{}' });
+  const response = await signedControlCall(endpoints, 'idle', {});
   if (!response.ok) throw new Error(`idle: HTTP ${response.status}`);
 }

@@ -28,19 +28,6 @@ describe('upload keys', () => {
       errorsKey: 'results/330602/progress/2024-06/a.csv.errors.csv',
     });
   });
-  it('refuses dot segments and keeps their results beside the upload', () => {
-    const key = 'uploads/330602/progress/../../results/330603/progress/2024-03/a.csv';
-    const parsed = parseUploadKey(key);
-    expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.reason).toMatch(/“\.\.”/);
-    const { summaryKey, errorsKey } = resultKeys(key);
-    for (const k of [summaryKey, errorsKey]) {
-      expect(k.split('/')).not.toContain('..');
-      expect(k.startsWith('results/330602/progress/')).toBe(true);
-    }
-    expect(resultKeys('uploads/330602//./a.csv').summaryKey).toBe('results/330602/%0dot/%1dot/a.csv.summary.json');
-  });
-
   it('derives the terminal status', () => {
     expect(uploadStatusOf(5, 5, false)).toBe('accepted');
     expect(uploadStatusOf(5, 3, false)).toBe('partial');
