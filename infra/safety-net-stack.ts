@@ -18,14 +18,15 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
-import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
+import { TABLE_DEFINITION, TABLE_KEY_PREFIXES } from '../shared/adapters/table-definition.ts';
+import { API_ENV_NAMES } from '../shared/runtime-env.ts';
+import { TABLE_ACCESS, TABLE_ITEM_ACTIONS } from './table-access.ts';
 import { createDeadLetterQueue, PlatformFunction, removalPolicyOf } from './constructs/platform-function.ts';
 import type { StageConfig } from './stage-config.ts';
 
 /** What a function may touch beyond what every function gets (the table, the bus, the key). */
 type DataAccess =
   | 'readUploads'
-  | 'presignUploads'
   | 'writeResults'
   | 'readResults'
   | 'readRosterIndex'
@@ -44,31 +45,18 @@ const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   notify: [],
   // Rules evaluated by the daily sweep (visit-overdue, duplicate-person) look at the rosters.
   'deadline-sweep': ['readRosterIndex'],
-  // Presigned PUTs into uploads/ (the API checks the caller's unit), presigned GETs of result files, its own tokens.
-  api: ['presignUploads', 'readResults', 'readTokenKey'],
+  // Presigned GETs of result files, its own tokens. Presigned PUTs are signed as the uploader role (createUploaderRole).
+  api: ['readResults', 'readTokenKey'],
 };
 
 /** Object access in the uploads bucket by prefix: uploads/ is the inbox, results/ and index/roster/ what the platform writes. */
 const OBJECT_ACCESS: Partial<Record<DataAccess, { prefix: string; actions: string[] }>> = {
   readUploads: { prefix: 'uploads/*', actions: ['s3:GetObject', 's3:GetObjectVersion'] },
-  presignUploads: { prefix: 'uploads/*', actions: ['s3:PutObject'] },
   writeResults: { prefix: 'results/*', actions: ['s3:PutObject'] },
   readResults: { prefix: 'results/*', actions: ['s3:GetObject'] },
   readRosterIndex: { prefix: 'index/roster/*', actions: ['s3:GetObject'] },
   writeRosterIndex: { prefix: 'index/roster/*', actions: ['s3:PutObject'] },
 };
-const TABLE_DATA_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:UpdateItem',
-];
 /** Reading and writing data under the platform key (S3 objects, table items, queue messages). */
 const KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
 const ALARM_PERIOD = Duration.minutes(5);
@@ -86,6 +74,8 @@ export class SafetyNetStack extends Stack {
   readonly functions: Record<FunctionId, PlatformFunction>;
   readonly httpApi: apigwv2.HttpApi;
   readonly alarmTopic: sns.Topic;
+  /** The role presigned uploads are signed as, narrowed per request to the caller's unit prefix. */
+  readonly uploaderRole: iam.Role;
 
   constructor(scope: Construct, id: string, { config, ...props }: SafetyNetStackProps) {
     super(scope, id, {
@@ -112,7 +102,15 @@ export class SafetyNetStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(config.accessLogRetentionDays) }],
+      // Versioned like the other buckets: a deleted or overwritten log object stays recoverable.
+      versioned: true,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(config.accessLogRetentionDays),
+          noncurrentVersionExpiration: Duration.days(config.accessLogRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       removalPolicy,
       autoDeleteObjects: config.autoDeleteObjects,
     });
@@ -233,8 +231,9 @@ export class SafetyNetStack extends Stack {
     }
     this.functions = functions;
     for (const spec of FUNCTIONS) {
-      this.grantDataAccess(functions[spec.id], FUNCTION_ACCESS[spec.id], { idHashSecret, tokenSecret });
+      this.grantDataAccess(functions[spec.id], spec.id, FUNCTION_ACCESS[spec.id], { idHashSecret, tokenSecret });
     }
+    this.uploaderRole = this.createUploaderRole(functions.api);
 
     // The routing table, read, never restated: one rule per route on the platform bus.
     const routesScope = new Construct(this, 'Routes');
@@ -355,16 +354,25 @@ export class SafetyNetStack extends Stack {
 
   private grantDataAccess(
     platformFunction: PlatformFunction,
+    functionId: FunctionId,
     access: readonly DataAccess[],
     secrets: { idHashSecret: secretsmanager.ISecret; tokenSecret: secretsmanager.ISecret },
   ): void {
     const { role } = platformFunction;
     const allow = (actions: string[], resources: string[]) => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
-    // Every function: the table (each index named, no wildcard), the bus, the key.
-    allow(TABLE_DATA_ACTIONS, [
-      this.table.tableArn,
-      ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
-    ]);
+    // The table (each index named, no wildcard), only under the key prefixes the function owns
+    // (for an index query the prefix is the index's partition key), never Scan or DeleteItem.
+    const tableAccess = TABLE_ACCESS[functionId];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...TABLE_ITEM_ACTIONS, ...(tableAccess.batchWrite ? ['dynamodb:BatchWriteItem'] : [])],
+        resources: [
+          this.table.tableArn,
+          ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
+        ],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.entities) } },
+      }),
+    );
     this.eventBus.grantPutEventsTo(role);
     // /health asks the bus whether it is there.
     allow(['events:DescribeEventBus'], [this.eventBus.eventBusArn]);
@@ -386,6 +394,30 @@ export class SafetyNetStack extends Stack {
     if (access.includes('readTokenKey')) secrets.tokenSecret.grantRead(role);
   }
 
+  /**
+   * The uploader role: s3:PutObject under uploads/ (and the key to encrypt with), assumable by
+   * the api function only. The api assumes it per presigned upload with a session policy naming
+   * the caller's unit prefix, so the signed URL can write nowhere else (IAM enforces the unit).
+   */
+  private createUploaderRole(api: PlatformFunction): iam.Role {
+    const uploader = new iam.Role(this, 'UploaderRole', {
+      description: "Signs presigned uploads; each session is narrowed to one unit's uploads/{unit}/ prefix",
+      assumedBy: new iam.ArnPrincipal(api.role.roleArn),
+      maxSessionDuration: Duration.hours(1),
+    });
+    uploader.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.uploadsBucket.arnForObjects('uploads/*')] }),
+    );
+    uploader.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+    Validations.of(uploader).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(this.uploadsBucket.arnForObjects('uploads/*')))}]`,
+      reason: 'The role may put under uploads/ only; every session narrows it further to the one unit prefix of the caller.',
+    });
+    uploader.grantAssumeRole(api.role);
+    api.function.addEnvironment(API_ENV_NAMES.uploaderRoleArn, uploader.roleArn);
+    return uploader;
+  }
+
   private alarmOnDeadLetters(queue: sqs.IQueue, what: string, action: cloudwatch.IAlarmAction): void {
     const alarm = new cloudwatch.Alarm(queue, 'MessagesVisibleAlarm', {
       alarmDescription: `Dead letters waiting: ${what}`,
@@ -397,4 +429,9 @@ export class SafetyNetStack extends Stack {
     });
     alarm.addAlarmAction(action);
   }
+}
+
+/** `dynamodb:LeadingKeys` patterns of some entities: `UPLOAD#*`, …, or an exact key such as `DEADLINE-NOTICES`. */
+export function leadingKeyPatterns(entities: readonly (keyof typeof TABLE_KEY_PREFIXES)[]): string[] {
+  return [...new Set(entities.map((entity) => TABLE_KEY_PREFIXES[entity]))].map((prefix) => (prefix.endsWith('#') ? `${prefix}*` : prefix));
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
@@ -39,8 +40,15 @@ function lambdaContext(id: FunctionId): Context {
   };
 }
 
+/**
+ * Which function the current async work belongs to. Functions share one process
+ * locally; this lets a test attribute each storage request to its function
+ * (the table-access test checks them against the IAM the stack grants).
+ */
+export const invocationScope = new AsyncLocalStorage<FunctionId>();
+
 /** Invokes a function's exported handler with an event, exactly as Lambda would. */
 export async function invokeFunction(id: FunctionId, event: unknown): Promise<unknown> {
   const handler = await loadHandler(id);
-  return handler(event, lambdaContext(id));
+  return invocationScope.run(id, () => handler(event, lambdaContext(id)));
 }

@@ -15,6 +15,13 @@ export const RUNTIME_ENV_NAMES = {
   maxUploadBytes: 'MAX_UPLOAD_BYTES',
 } as const;
 
+/**
+ * Variables only the api function has. UPLOADER_ROLE_ARN (AWS only) is the role
+ * whose per-request, unit-confined credentials sign presigned uploads; without
+ * it (locally) the API signs with its own credentials.
+ */
+export const API_ENV_NAMES = { uploaderRoleArn: 'UPLOADER_ROLE_ARN' } as const;
+
 export const runtimeEnvSchema = z.object({
   STAGE: z.string().default('local'),
   TABLE_NAME: z.string().min(1),

@@ -17,6 +17,8 @@ export interface UploadRecord {
   fileName: string | null;
   etag: string;
   versionId?: string;
+  /** base64 SHA-256 of the processed version, when S3 verified one. */
+  sha256?: string | null;
   sequencer?: string;
   status: 'processing' | UploadStatus;
   rowsTotal?: number;
@@ -165,7 +167,7 @@ export async function completeUpload(key: string, claimId: string, summary: Uplo
         Key: itemKey(key),
         ConditionExpression: 'claimId = :claim',
         UpdateExpression:
-          'REMOVE leaseUntil SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons',
+          'REMOVE leaseUntil SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons, sha256 = :sha256',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':claim': claimId,
@@ -177,6 +179,7 @@ export async function completeUpload(key: string, claimId: string, summary: Uplo
           ':e': summary.errorsKey,
           ':p': summary.processedAt,
           ':reasons': summary.reasons.slice(0, 5),
+          ':sha256': summary.sha256 ?? null,
         },
       }),
     );

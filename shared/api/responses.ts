@@ -81,6 +81,8 @@ export const uploadGrantSchema = z.object({
   url: z.string(),
   expiresIn: z.number(),
   headers: z.record(z.string(), z.string()),
+  /** 'SHA256' when the request gave the file's sha256 and it is signed into the URL (x-amz-checksum-sha256). */
+  checksum: z.literal('SHA256').nullable(),
   results: z.object({ summaryKey: z.string(), errorsKey: z.string() }),
 });
 export type UploadGrant = z.infer<typeof uploadGrantSchema>;

@@ -223,16 +223,3 @@ export function maskPhone(phone: string): string {
   if (value.length < 8) return '*'.repeat(Math.max(value.length, 1));
   return value.slice(0, 3) + '*'.repeat(value.length - 7) + value.slice(-4);
 }
-
-const ID_IN_TEXT = /\d{17}[\dXx]|\d{15}/g;
-const MOBILE_IN_TEXT = /1[3-9]\d{9}/g;
-
-/**
- * Free text that may quote a cell (a reason, a column name): every run that
- * looks like an ID number (18 or 15 digits) or a mobile number is masked, so
- * what is shown never carries one in full, even when a district typed it
- * into the wrong column.
- */
-export function maskIdsAndPhones(text: string): string {
-  return text.replace(ID_IN_TEXT, (id) => maskCitizenId(id)).replace(MOBILE_IN_TEXT, (phone) => maskPhone(phone));
-}

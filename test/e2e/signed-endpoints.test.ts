@@ -154,7 +154,9 @@ describe('local storage, bus and secrets refuse what AWS would refuse', () => {
 
     it('with its expiry or signed headers changed: refused', async () => {
       expect((await put(url.replace('X-Amz-Expires=900', 'X-Amz-Expires=604800'))).status).toBe(403);
-      expect((await put(url.replace('X-Amz-SignedHeaders=host', 'X-Amz-SignedHeaders=host%3Bx-amz-date'))).status).toBe(403);
+      const fewerSigned = url.replace(/X-Amz-SignedHeaders=[^&]+/, 'X-Amz-SignedHeaders=host');
+      expect(fewerSigned).not.toBe(url);
+      expect((await put(fewerSigned)).status).toBe(403);
       expect((await put(url.replace(/X-Amz-Signature=[0-9a-f]{4}/, 'X-Amz-Signature=0000'))).status).toBe(403);
     });
 

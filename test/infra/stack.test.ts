@@ -8,7 +8,9 @@ import { addSafetyNetStacks } from '../../infra/safety-net-app.ts';
 import type { SafetyNetStack } from '../../infra/safety-net-stack.ts';
 import { STAGE_NAMES, type StageName } from '../../infra/stage-config.ts';
 import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../../shared/domain/routing.ts';
-import { RUNTIME_ENV_NAMES } from '../../shared/runtime-env.ts';
+import { API_ENV_NAMES, RUNTIME_ENV_NAMES } from '../../shared/runtime-env.ts';
+import { leadingKeyPatterns } from '../../infra/safety-net-stack.ts';
+import { TABLE_ACCESS } from '../../infra/table-access.ts';
 
 // The app as the CLI builds it (cdk.json's feature flags, the cdk-nag plugin), synthesized once:
 // Template.fromStack synthesizes the whole app on first use and reuses the assembly after.
@@ -305,14 +307,15 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(allows(template(), role('ingest-roster'), 's3:PutObject', objects('index/roster/*'))).toBe(true);
       expect(allows(template(), role('match-dataset'), 's3:GetObject', objects('index/roster/*'))).toBe(true);
       expect(allows(template(), role('match-dataset'), 's3:PutObject', objects('index/roster/*'))).toBe(false);
-      expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(true);
+      // The api signs presigned uploads as the uploader role (below), never with its own role.
+      expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(false);
       expect(allows(template(), role('api'), 's3:GetObject', objects('results/*'))).toBe(true);
       expect(allows(template(), role('api'), 's3:GetObject', objects('uploads/*'))).toBe(false);
       // Readers can tell a missing key (404) from a forbidden one; functions that read no objects cannot list.
       expect(allows(template(), role('match-dataset'), 's3:ListBucket', getAtt(stack, stack.uploadsBucket))).toBe(true);
       expect(allows(template(), role('notify'), 's3:ListBucket', getAtt(stack, stack.uploadsBucket))).toBe(false);
       for (const spec of FUNCTIONS) {
-        expect(allows(template(), role(spec.id), 'dynamodb:PutItem', getAtt(stack, stack.table))).toBe(true);
+        expect(allows(template(), role(spec.id), 'dynamodb:PutItem', getAtt(stack, stack.table)), spec.id).toBe(true);
         expect(allows(template(), role(spec.id), 'events:PutEvents', getAtt(stack, stack.eventBus))).toBe(true);
       }
       // No wildcard actions anywhere in the stack.
@@ -323,6 +326,77 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       }
       // No managed policies, except on CDK's own auto-delete-objects provider (dev only).
       template().resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, config.autoDeleteObjects ? 1 : 0);
+    });
+  });
+
+  describe('least privilege in DynamoDB and presigned uploads', () => {
+    const role = (id: FunctionId) => logicalId(stack, stack.functions[id].role);
+    type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string[]>> };
+    const tableStatements = (id: FunctionId) =>
+      (statementsOf(template(), role(id)) as Statement[]).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    const leadingKeys = (id: FunctionId) =>
+      tableStatements(id).map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+
+    it('confines every function to the key prefixes it owns with dynamodb:LeadingKeys', () => {
+      for (const spec of FUNCTIONS) {
+        const statements = tableStatements(spec.id);
+        expect(statements.length, spec.id).toBeGreaterThan(0);
+        for (const patterns of leadingKeys(spec.id)) expect(patterns, spec.id).toEqual(leadingKeyPatterns(TABLE_ACCESS[spec.id].entities));
+      }
+      expect(leadingKeys('notify')).toEqual([['NOTIFICATION#*']]);
+      expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
+      expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
+      expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'PERSON#*']));
+      // nobody outside the roster, matching and evaluation functions touches people's items
+      const personReaders = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id).some((p) => p?.includes('PERSON#*')));
+      expect(personReaders.sort()).toEqual(['deadline-sweep', 'evaluate-monitoring', 'ingest-roster', 'match-dataset']);
+      expect(leadingKeys('api')[0]).not.toContain('PERSON#*');
+    });
+
+    it('grants no Scan or DeleteItem, and BatchWriteItem only to the bulk writers', () => {
+      const actions = (id: FunctionId) => tableStatements(id).flatMap((s) => asArray(s.Action));
+      for (const spec of FUNCTIONS) {
+        expect(actions(spec.id), spec.id).not.toContain('dynamodb:Scan');
+        expect(actions(spec.id), spec.id).not.toContain('dynamodb:DeleteItem');
+        expect(actions(spec.id).includes('dynamodb:BatchWriteItem'), spec.id).toBe(
+          spec.id === 'ingest-progress' || spec.id === 'ingest-roster',
+        );
+      }
+      // Nothing else in the stack grants them on the table either.
+      for (const policy of resourcesOf(template(), 'AWS::IAM::Policy')) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) {
+          expect(asArray(statement.Action as string | string[])).not.toContain('dynamodb:Scan');
+        }
+      }
+    });
+
+    it('has an uploader role that only the api role may assume, allowed to put under uploads/ only', () => {
+      const uploaderId = logicalId(stack, stack.uploaderRole);
+      const uploader = template().findResources('AWS::IAM::Role')[uploaderId] as Resource;
+      expect(uploader.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: getAtt(stack, stack.functions.api.role) } },
+      ]);
+      const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack, stack.uploadsBucket), `/${prefix}`]] });
+      const statements = statementsOf(template(), uploaderId);
+      expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual(['kms:GenerateDataKey', 's3:PutObject']);
+      expect(allows(template(), uploaderId, 's3:PutObject', objects('uploads/*'))).toBe(true);
+      expect(allows(template(), uploaderId, 'kms:GenerateDataKey', keyArn())).toBe(true);
+      // only the api may assume it, and the api is told which role to assume
+      const assumers = FUNCTIONS.map((f) => f.id).filter((id) =>
+        allows(template(), role(id), 'sts:AssumeRole', getAtt(stack, stack.uploaderRole)),
+      );
+      expect(assumers).toEqual(['api']);
+      const api = template().findResources('AWS::Lambda::Function')[logicalId(stack, stack.functions.api.function)] as Resource;
+      expect(api.Properties.Environment.Variables[API_ENV_NAMES.uploaderRoleArn]).toEqual(getAtt(stack, stack.uploaderRole));
+    });
+
+    it('versions the access-log bucket like the others, and expires its old versions', () => {
+      for (const bucket of resourcesOf(template(), 'AWS::S3::Bucket')) {
+        expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+        expect(bucket.Properties.LifecycleConfiguration.Rules.some((r: Record<string, unknown>) => r.NoncurrentVersionExpiration)).toBe(
+          true,
+        );
+      }
     });
   });
 

@@ -108,20 +108,14 @@ describe('parseEnum', () => {
 });
 
 describe('checkColumns', () => {
-  it('says a data row is not a header, and never repeats its values', () => {
-    const check = checkColumns(['330602199001011234', '张三', 'H001', '低保'], ['身份证号', '姓名'], []);
-    expect(check.headerLooksLikeData).toBe(true);
-    const messages = columnsMessages(check);
-    expect(messages).toEqual(['缺少必填列: 身份证号, 姓名', '第一行是数据而不是表头: 请在第一行填写列名 (可下载模板)']);
-    expect(messages.join()).not.toMatch(/张三|330602199001011234/);
-  });
-
-  it('masks ID and phone numbers in column names, cuts long names and lists at most 20 unknown columns', () => {
+  it('lists at most 20 unknown columns, each cut short and masked, and hints at full-width commas', () => {
     const header = ['身份证号', '姓名', '联系13812345678', ...Array.from({ length: 9_999 }, (_, i) => `列${i}`), 'x'.repeat(100)];
     const [message] = columnsMessages(checkColumns(header, ['身份证号', '姓名'], []));
     expect(message).toContain('联系138****5678');
     expect(message).toContain('等 10001 列');
     expect(message.length).toBeLessThan(400);
+    const commas = columnsMessages(checkColumns(['指标编码，累计完成值'], ['指标编码', '累计完成值'], []));
+    expect(commas.join(';')).toContain('全角逗号');
   });
 
   const required = ['身份证号', '姓名'];
@@ -132,33 +126,23 @@ describe('checkColumns', () => {
       missing: [],
       unknown: [],
       duplicate: [],
-      headerLooksLikeData: false,
       fullWidthCommas: false,
     });
     expect(checkColumns(['身份证号', '姓名'], required, optional)).toEqual({
       missing: [],
       unknown: [],
       duplicate: [],
-      headerLooksLikeData: false,
       fullWidthCommas: false,
     });
   });
 
   it('finds missing, unknown and duplicate columns', () => {
     const check = checkColumns(['备注2', '姓名', '备注', '姓名', '备注2', '其他'], required, optional);
-    expect(check).toEqual({
-      missing: ['身份证号'],
-      unknown: ['备注2', '其他'],
-      duplicate: ['姓名'],
-      headerLooksLikeData: false,
-      fullWidthCommas: false,
-    });
+    expect(check).toEqual({ missing: ['身份证号'], unknown: ['备注2', '其他'], duplicate: ['姓名'], fullWidthCommas: false });
   });
 
   it('builds the Chinese messages for the summary', () => {
-    // a rejected file does not list its unknown columns: they may be a data row
-    expect(columnsMessages(checkColumns(['备注2'], required, optional))).toEqual(['缺少必填列: 身份证号, 姓名']);
-    expect(columnsMessages(checkColumns(['身份证号', '姓名', '备注2'], required, optional))).toEqual(['已忽略未知列: 备注2']);
+    expect(columnsMessages(checkColumns(['备注2'], required, optional))).toEqual(['缺少必填列: 身份证号, 姓名', '已忽略未知列: 备注2']);
     expect(columnsMessages(checkColumns(['身份证号', '姓名', '姓名'], required, optional))).toEqual(['列名重复: 姓名']);
     expect(columnsMessages(checkColumns(['身份证号', '姓名'], required, optional))).toEqual([]);
   });
@@ -169,7 +153,6 @@ describe('checkColumns', () => {
       missing: [],
       unknown: ['备注2'],
       duplicate: [],
-      headerLooksLikeData: false,
       fullWidthCommas: false,
     });
   });

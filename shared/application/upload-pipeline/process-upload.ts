@@ -1,13 +1,20 @@
 import type { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { z } from 'zod';
 import { parseUploadKey, resultKeys, type UploadRef } from '../../domain/upload-key.ts';
-import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../../domain/upload-summary.ts';
+import {
+  maskedSummary,
+  renderSummary,
+  topReasons,
+  uploadStatusOf,
+  type RowError,
+  type UploadSummary,
+} from '../../domain/upload-summary.ts';
+import { FREE_TEXT_COLUMNS, freeTextProblem, maskPersonalData } from '../../domain/free-text.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../../domain/events.ts';
 import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
-import { checkColumns, columnsMessages } from '../../domain/tabular/columns.ts';
+import { checkColumns, columnsMessages, dataInHeaderMessage, headerLooksLikeData } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { randomUUID } from 'node:crypto';
-import { maskIdsAndPhones } from '../../domain/citizen-id.ts';
 import { claimUpload, completeUpload, releaseClaim } from '../../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../../adapters/upload-files.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
@@ -23,6 +30,8 @@ export type ObjectCreatedEvent = z.infer<typeof S3EventNotificationEventBridgeSc
 export interface UploadVersion extends UploadRef {
   etag: string;
   versionId?: string;
+  /** base64 SHA-256 of the bytes, when S3 holds a verified checksum for them (signed into the presigned PUT). */
+  sha256?: string;
   /** When the object landed (the event's time): the platform's "now" for this upload. */
   receivedAt: string;
 }
@@ -113,13 +122,14 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   );
   if (claim !== 'claimed') {
     metrics.addMetric(`upload_skipped_${claim}`, MetricUnit.Count, 1);
-    logger.info('upload skipped', { key, claim });
+    logger.info('upload skipped', { key: maskPersonalData(key), claim });
     return undefined;
   }
   faultPoint('after-claim');
   const report = new RowReport();
   let fileReason: string | undefined;
   let read: ReadOutcome = { encoding: null, rowsTotal: 0, warnings: [], events: [] };
+  let sha256: string | undefined;
   try {
     if (!parsed.ok) fileReason = parsed.reason;
     else if (!ingester) fileReason = `不支持的上传类型 ${parsed.upload.kind}`;
@@ -130,7 +140,8 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
         const object = await openUpload(key, versionId);
         if (!object) fileReason = '文件已不存在(可能已被删除)';
         else {
-          read = await readAndIngest(upload, object.body, ingester, report);
+          sha256 = object.sha256;
+          read = await readAndIngest({ ...upload, sha256 }, object.body, ingester, report);
           fileReason = read.fileReason;
         }
       }
@@ -148,7 +159,7 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   const { summaryKey, errorsKey } = resultKeys(key);
   const hasErrorFile = !fileReason && errors.length > 0;
   if (rejectedRows.size > MAX_REPORTED_ERRORS) warnings.push(`错误明细仅列出前 ${MAX_REPORTED_ERRORS} 条`);
-  const summary: UploadSummary = {
+  const summary: UploadSummary = maskedSummary({
     status,
     key,
     unit: parts.unit ?? null,
@@ -156,6 +167,7 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
     period: parts.period ?? null,
     etag,
     versionId: versionId ?? null,
+    sha256: sha256 ?? null,
     rowsTotal,
     rowsAccepted: rowsTotal - rowsRejected,
     rowsRejected,
@@ -164,7 +176,8 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
     errorsKey: hasErrorFile ? errorsKey : null,
     encoding,
     processedAt: new Date().toISOString(),
-  };
+  });
+  const shownKey = summary.key; // masked: a file name holding an ID or phone never leaves in full
   if (hasErrorFile) await writeResult(errorsKey, renderErrorsCsv(errors), 'text/csv; charset=utf-8');
   await writeResult(summaryKey, renderSummary(summary), 'application/json; charset=utf-8');
   faultPoint('after-summary');
@@ -172,7 +185,7 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   if (!fileReason) await publishAnnounced(events);
   await publishEvents([
     platformEvent(DETAIL_TYPES.uploadProcessed, {
-      key,
+      key: shownKey,
       unit: summary.unit ?? '',
       kind: summary.kind ?? '',
       period: summary.period ?? '',
@@ -180,7 +193,7 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
       rowsTotal,
       rowsAccepted: summary.rowsAccepted,
       rowsRejected,
-      summaryKey,
+      summaryKey: maskPersonalData(summaryKey),
       errorsKey: summary.errorsKey ?? undefined,
       versionId,
     }),
@@ -190,7 +203,7 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   metrics.addMetric(`upload_${status}`, MetricUnit.Count, 1);
   metrics.addMetric('rowsAccepted', MetricUnit.Count, summary.rowsAccepted);
   metrics.addMetric('rowsRejected', MetricUnit.Count, rowsRejected);
-  logger.info('upload processed', { key, status, rowsTotal, rowsRejected });
+  logger.info('upload processed', { key: shownKey, status, rowsTotal, rowsRejected });
   return summary;
 }
 
@@ -214,7 +227,7 @@ class RowReport {
 
 function shown(text: string): string {
   const cut = text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
-  return maskIdsAndPhones(cut);
+  return maskPersonalData(cut);
 }
 
 interface ReadOutcome {
@@ -236,14 +249,17 @@ async function readAndIngest(
   const outcome: ReadOutcome = { encoding: table.encoding, rowsTotal: 0, warnings: [], events: [] };
   try {
     const spec = columnsOf(ingester, upload.kind);
+    if (headerLooksLikeData(table.header, spec.required, spec.optional))
+      return { ...outcome, fileReason: dataInHeaderMessage(spec.required) };
     const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
     const messages = columnsMessages(columns);
     if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
     outcome.warnings.push(...messages);
+    const freeText = table.header.filter((name) => FREE_TEXT_COLUMNS.has(name));
     const counted = (async function* () {
       for await (const row of table.rows) {
         outcome.rowsTotal++;
-        yield row;
+        if (!holdsPersonalData(row, freeText, report.reject)) yield row;
       }
     })();
     const ingested = await ingester.ingest(upload, counted, report.reject);
@@ -255,6 +271,18 @@ async function readAndIngest(
   } finally {
     await table.close(); // releases the S3 body and any XLSX temp files, also when rows were never read
   }
+}
+
+/** Rejects a row whose free-text cells hold a full ID or phone number, one error per such cell, naming the column. */
+function holdsPersonalData(row: TableRow, freeText: readonly string[], reject: (error: RowError) => void): boolean {
+  let found = false;
+  for (const column of freeText) {
+    const problem = freeTextProblem(column, row.cells[column] ?? '');
+    if (!problem) continue;
+    reject({ rowNumber: row.rowNumber, column, reason: problem });
+    found = true;
+  }
+  return found;
 }
 
 function tooLarge(): string {

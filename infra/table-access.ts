@@ -1,0 +1,43 @@
+import type { TableEntity } from '../shared/adapters/table-definition.ts';
+import type { FunctionId } from '../shared/domain/routing.ts';
+
+/** What a function does with the table: the entities (key prefixes) it touches, and whether it batch-writes. */
+export interface TableAccess {
+  entities: readonly TableEntity[];
+  /** BatchWriteItem (it can put and delete): only the bulk writers. */
+  batchWrite?: boolean;
+}
+
+const UPLOAD_PIPELINE: readonly TableEntity[] = ['upload'];
+const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert'];
+
+/**
+ * Least privilege in DynamoDB, per function, from the stores each one calls.
+ * No function scans or deletes single items; a new entry in FUNCTIONS is a type
+ * error here until it is decided. The local test of table access checks the
+ * real requests of every function against this.
+ */
+export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
+  // the pipeline's claim; progress values, superseded ones batch-deleted
+  'ingest-progress': { entities: [...UPLOAD_PIPELINE, 'progress'], batchWrite: true },
+  // roster members batch-written; visits stored as person facts; roster rules raise alerts
+  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING], batchWrite: true },
+  // the twin check lists the period's uploads
+  'match-dataset': { entities: [...UPLOAD_PIPELINE, 'uploadsOfPeriod', ...ALERT_RAISING] },
+  'evaluate-monitoring': { entities: ALERT_RAISING },
+  'reject-upload': { entities: UPLOAD_PIPELINE },
+  notify: { entities: ['notification'] },
+  // report and target deadlines (progress, uploads of the period, notices sent); alert escalation and visit-overdue
+  'deadline-sweep': { entities: ['progress', 'uploadsOfPeriod', 'deadlineNotices', 'alertsByStatus', ...ALERT_RAISING] },
+  // reads for the routes; alert actions write the alert
+  api: { entities: ['uploadsOfPeriod', 'progress', 'alert', 'alertsOfUnit', 'inbox'] },
+};
+
+/** Item actions every function with table access gets (no Scan, no DeleteItem). */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
