@@ -13,11 +13,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { TABLE_DEFINITION, TABLE_KEY_PREFIXES } from '../shared/adapters/table-definition.ts';
 import { API_ENV_NAMES } from '../shared/runtime-env.ts';
 import { TABLE_ACCESS, TABLE_ITEM_ACTIONS } from './table-access.ts';
@@ -32,7 +33,10 @@ type DataAccess =
   | 'readRosterIndex'
   | 'writeRosterIndex'
   | 'readIdHashKey'
-  | 'readTokenKey';
+  | 'readTokenKey'
+  | 'readChannelSecret'
+  | 'sendDeliveries'
+  | 'publishNotifications';
 
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
@@ -42,7 +46,12 @@ const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'evaluate-monitoring': ['readRosterIndex'],
   // Writes the summary that says why a key was refused.
   'reject-upload': ['readUploads', 'writeResults'],
-  notify: [],
+  // Immediate notices and digests: the units' channels (to know where to queue) and the delivery queue.
+  notify: ['readChannelSecret', 'sendDeliveries'],
+  'notify-digest': ['readChannelSecret', 'sendDeliveries'],
+  // Calls the robots (URLs and secrets from the channel secret), publishes to the notification topic,
+  // re-queues delayed and retried deliveries and dead-letters the exhausted ones.
+  'deliver-notification': ['readChannelSecret', 'sendDeliveries', 'publishNotifications'],
   // Rules evaluated by the daily sweep (visit-overdue, duplicate-person) look at the rosters.
   'deadline-sweep': ['readRosterIndex'],
   // Presigned GETs of result files, its own tokens. Presigned PUTs are signed as the uploader role (createUploaderRole).
@@ -74,6 +83,10 @@ export class SafetyNetStack extends Stack {
   readonly functions: Record<FunctionId, PlatformFunction>;
   readonly httpApi: apigwv2.HttpApi;
   readonly alarmTopic: sns.Topic;
+  readonly notificationTopic: sns.Topic;
+  readonly channelsSecret: secretsmanager.Secret;
+  readonly deliveryQueue: sqs.Queue;
+  readonly deliveryDeadLetterQueue: sqs.Queue;
   /** The role presigned uploads are signed as, narrowed per request to the caller's unit prefix. */
   readonly uploaderRole: iam.Role;
 
@@ -187,6 +200,50 @@ export class SafetyNetStack extends Stack {
         'Rotation would invalidate every issued token at once; the key is rolled by the operations runbook together with token re-issue, until the API verifies against two keys.',
     });
 
+    // ── Notifications ──────────────────────────────────────────────────────────
+    // The units' channels ({ "<unit>": [{ type, url, secret }, …] }): robot URLs and secrets are secrets.
+    // Created with a placeholder ({"_generated": …}, ignored by the reader); operators put the real value.
+    this.channelsSecret = new secretsmanager.Secret(this, 'NotificationChannels', {
+      description: 'Notification channels per reporting unit: DingTalk/WeCom robot webhooks and signing secrets, plain webhooks.',
+      encryptionKey: key,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: '_generated', excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.channelsSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The robot webhooks and signing secrets are issued by DingTalk/WeCom to each unit; they are replaced when a unit re-creates its robot, not on a rotation schedule the platform could drive.',
+    });
+    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      displayName: `Safety Net ${stage} notices`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const subscription of config.notificationSubscriptions) {
+      const filterPolicy = { unit: sns.SubscriptionFilter.stringFilter({ allowlist: [subscription.unit] }) };
+      this.notificationTopic.addSubscription(
+        subscription.protocol === 'email'
+          ? new EmailSubscription(subscription.endpoint, { filterPolicy })
+          : new SmsSubscription(subscription.endpoint, { filterPolicy }),
+      );
+    }
+    // One message per (notification, channel); the delivery function re-queues delayed and retried ones itself.
+    const [deliveries] = QUEUES;
+    const deliveryTarget = FUNCTIONS.find((f) => f.id === deliveries.target)!;
+    this.deliveryDeadLetterQueue = createDeadLetterQueue(this, 'NotificationDeliveriesDeadLetterQueue', key);
+    Validations.of(this.deliveryDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: deliveries that used up their attempts, and messages past the receive limit.',
+    });
+    this.deliveryQueue = new sqs.Queue(this, 'NotificationDeliveries', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // AWS's advice for a Lambda event source: at least six times the function's timeout.
+      visibilityTimeout: Duration.seconds(6 * deliveryTarget.timeoutSeconds),
+      deadLetterQueue: { queue: this.deliveryDeadLetterQueue, maxReceiveCount: deliveries.maxReceiveCount },
+    });
+
     // ── Events ─────────────────────────────────────────────────────────────────
     this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: `safety-net-${stage}` });
     // An empty pattern archives every event on the bus, so any flow can be replayed.
@@ -226,6 +283,11 @@ export class SafetyNetStack extends Stack {
           idHashSecretId: idHashSecret.secretArn,
           tokenSecretId: tokenSecret.secretArn,
           maxUploadBytes: String(config.maxUploadBytes),
+          channelsSecretId: this.channelsSecret.secretArn,
+          deliveryQueueUrl: this.deliveryQueue.queueUrl,
+          deliveryDeadLetterQueueUrl: this.deliveryDeadLetterQueue.queueUrl,
+          notificationTopicArn: this.notificationTopic.topicArn,
+          dashboardUrl: config.dashboardUrl,
         },
       });
     }
@@ -246,6 +308,11 @@ export class SafetyNetStack extends Stack {
       });
       functions[route.target].addEventRuleTarget(rule);
     }
+
+    // Each message on its own (batch of one), so a slow robot call holds up no other channel's message.
+    functions[deliveries.target].function.addEventSource(
+      new SqsEventSource(this.deliveryQueue, { batchSize: 1, reportBatchItemFailures: true }),
+    );
 
     const schedulesScope = new Construct(this, 'Schedules');
     for (const spec of SCHEDULES) {
@@ -295,10 +362,12 @@ export class SafetyNetStack extends Stack {
       this.alarmOnDeadLetters(platformFunction.deadLetterQueue, `${spec.id}: events it could not take`, alarmAction);
     }
     this.alarmOnDeadLetters(forwardingDeadLetterQueue, 'S3 events not forwarded to the platform bus', alarmAction);
+    this.alarmOnDeadLetters(this.deliveryDeadLetterQueue, 'notification deliveries that failed every attempt', alarmAction);
 
     new CfnOutput(this, 'UploadsBucketName', { value: this.uploadsBucket.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'NotificationChannelsSecretArn', { value: this.channelsSecret.secretArn });
     new CfnOutput(this, 'ApiUrl', { value: apiStage.url });
   }
 
@@ -392,6 +461,10 @@ export class SafetyNetStack extends Stack {
     }
     if (access.includes('readIdHashKey')) secrets.idHashSecret.grantRead(role);
     if (access.includes('readTokenKey')) secrets.tokenSecret.grantRead(role);
+    if (access.includes('readChannelSecret')) this.channelsSecret.grantRead(role);
+    // Named actions rather than grantSendMessages/grantPublish, whose key grants add kms wildcards: the key is granted above.
+    if (access.includes('sendDeliveries')) allow(['sqs:SendMessage'], [this.deliveryQueue.queueArn, this.deliveryDeadLetterQueue.queueArn]);
+    if (access.includes('publishNotifications')) allow(['sns:Publish'], [this.notificationTopic.topicArn]);
   }
 
   /**

@@ -26,7 +26,12 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   'match-dataset': { entities: [...UPLOAD_PIPELINE, 'uploadsOfPeriod', ...ALERT_RAISING] },
   'evaluate-monitoring': { entities: ALERT_RAISING },
   'reject-upload': { entities: UPLOAD_PIPELINE },
-  notify: { entities: ['notification'] },
+  // immediate notices into the inbox; digest entries (the unit's and the city's)
+  notify: { entities: ['notification', 'digest'] },
+  // the day's digest recorded, the entries it took batch-deleted; open alerts due soon or overdue; the digest into the inbox
+  'notify-digest': { entities: ['digest', 'alertsByStatus', 'notification'], batchWrite: true },
+  // delivery records, robot send slots, the channel's outcome on the inbox record
+  'deliver-notification': { entities: ['delivery', 'robotRate', 'notification'] },
   // report and target deadlines (progress, uploads of the period, notices sent); alert escalation and visit-overdue
   'deadline-sweep': { entities: ['progress', 'uploadsOfPeriod', 'deadlineNotices', 'alertsByStatus', ...ALERT_RAISING] },
   // reads for the routes; alert actions write the alert

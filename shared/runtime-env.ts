@@ -13,6 +13,11 @@ export const RUNTIME_ENV_NAMES = {
   idHashSecretId: 'ID_HASH_SECRET_ID',
   tokenSecretId: 'TOKEN_SECRET_ID',
   maxUploadBytes: 'MAX_UPLOAD_BYTES',
+  channelsSecretId: 'CHANNELS_SECRET_ID',
+  deliveryQueueUrl: 'DELIVERY_QUEUE_URL',
+  deliveryDeadLetterQueueUrl: 'DELIVERY_DEAD_LETTER_QUEUE_URL',
+  notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
+  dashboardUrl: 'DASHBOARD_URL',
 } as const;
 
 /**
@@ -34,6 +39,22 @@ export const runtimeEnvSchema = z.object({
     .int()
     .positive()
     .default(512 * 1024 * 1024),
+  // Notifications: only notify, notify-digest and deliver-notification read these.
+  CHANNELS_SECRET_ID: z.string().default(''),
+  DELIVERY_QUEUE_URL: z.string().default(''),
+  DELIVERY_DEAD_LETTER_QUEUE_URL: z.string().default(''),
+  NOTIFICATION_TOPIC_ARN: z.string().default(''),
+  /** Base of the links in messages (the dashboard's address, no trailing slash). */
+  DASHBOARD_URL: z
+    .string()
+    .default('')
+    .transform((url) => url.replace(/\/+$/, '')),
+  /** Robot rate-limit window (20 messages per window); tests shorten it to prove the rule quickly. */
+  NOTIFY_RATE_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  /** First retry delay of a failed channel delivery; doubles each attempt. */
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Attempts per channel delivery before it is dead-lettered. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
 });
 
 export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;

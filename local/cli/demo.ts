@@ -96,8 +96,8 @@ export async function run(args: string[]): Promise<number> {
 
 async function sweep(platform: RunningPlatform, date: string): Promise<void> {
   platform.clock.advanceTo(date);
-  await platform.scheduler.fireNow('daily-deadline-sweep', date);
-  await platform.bus.whenIdle();
+  await platform.sweepAndDigest(date);
+  await platform.whenIdle();
 }
 
 /** Caseworkers acknowledge and close some of their unit's alerts each month, as diligently as their unit is. */

@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { tracer } from './observability.ts';
 
@@ -14,6 +16,8 @@ let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
 let events: EventBridgeClient | undefined;
 let secrets: SecretsManagerClient | undefined;
+let sqs: SQSClient | undefined;
+let sns: SNSClient | undefined;
 let sts: STSClient | undefined;
 const S3_OPTIONS = {
   forcePathStyle: true,
@@ -62,7 +66,17 @@ export function secretsClient(): SecretsManagerClient {
   return secrets;
 }
 
+export function sqsClient(): SQSClient {
+  sqs ??= tracer.captureAWSv3Client(new SQSClient({}));
+  return sqs;
+}
+
+export function snsClient(): SNSClient {
+  sns ??= tracer.captureAWSv3Client(new SNSClient({}));
+  return sns;
+}
+
 /** Forget the clients (tests that restart local servers on new ports). */
 export function resetClients(): void {
-  dynamo = s3 = events = secrets = sts = undefined;
+  dynamo = s3 = events = secrets = sts = sqs = sns = undefined;
 }

@@ -43,6 +43,12 @@ export const TABLE_KEY_PREFIXES = {
   inbox: 'INBOX#',
   /** `DEADLINE-NOTICES`: which deadline notices went out (deadline-notice-store). */
   deadlineNotices: 'DEADLINE-NOTICES',
+  /** `DIGEST#{unit}`: entries waiting for a unit's daily digest, and each day's digest (digest-store). */
+  digest: 'DIGEST#',
+  /** `DELIVERY#{cause}`: one record per (cause, channel, recipient) (delivery-store). */
+  delivery: 'DELIVERY#',
+  /** `ROBOT#{channel}`: a rate-limited robot's next free send slot (delivery-store). */
+  robotRate: 'ROBOT#',
 } as const;
 
 export type TableEntity = keyof typeof TABLE_KEY_PREFIXES;

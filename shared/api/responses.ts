@@ -182,6 +182,12 @@ export const notificationViewSchema = z.object({
   cause: z.string(),
   causeType: z.string(),
   sentAt: z.string(),
+  /** The dashboard page where the item is worked (also at the end of every channel's message). */
+  link: z.string().optional(),
+  /** Each external channel's final outcome (channel key: type and a hash of its URL). */
+  deliveries: z
+    .record(z.string(), z.object({ outcome: z.enum(['delivered', 'failed']), reason: z.string().nullable(), at: z.string() }))
+    .optional(),
 });
 export const notificationListResponseSchema = z.object({ unit: z.string(), notifications: z.array(notificationViewSchema) });
 export type NotificationListResponse = z.infer<typeof notificationListResponseSchema>;

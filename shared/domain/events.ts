@@ -110,6 +110,9 @@ export const notificationSentSchema = z.object({
   outcome: z.enum(['delivered', 'failed']),
   reason: z.string().nullable(),
   unit: unitCodeSchema.optional(),
+  /** Which of the recipient's channels of that type (type and a hash of its URL; never the URL). */
+  channelKey: z.string().optional(),
+  attempts: z.number().int().positive().optional(),
 });
 
 /** One schema per detail-type: the single source of truth for what travels on the bus. */

@@ -15,12 +15,18 @@ import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
+import { startRobotReceiver } from '../support/robot-receiver.ts';
+import { UNIT_CODES } from '../../shared/domain/units.ts';
+
+// Robots get every message quickly here (20 per 2 s); the rate rule itself is proven in notifications.test.ts.
+process.env.NOTIFY_RATE_WINDOW_MS = '2000';
 
 describe('early warning end to end with generated data', () => {
   let p: TestPlatform;
   let dataset: GeneratedDataset;
   let alerts: StoredAlert[];
   let key: string;
+  let robots: Awaited<ReturnType<typeof startRobotReceiver>>;
   const logs: string[] = [];
   const write = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
 
@@ -32,7 +38,19 @@ describe('early warning end to end with generated data', () => {
     }) as typeof process.stdout.write;
     process.stdout.write = keep;
     process.stderr.write = keep;
-    p = await startTestPlatform({ clockDate: '2024-02-01' });
+    // Every unit's messages also go to a robot, a webhook and the SNS outbox, so the leak scan reads every message body.
+    robots = await startRobotReceiver({ '/wecom': {}, '/webhook': { robot: false } });
+    const channels = Object.fromEntries(
+      UNIT_CODES.map((unit) => [
+        unit,
+        [
+          { type: 'wecom' as const, url: `${robots.base}/wecom?key=${unit}` },
+          { type: 'webhook' as const, url: `${robots.base}/webhook?u=${unit}` },
+          { type: 'sns' as const },
+        ],
+      ]),
+    );
+    p = await startTestPlatform({ clockDate: '2024-02-01', channels });
     key = JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8'))[LOCAL_SECRET_IDS.idHashKey];
     dataset = generateDataset({ seed: 'e2e', people: 400, period: '2024-01' });
     // Visits first (they are kept for anyone), then rosters, then departmental data.
@@ -46,6 +64,7 @@ describe('early warning end to end with generated data', () => {
   }, 240_000);
   afterAll(async () => {
     await p?.close();
+    await robots?.close();
     process.stdout.write = write.stdout;
     process.stderr.write = write.stderr;
   });
@@ -87,7 +106,11 @@ describe('early warning end to end with generated data', () => {
     expect(after).toEqual(before);
   }, 240_000);
 
-  it('leaks no ID number, name or phone into logs, events, result files, table items or dead letters', async () => {
+  it('leaks no ID number, name or phone into logs, events, messages, outbox, result files, table items or dead letters', async () => {
+    // A sweep and a digest ten days on: overdue and escalated alerts, digests for every unit with alerts.
+    p.platform.clock.advanceTo('2024-02-10');
+    await p.platform.sweepAndDigest('2024-02-10');
+    await p.platform.whenIdle();
     const secrets = new Set<string>();
     for (const kind of Object.keys(dataset.rows) as Array<keyof typeof dataset.rows>) {
       for (const { row } of dataset.rows[kind]) {
@@ -102,6 +125,17 @@ describe('early warning end to end with generated data', () => {
     places.logs = logs.join('');
     places.events = JSON.stringify(await p.archivedEvents());
     places.deadLetters = JSON.stringify(await p.deadLetters());
+    const paths = dataPaths(p.dataDir);
+    places.notificationDeadLetters = await readFile(paths.notificationDeadLetterFile, 'utf8').catch(() => '');
+    places.outbox = await readFile(paths.outboxFile, 'utf8');
+    places.messages = JSON.stringify(robots.attempts.map((m) => m.body));
+    const notificationSent = (await p.archivedEvents()).filter((e) => e['detail-type'] === 'Notification Sent');
+    places.notificationSent = JSON.stringify(notificationSent);
+    // Every kind of message was produced and scanned: immediate red alerts, digests, on every channel.
+    expect(robots.at('/wecom').some((m) => m.body.markdown.content.includes('每日预警与期限提醒'))).toBe(true);
+    expect(robots.at('/webhook').some((m) => m.body.title.startsWith('红色预警'))).toBe(true);
+    expect(places.outbox.split('\n').filter(Boolean).length).toBe(robots.at('/webhook').length);
+    expect(notificationSent.length).toBeGreaterThan(robots.at('/webhook').length * 3);
     const results: string[] = [];
     let token: string | undefined;
     do {

@@ -66,7 +66,8 @@ describe("every function's table requests stay within the IAM the stack grants i
   const requests: TableRequest[] = [];
 
   beforeAll(async () => {
-    p = await startTestPlatform({ clockDate: '2024-06-01' });
+    // An SNS channel for 越城区, so the channel deliveries (deliver-notification) run too.
+    p = await startTestPlatform({ clockDate: '2024-06-01', channels: { '330602': [{ type: 'sns' }] } });
     // Imported once the platform has set the functions' environment (Powertools reads it at import).
     const { dynamoClient } = await import('../../shared/adapters/aws-clients.ts');
     // Recorded at the HTTP request the SDK sends to the real local DynamoDB: what IAM would judge on AWS.
@@ -170,8 +171,8 @@ async function drive(p: TestPlatform): Promise<void> {
   );
   bus.destroy();
   await settle(p.platform);
-  await p.platform.scheduler.fireNow('daily-deadline-sweep', '2024-06-20');
-  await settle(p.platform);
+  await p.platform.sweepAndDigest('2024-06-20'); // the sweep, then the day's digests
+  await p.platform.whenIdle();
 
   const tokenKey = (JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
     LOCAL_SECRET_IDS.tokenSigningKey

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { addSafetyNetStacks } from '../../infra/safety-net-app.ts';
 import type { SafetyNetStack } from '../../infra/safety-net-stack.ts';
 import { STAGE_NAMES, type StageName } from '../../infra/stage-config.ts';
-import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../../shared/domain/routing.ts';
+import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../../shared/domain/routing.ts';
 import { API_ENV_NAMES, RUNTIME_ENV_NAMES } from '../../shared/runtime-env.ts';
 import { leadingKeyPatterns } from '../../infra/safety-net-stack.ts';
 import { TABLE_ACCESS } from '../../infra/table-access.ts';
@@ -73,16 +73,18 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(queues.length).toBeGreaterThan(FUNCTIONS.length);
       for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn());
       const secrets = resourcesOf(template(), 'AWS::SecretsManager::Secret');
-      expect(secrets).toHaveLength(2);
+      expect(secrets).toHaveLength(3); // ID-hash key, token key, notification channels
       for (const secret of secrets) expect(secret.Properties.KmsKeyId).toEqual(keyArn());
       template().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn() });
       for (const logGroup of resourcesOf(template(), 'AWS::Logs::LogGroup')) expect(logGroup.Properties.KmsKeyId).toEqual(keyArn());
     });
 
     it('generates a 64-character ID hash key and token signing key', () => {
-      for (const secret of resourcesOf(template(), 'AWS::SecretsManager::Secret')) {
-        expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
-      }
+      const keys = resourcesOf(template(), 'AWS::SecretsManager::Secret').filter(
+        (s) => !s.Properties.GenerateSecretString.SecretStringTemplate,
+      );
+      expect(keys).toHaveLength(2);
+      for (const secret of keys) expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
     });
 
     it('blocks public access to every bucket', () => {
@@ -297,6 +299,15 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         );
       expect(secretReaders('IdHashKey')).toEqual(['ingest-roster', 'match-dataset']);
       expect(secretReaders('TokenSigningKey')).toEqual(['api']);
+      expect(secretReaders('NotificationChannels')).toEqual(['notify', 'notify-digest', 'deliver-notification']);
+      const queueSenders = FUNCTIONS.map((spec) => spec.id).filter((id) =>
+        allows(template(), role(id), 'sqs:SendMessage', getAtt(stack, stack.deliveryQueue)),
+      );
+      expect(queueSenders).toEqual(['notify', 'notify-digest', 'deliver-notification']);
+      const publishers = FUNCTIONS.map((spec) => spec.id).filter((id) =>
+        allows(template(), role(id), 'sns:Publish', { Ref: logicalId(stack, stack.notificationTopic) }),
+      );
+      expect(publishers).toEqual(['deliver-notification']);
 
       const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack, stack.uploadsBucket), `/${prefix}`]] });
       for (const id of ['ingest-progress', 'ingest-roster', 'match-dataset'] as const) {
@@ -329,6 +340,70 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
     });
   });
 
+  describe('notifications', () => {
+    const topicRef = () => ({ Ref: logicalId(stack, stack.notificationTopic) });
+
+    it("has a KMS-encrypted notification topic with the stage config's email/SMS subscriptions, each filtered on its unit", () => {
+      template().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn(), DisplayName: `Safety Net ${stage} notices` });
+      const subscriptions = resourcesOf(template(), 'AWS::SNS::Subscription').filter(
+        (s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(topicRef()),
+      );
+      expect(subscriptions).toHaveLength(config.notificationSubscriptions.length);
+      expect(config.notificationSubscriptions.length).toBeGreaterThan(0);
+      for (const wanted of config.notificationSubscriptions) {
+        template().hasResourceProperties('AWS::SNS::Subscription', {
+          TopicArn: topicRef(),
+          Protocol: wanted.protocol,
+          Endpoint: wanted.endpoint,
+          FilterPolicy: { unit: [wanted.unit] },
+        });
+      }
+    });
+
+    it('keeps the channels (robot URLs and secrets) in a Secrets Manager secret under the platform key, read at run time', () => {
+      const secret = resourcesOf(template(), 'AWS::SecretsManager::Secret').find((s) =>
+        String(s.Properties.Description).startsWith('Notification channels'),
+      );
+      expect(secret?.Properties.KmsKeyId).toEqual(keyArn());
+      // Created with a placeholder only: no URL or secret in the template.
+      expect(secret?.Properties.GenerateSecretString).toMatchObject({ SecretStringTemplate: '{}', GenerateStringKey: '_generated' });
+      expect(JSON.stringify(template().toJSON())).not.toMatch(/oapi\.dingtalk\.com|qyapi\.weixin\.qq\.com/);
+      template().hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `safety-net-${stage}-deliver-notification`,
+        Environment: {
+          Variables: Match.objectLike({
+            [RUNTIME_ENV_NAMES.channelsSecretId]: { Ref: logicalId(stack, stack.channelsSecret) },
+            [RUNTIME_ENV_NAMES.notificationTopicArn]: topicRef(),
+            [RUNTIME_ENV_NAMES.dashboardUrl]: config.dashboardUrl,
+          }),
+        },
+      });
+    });
+
+    it('delivers through an encrypted queue with a dead-letter queue, one message per invocation, partial failures reported', () => {
+      const [spec] = QUEUES;
+      template().hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: keyArn(),
+        VisibilityTimeout: 6 * FUNCTIONS.find((f) => f.id === spec.target)!.timeoutSeconds,
+        RedrivePolicy: { deadLetterTargetArn: getAtt(stack, stack.deliveryDeadLetterQueue), maxReceiveCount: spec.maxReceiveCount },
+      });
+      template().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: getAtt(stack, stack.deliveryQueue),
+        FunctionName: { Ref: logicalId(stack, stack.functions[spec.target].function) },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('runs the daily digest after the 08:00 sweep, in Asia/Shanghai', () => {
+      template().hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: `safety-net-${stage}-daily-digest`,
+        ScheduleExpression: 'cron(30 8 * * ? *)',
+        ScheduleExpressionTimezone: 'Asia/Shanghai',
+      });
+    });
+  });
+
   describe('least privilege in DynamoDB and presigned uploads', () => {
     const role = (id: FunctionId) => logicalId(stack, stack.functions[id].role);
     type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string[]>> };
@@ -343,7 +418,9 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         expect(statements.length, spec.id).toBeGreaterThan(0);
         for (const patterns of leadingKeys(spec.id)) expect(patterns, spec.id).toEqual(leadingKeyPatterns(TABLE_ACCESS[spec.id].entities));
       }
-      expect(leadingKeys('notify')).toEqual([['NOTIFICATION#*']]);
+      expect(leadingKeys('notify')).toEqual([['NOTIFICATION#*', 'DIGEST#*']]);
+      expect(leadingKeys('notify-digest')).toEqual([['DIGEST#*', 'ALERT-STATUS#*', 'NOTIFICATION#*']]);
+      expect(leadingKeys('deliver-notification')).toEqual([['DELIVERY#*', 'ROBOT#*', 'NOTIFICATION#*']]);
       expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
       expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
       expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'PERSON#*']));
@@ -359,7 +436,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         expect(actions(spec.id), spec.id).not.toContain('dynamodb:Scan');
         expect(actions(spec.id), spec.id).not.toContain('dynamodb:DeleteItem');
         expect(actions(spec.id).includes('dynamodb:BatchWriteItem'), spec.id).toBe(
-          spec.id === 'ingest-progress' || spec.id === 'ingest-roster',
+          // the digest deletes the entries it took in batches
+          spec.id === 'ingest-progress' || spec.id === 'ingest-roster' || spec.id === 'notify-digest',
         );
       }
       // Nothing else in the stack grants them on the table either.
@@ -419,7 +497,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm');
       const deadLetterAlarms = alarms.filter((alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
       const errorAlarms = alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors');
-      expect(deadLetterAlarms).toHaveLength(resourcesOf(template(), 'AWS::SQS::Queue').length);
+      // Every queue but the work queues (QUEUES) is a dead-letter queue.
+      expect(deadLetterAlarms).toHaveLength(resourcesOf(template(), 'AWS::SQS::Queue').length - QUEUES.length);
       expect(errorAlarms).toHaveLength(FUNCTIONS.length);
       for (const alarm of [...deadLetterAlarms, ...errorAlarms]) {
         expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [topic] });
