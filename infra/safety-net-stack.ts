@@ -21,7 +21,7 @@ import { Construct } from 'constructs';
 import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { TABLE_DEFINITION, TABLE_KEY_PREFIXES } from '../shared/adapters/table-definition.ts';
 import { API_ENV_NAMES } from '../shared/runtime-env.ts';
-import { TABLE_ACCESS, TABLE_ITEM_ACTIONS } from './table-access.ts';
+import { TABLE_ACCESS, TABLE_ITEM_ACTIONS, TABLE_READ_ACTIONS } from './table-access.ts';
 import { createDeadLetterQueue, PlatformFunction, removalPolicyOf } from './constructs/platform-function.ts';
 import type { StageConfig } from './stage-config.ts';
 
@@ -55,7 +55,8 @@ const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   // Rules evaluated by the daily sweep (visit-overdue, duplicate-person) look at the rosters.
   'deadline-sweep': ['readRosterIndex'],
   // Presigned GETs of result files, its own tokens. Presigned PUTs are signed as the uploader role (createUploaderRole).
-  api: ['readResults', 'readTokenKey'],
+  // the household file reads the unit's current roster from its index
+  api: ['readResults', 'readRosterIndex', 'readTokenKey'],
 };
 
 /** Object access in the uploads bucket by prefix: uploads/ is the inbox, results/ and index/roster/ what the platform writes. */
@@ -283,6 +284,8 @@ export class SafetyNetStack extends Stack {
           idHashSecretId: idHashSecret.secretArn,
           tokenSecretId: tokenSecret.secretArn,
           maxUploadBytes: String(config.maxUploadBytes),
+          deadlineCounting: config.deadlineCounting,
+          followUpDays: String(config.followUpDays),
           channelsSecretId: this.channelsSecret.secretArn,
           deliveryQueueUrl: this.deliveryQueue.queueUrl,
           deliveryDeadLetterQueueUrl: this.deliveryDeadLetterQueue.queueUrl,
@@ -442,6 +445,18 @@ export class SafetyNetStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.entities) } },
       }),
     );
+    if (tableAccess.reads?.length) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: TABLE_READ_ACTIONS,
+          resources: [
+            this.table.tableArn,
+            ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
+          ],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.reads) } },
+        }),
+      );
+    }
     this.eventBus.grantPutEventsTo(role);
     // /health asks the bus whether it is there.
     allow(['events:DescribeEventBus'], [this.eventBus.eventBusArn]);

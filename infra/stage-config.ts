@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { FUNCTIONS, type FunctionId } from '../shared/domain/routing.ts';
+import { deadlineCountingSchema } from '../shared/domain/working-days.ts';
+import { DEFAULT_FOLLOW_UP_DAYS } from '../shared/domain/alerts/lifecycle.ts';
 import { unitCodeSchema } from '../shared/domain/units.ts';
 
 /**
@@ -50,6 +52,10 @@ export const stageConfigSchema = z
     /** Memory per function where this stage differs from the FUNCTIONS spec. */
     functionMemoryMb: z.partialRecord(z.enum(functionIds), z.number().int().min(128).max(10240)),
     apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    /** Alert response deadlines in calendar days (default) or working days (China's holidays and make-up workdays). */
+    deadlineCounting: deadlineCountingSchema.default('calendar'),
+    /** Days from an outcome that grants assistance to its 回访 follow-up check. */
+    followUpDays: z.number().int().min(1).max(730).default(DEFAULT_FOLLOW_UP_DAYS),
     /** The dashboard's address: the links in notification messages start with it. */
     dashboardUrl: z.url(),
     /**

@@ -8,6 +8,7 @@ import type { DigestRunResult } from '../shared/application/notify/send-digests.
 import { LocalDeadLetterQueue, LocalQueue } from './local-queue.ts';
 import { UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
+import { DEFAULT_FOLLOW_UP_DAYS } from '../shared/domain/alerts/lifecycle.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { expireClaim, getUploads } from '../shared/adapters/upload-store.ts';
 import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
@@ -37,6 +38,10 @@ export interface PlatformOptions {
   /** First retry delay of the bus (default 1 s; tests use less). */
   retryBackoffMs?: number;
   schedulerTickMs?: number;
+  /** Alert response deadlines in calendar (default) or working days, as a stage config would set them. */
+  deadlineCounting?: 'calendar' | 'working';
+  /** Days from an assistance outcome to its follow-up (default 90). */
+  followUpDays?: number;
   onDelivery?: (report: DeliveryReport) => void;
   onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
@@ -62,6 +67,12 @@ export interface RunningPlatform {
   whenIdle(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The casework settings of the shell that started the process (read once: a platform's own settings must not leak into the next one). */
+const SHELL_CASEWORK_ENV = {
+  deadlineCounting: process.env[RUNTIME_ENV_NAMES.deadlineCounting],
+  followUpDays: process.env[RUNTIME_ENV_NAMES.followUpDays],
+};
 
 const BUS_NAME = 'safety-net-local';
 const UPLOADS_BUCKET = 'safety-net-local-uploads';
@@ -172,7 +183,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     closers.push(aws.close);
 
-    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials);
+    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials, options);
     await ensureTable(dynamo.endpoint, TABLE_NAME, credentials);
     await ensureBucket(s3.endpoint, UPLOADS_BUCKET, credentials);
     for (const queue of Object.values(queues)) await queue.start();
@@ -244,7 +255,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 }
 
 /** The environment the functions see: the same variables the CDK stack sets, plus local endpoints. */
-function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }, credentials: LocalCredentials): void {
+function setFunctionEnvironment(
+  endpoints: { dynamo: string; s3: string; aws: string },
+  credentials: LocalCredentials,
+  casework: Pick<PlatformOptions, 'deadlineCounting' | 'followUpDays'>,
+): void {
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -266,6 +281,9 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     [RUNTIME_ENV_NAMES.eventBusName]: BUS_NAME,
     [RUNTIME_ENV_NAMES.idHashSecretId]: LOCAL_SECRET_IDS.idHashKey,
     [RUNTIME_ENV_NAMES.tokenSecretId]: LOCAL_SECRET_IDS.tokenSigningKey,
+    // An option wins; otherwise what the shell set (DEADLINE_COUNTING=working npm start), else the defaults.
+    [RUNTIME_ENV_NAMES.deadlineCounting]: casework.deadlineCounting ?? SHELL_CASEWORK_ENV.deadlineCounting ?? 'calendar',
+    [RUNTIME_ENV_NAMES.followUpDays]: String(casework.followUpDays ?? SHELL_CASEWORK_ENV.followUpDays ?? DEFAULT_FOLLOW_UP_DAYS),
     [RUNTIME_ENV_NAMES.channelsSecretId]: LOCAL_SECRET_IDS.notificationChannels,
     [RUNTIME_ENV_NAMES.notificationTopicArn]: LOCAL_TOPIC_ARN,
   });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { deadlineCountingSchema } from './domain/working-days.ts';
+import { DEFAULT_FOLLOW_UP_DAYS } from './domain/alerts/lifecycle.ts';
 
 /**
  * The environment every function runs with: set by the CDK stack on AWS and by
@@ -13,6 +15,8 @@ export const RUNTIME_ENV_NAMES = {
   idHashSecretId: 'ID_HASH_SECRET_ID',
   tokenSecretId: 'TOKEN_SECRET_ID',
   maxUploadBytes: 'MAX_UPLOAD_BYTES',
+  deadlineCounting: 'DEADLINE_COUNTING',
+  followUpDays: 'FOLLOW_UP_DAYS',
   channelsSecretId: 'CHANNELS_SECRET_ID',
   deliveryQueueUrl: 'DELIVERY_QUEUE_URL',
   deliveryDeadLetterQueueUrl: 'DELIVERY_DEAD_LETTER_QUEUE_URL',
@@ -39,6 +43,10 @@ export const runtimeEnvSchema = z.object({
     .int()
     .positive()
     .default(512 * 1024 * 1024),
+  /** How alert response deadlines count their days (stage config `deadlineCounting`). */
+  DEADLINE_COUNTING: deadlineCountingSchema.default('calendar'),
+  /** Days from an assistance outcome to its 回访 follow-up (stage config `followUpDays`). */
+  FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(730).default(DEFAULT_FOLLOW_UP_DAYS),
   // Notifications: only notify, notify-digest and deliver-notification read these.
   CHANNELS_SECRET_ID: z.string().default(''),
   DELIVERY_QUEUE_URL: z.string().default(''),

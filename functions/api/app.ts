@@ -5,9 +5,11 @@ import type { ApiDependencies, ApiEnv } from './api-env.ts';
 import { ApiError } from './api-error.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { householdRoutes } from './routes/households.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { planRoutes } from './routes/plan.ts';
 import { progressRoutes } from './routes/progress.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -24,6 +26,8 @@ export function createApp(deps: ApiDependencies) {
   app.route('/progress', progressRoutes(deps));
   app.route('/uploads', uploadRoutes(deps));
   app.route('/alerts', alertRoutes(deps));
+  app.route('/households', householdRoutes(deps));
+  app.route('/stats', statsRoutes(deps));
   app.route('/notifications', notificationRoutes(deps));
 
   app.notFound((c) => {

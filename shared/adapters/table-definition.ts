@@ -41,6 +41,12 @@ export const TABLE_KEY_PREFIXES = {
   notification: 'NOTIFICATION#',
   /** gsi1 `INBOX#{unit}`: a unit's inbox. */
   inbox: 'INBOX#',
+  /** gsi2 `FOLLOW-UP#pending`: resolved alerts whose 回访 is pending, by its due date (alert-store). */
+  followUpsPending: 'FOLLOW-UP#',
+  /** `HOUSEHOLD#{householdRef}`: a household's roster history, one item per change (roster-history-store). */
+  household: 'HOUSEHOLD#',
+  /** gsi1 `ROSTER-HISTORY#{unit}`: a unit's roster changes by period. */
+  rosterHistoryOfUnit: 'ROSTER-HISTORY#',
   /** `DEADLINE-NOTICES`: which deadline notices went out (deadline-notice-store). */
   deadlineNotices: 'DEADLINE-NOTICES',
   /** `DIGEST#{unit}`: entries waiting for a unit's daily digest, and each day's digest (digest-store). */

@@ -88,9 +88,11 @@ export const monitoringAlertEventSchema = z.object({
   ruleSetVersion: z.string(),
   evidence: z.record(z.string(), z.unknown()),
   previousLevel: alertLevelSchema.optional(),
+  /** How `dueAt` was counted: calendar or working days. */
+  dueCounting: z.enum(['calendar', 'working']).optional(),
 });
 
-export const deadlineSubjectTypeSchema = z.enum(['report', 'target', 'alert']);
+export const deadlineSubjectTypeSchema = z.enum(['report', 'target', 'alert', 'follow-up']);
 export const deadlineEventSchema = z.object({
   ...base,
   subjectType: deadlineSubjectTypeSchema,

@@ -127,6 +127,17 @@ describe('the safety-net CLI against a running local platform', () => {
     const endpoints = JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8'));
     const progress = await fetch(`${endpoints.api}/progress?period=2024-03`, { headers: { authorization: `Bearer ${token}` } });
     expect(progress.status).toBe(200);
+    expect(status.stdout).toContain('按处置时限和单位');
+  });
+
+  it('token expires after 12 hours by default, or after --hours N', async () => {
+    const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+    const standard = claimsOf((await cli(['token', '--unit', '330602', '--role', 'district'], dataDir)).stdout.trim());
+    expect(standard.exp - standard.iat).toBe(12 * 3600);
+    const short = claimsOf((await cli(['token', '--unit', '330600', '--role', 'city', '--hours', '2'], dataDir)).stdout.trim());
+    expect(short.exp - short.iat).toBe(2 * 3600);
+    expect((await cli(['token', '--unit', '330600', '--role', 'city', '--hours', '0'], dataDir)).code).toBe(2);
+    expect((await cli(['token', '--unit', '330600', '--role', 'city', '--hours', 'abc'], dataDir)).code).toBe(2);
   });
 
   it('shuts down cleanly on Ctrl-C, keeping state and the event archive', async () => {

@@ -272,6 +272,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
           POWERTOOLS_METRICS_NAMESPACE: 'SafetyNet',
           LOG_LEVEL: config.logLevel,
           MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
+          DEADLINE_COUNTING: config.deadlineCounting,
+          FOLLOW_UP_DAYS: String(config.followUpDays),
         });
       }
     });
@@ -416,7 +418,11 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       for (const spec of FUNCTIONS) {
         const statements = tableStatements(spec.id);
         expect(statements.length, spec.id).toBeGreaterThan(0);
-        for (const patterns of leadingKeys(spec.id)) expect(patterns, spec.id).toEqual(leadingKeyPatterns(TABLE_ACCESS[spec.id].entities));
+        const { entities, reads } = TABLE_ACCESS[spec.id];
+        expect(leadingKeys(spec.id), spec.id).toEqual([
+          leadingKeyPatterns(entities),
+          ...(reads?.length ? [leadingKeyPatterns(reads)] : []),
+        ]);
       }
       expect(leadingKeys('notify')).toEqual([['NOTIFICATION#*', 'DIGEST#*']]);
       expect(leadingKeys('notify-digest')).toEqual([['DIGEST#*', 'ALERT-STATUS#*', 'NOTIFICATION#*']]);
@@ -424,10 +430,18 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
       expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
       expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'PERSON#*']));
-      // nobody outside the roster, matching and evaluation functions touches people's items
-      const personReaders = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id).some((p) => p?.includes('PERSON#*')));
-      expect(personReaders.sort()).toEqual(['deadline-sweep', 'evaluate-monitoring', 'ingest-roster', 'match-dataset']);
+      // nobody outside the roster, matching and evaluation functions writes people's items; the API only reads them
+      // (the household file and the statistics, after its unit check), in a statement with read actions only
+      const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('PERSON#*'));
+      expect(personWriters.sort()).toEqual(['deadline-sweep', 'evaluate-monitoring', 'ingest-roster', 'match-dataset']);
       expect(leadingKeys('api')[0]).not.toContain('PERSON#*');
+      const apiReads = tableStatements('api')[1];
+      expect(apiReads.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
+        'HOUSEHOLD#*',
+        'ROSTER-HISTORY#*',
+        'PERSON#*',
+      ]);
+      expect(asArray(apiReads.Action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     });
 
     it('grants no Scan or DeleteItem, and BatchWriteItem only to the bulk writers', () => {

@@ -8,6 +8,8 @@ import { periodEnd } from '../../domain/period.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../../adapters/roster-index.ts';
 import { saveRosterMembers, type RosterMemberRecord } from '../../adapters/roster-store.ts';
+import { saveRosterChanges } from '../../adapters/roster-history-store.ts';
+import { rosterChanges } from '../../domain/roster/roster-history.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
 import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
@@ -57,6 +59,8 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
     ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
   ]);
+  // History before the index: a crash in between re-diffs against the old index and writes the same changes again.
+  await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
   await writeRosterIndex({ unit: upload.unit, period: upload.period, entries });
   faultPoint('after-facts');
 
