@@ -73,8 +73,9 @@ export const ActionDialog = defineComponent({
     function bodyOf(): z.ZodSafeParseResult<unknown> {
       if (props.kind === 'assign')
         return assignmentRequestSchema.safeParse({ township: form.township, assignee: form.assignee, note: form.note || undefined });
-      if (props.kind === 'verify')
-        return verificationRequestSchema(today).safeParse({ visitedOn: form.visitedOn, method: form.method, findings: form.findings });
+      const visit = { visitedOn: form.visitedOn, method: form.method, findings: form.findings };
+      if (props.kind === 'verify') return verificationRequestSchema(today).safeParse(visit);
+      if (props.kind === 'follow-up') return followUpRequestSchema(today, resolvedOn).safeParse(visit);
       return resolutionRequestSchema.safeParse({ outcome: form.outcome, note: form.note });
     }
 

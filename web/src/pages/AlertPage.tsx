@@ -92,7 +92,7 @@ export const AlertPage = defineComponent({
                 </ElButton>
                 {needsVerification ? (
                   <span class="muted" data-testid="resolve-hint">
-                    {a.levelLabel}预警须先录入核查记录,方可办结
+                    {a.levelLabel}须先录入核查记录,方可办结
                   </span>
                 ) : null}
               </div>

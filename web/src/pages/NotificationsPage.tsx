@@ -12,6 +12,11 @@ const SEVERITY = {
 } as const;
 
 const CHANNEL_TITLES: Record<string, string> = { dingtalk: '钉钉', wecom: '企业微信', webhook: 'Webhook', sns: '短信/邮件' };
+/** The channel key is its type and a hash of its URL (`dingtalk-9e76…`): the type is what a clerk recognises. */
+const channelTitle = (key: string) => {
+  const type = key.split(/[-#]/)[0];
+  return CHANNEL_TITLES[type] ?? type;
+};
 const ROUTE_TITLES: Array<[RegExp, string]> = [
   [/^#\/alerts\/.+/, '查看并处置该预警'],
   [/^#\/alerts/, '前往预警处置'],
@@ -62,7 +67,7 @@ function deliveries(list: NotificationListResponse['notifications'][number]['del
       {entries.map(([key, d]) => (
         <li key={key} data-delivery={d.outcome}>
           <ElTag size="small" type={d.outcome === 'delivered' ? 'success' : 'danger'}>
-            {CHANNEL_TITLES[key.split('#')[0]] ?? key.split('#')[0]} {d.outcome === 'delivered' ? '已送达' : '发送失败'}
+            {channelTitle(key)} {d.outcome === 'delivered' ? '已送达' : '发送失败'}
           </ElTag>
           <span class="muted small">
             {' '}
