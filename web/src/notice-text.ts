@@ -28,7 +28,8 @@ export function parseInline(text: string): Inline[] {
     if (match[1] !== undefined) out.push({ type: 'strong', text: match[1] });
     else {
       const route = dashboardRoute(match[3]);
-      out.push(route ? { type: 'link', text: match[2], route } : { type: 'text', text: match[2] });
+      // any other target is shown as it was written, not followed
+      out.push(route ? { type: 'link', text: match[2], route } : { type: 'text', text: match[0] });
     }
     last = match.index + match[0].length;
   }

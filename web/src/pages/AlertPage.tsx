@@ -64,7 +64,7 @@ export const AlertPage = defineComponent({
             <a href="#/alerts">← 预警处置</a>
             <h2 id="alert-title">{a ? a.ruleTitle : '预警'}</h2>
             {a ? (
-              <ElTag type={LEVEL_TAGS[a.level]} effect={a.level === 'red' ? 'dark' : 'light'}>
+              <ElTag disableTransitions type={LEVEL_TAGS[a.level]} effect={a.level === 'red' ? 'dark' : 'light'}>
                 {a.levelLabel}
               </ElTag>
             ) : null}

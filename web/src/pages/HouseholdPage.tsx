@@ -204,7 +204,7 @@ function householdView(f: HouseholdFile) {
           <ul class="household-alerts" data-testid="household-alerts">
             {f.alerts.map((a) => (
               <li key={a.alertId}>
-                <ElTag type={LEVEL_TAGS[a.level]} size="small">
+                <ElTag disableTransitions type={LEVEL_TAGS[a.level]} size="small">
                   {a.levelLabel}
                 </ElTag>{' '}
                 <a href={hrefOf.alert(a.alertId)}>{a.ruleTitle}</a> · {a.statusLabel} · 发现于 {formatDateTime(a.raisedAt)}

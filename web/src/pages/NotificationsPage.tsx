@@ -66,7 +66,7 @@ function deliveries(list: NotificationListResponse['notifications'][number]['del
     <ul class="deliveries" aria-label="外部渠道送达情况">
       {entries.map(([key, d]) => (
         <li key={key} data-delivery={d.outcome}>
-          <ElTag size="small" type={d.outcome === 'delivered' ? 'success' : 'danger'}>
+          <ElTag disableTransitions size="small" type={d.outcome === 'delivered' ? 'success' : 'danger'}>
             {channelTitle(key)} {d.outcome === 'delivered' ? '已送达' : '发送失败'}
           </ElTag>
           <span class="muted small">
@@ -102,7 +102,9 @@ export const NotificationsPage = defineComponent(() => {
         {inbox.value?.notifications.map((n) => (
           <li key={n.notificationId} class={`notice notice-${n.severity}`}>
             <div class="notice-head">
-              <ElTag type={SEVERITY[n.severity].type}>{SEVERITY[n.severity].label}</ElTag>
+              <ElTag disableTransitions type={SEVERITY[n.severity].type}>
+                {SEVERITY[n.severity].label}
+              </ElTag>
               <strong>{n.title}</strong>
               <span class="muted">{formatDateTime(n.sentAt)}</span>
             </div>

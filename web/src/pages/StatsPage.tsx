@@ -87,13 +87,14 @@ export const StatsPage = defineComponent(() => {
     }
   }
   onMounted(load);
-  const names = computed(() => stats.value?.units.map((u) => u.unitName ?? unitName(u.unit)) ?? []);
+  // the axes name units as the progress matrix does (越城, 柯桥 … 滨海), every one of them
+  const names = computed(() => stats.value?.units.map((u) => (u.unitName ?? unitName(u.unit)).slice(0, 2)) ?? []);
   const raisedOption = computed<ChartOption>(() => ({
     animation: false,
     title: { text: '预警数量(按等级)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', name: '件' },
     series: LEVELS.map((l) => ({
       name: l.label,
@@ -108,7 +109,7 @@ export const StatsPage = defineComponent(() => {
     title: { text: '按时签收率、按时办结率、转化救助率(%)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', max: 100, name: '%' },
     series: [
       { name: '按时签收', type: 'bar', data: stats.value?.units.map((u) => u.acknowledgedOnTime.percent) ?? [] },
@@ -121,7 +122,7 @@ export const StatsPage = defineComponent(() => {
     title: { text: '签收、办结用时中位数(天)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', name: '天' },
     series: [
       { name: '签收', type: 'bar', data: stats.value?.units.map((u) => u.medianDaysToAcknowledge ?? null) ?? [] },
@@ -135,7 +136,7 @@ export const StatsPage = defineComponent(() => {
     title: { text: '探访关爱率:数据计算与月报填报(%)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', max: 100, name: '%' },
     series: [
       { name: '名册与探访记录计算', type: 'bar', data: stats.value?.units.map((u) => latestVisitCare(u)?.computedRate ?? null) ?? [] },
