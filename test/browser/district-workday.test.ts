@@ -53,7 +53,7 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await p.upload('uploads/330602/progress/2024-01/一月.csv', '指标编码,累计完成值\nT02.shanju-homes,8\n');
     await p.upload('uploads/330602/progress/2024-02/二月.csv', '指标编码,累计完成值\nT02.shanju-homes,20\n');
     // an empty file is rejected and noticed at once, with its file name in the notice: markup in it must stay text
-    await p.upload(`uploads/330602/progress/2024-03/${INJECTED_NAME}`, '');
+    await p.upload(`uploads/330602/progress/2024-02/${INJECTED_NAME}`, '');
     await p.platform.whenIdle();
     const alerts = await allAlerts();
     ownAlert = alerts.find((a) => a.unit === '330602' && a.ruleId === 'income-below-standard')!.alertId;

@@ -104,7 +104,7 @@ export const AlertPage = defineComponent({
                   </ElDescriptionsItem>
                   <ElDescriptionsItem label="发现时间">{formatDateTime(a.raisedAt)}</ElDescriptionsItem>
                   <ElDescriptionsItem label="处置时限">
-                    {SLA_LABELS[slaState(a)]} · {formatDateTime(a.dueAt)}
+                    {SLA_LABELS[slaState(a)]} · {a.dueAt.slice(0, 10)}({a.dueCountingLabel})
                   </ElDescriptionsItem>
                   <ElDescriptionsItem label="乡镇街道">{a.assignment?.township ?? '未分派'}</ElDescriptionsItem>
                   <ElDescriptionsItem label="经办人">{a.assignment?.assignee ?? '未分派'}</ElDescriptionsItem>
