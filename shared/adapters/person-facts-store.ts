@@ -74,6 +74,10 @@ export async function replaceSourceFacts<R>(kind: FactKind, source: string, upda
     const conflicts: FactsUpdate<R>[] = [];
     await mapWithConcurrency(pending, concurrency, async (update) => {
       const existing = current.get(update.personRef)?.find((f) => f.kind === kind) as StoredFacts<R> | undefined;
+      // The same records again (a redelivery, a reprocessing after a crash) write nothing.
+      const stored = existing?.sources[source];
+      if (update.records.length === 0 ? stored === undefined : existing?.maskedId === update.maskedId && sameJson(stored, update.records))
+        return;
       const sources = { ...(existing?.sources ?? {}) };
       if (update.records.length > 0) sources[source] = update.records;
       else delete sources[source];
@@ -101,6 +105,10 @@ export async function replaceSourceFacts<R>(kind: FactKind, source: string, upda
     });
     pending = conflicts;
   }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** All records of a kind across sources. */

@@ -14,6 +14,7 @@ import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
 import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
+import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 
@@ -61,6 +62,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   // History before the index: a crash in between re-diffs against the old index and writes the same changes again.
   await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
   await writeRosterIndex({ unit: upload.unit, period: upload.period, entries });
+  faultPoint('after-facts');
 
   const index = await loadRosterIndex();
   const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
@@ -69,6 +71,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
   }
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster'));
+  faultPoint('after-alerts');
 
   const warnings = [
     `名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`,
@@ -101,9 +104,11 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
     sourceOf(upload.key),
     [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })),
   );
+  faultPoint('after-facts');
   // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
   const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('visits'));
+  faultPoint('after-alerts');
   const unrostered = [...visits.keys()].filter((ref) => !index.byPerson.has(ref)).length;
   const warnings = [`探访记录涉及 ${visits.size} 人`];
   if (unrostered) warnings.push(`${unrostered} 人目前不在任何单位的在册名册中(记录已保存,名册上传后生效)`);

@@ -17,6 +17,7 @@ import { count, PersonDirectory, type MatchContext, type Matched } from './match
 import { matchMedical } from './medical-matching.ts';
 import { matchRecords } from './record-matching.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
+import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 
 /**
  * 数据比对: departmental extracts (医保, 人社, 公安, 残联, 车辆/工商/不动产)
@@ -59,7 +60,9 @@ export const datasetMatcher: UploadIngester = {
       kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject),
     );
     const cleared = await phases.time('fact writes', () => storeFacts(ctx, matched));
+    faultPoint('after-facts');
     const outcome = await phases.time('evaluation', () => evaluate(ctx, matched, cleared));
+    faultPoint('after-alerts');
     const announced = dataMatchedEvents(ctx, matched, outcome);
 
     const warnings = [...matched.warnings];

@@ -61,6 +61,8 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
+    // every line end on its own: csv-parse would otherwise fix it from the first line and merge LF rows after a CRLF header
+    record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_RECORD_CHARS,
   });
   pipeline(Readable.from(utf8(), { objectMode: false }), parser, () => {
