@@ -289,6 +289,34 @@ export async function openAlertsDueBetween(from: string, to: string): Promise<St
   return out;
 }
 
+/**
+ * Alerts not yet resolved (open or acknowledged: signing for an alert stops its escalation, not its clock)
+ * due on or before `to`, for the digest's overdue and due-soon lists.
+ */
+export async function unresolvedAlertsDueBy(to: string): Promise<StoredAlert[]> {
+  const pages = await Promise.all(
+    (['open', 'acknowledged'] as const).map(async (status) => {
+      const out: StoredAlert[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamoClient().send(
+          new QueryCommand({
+            TableName: runtimeEnv().TABLE_NAME,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :to',
+            ExpressionAttributeValues: { ':pk': `ALERT-STATUS#${status}`, ':to': `${to}~` },
+            ExclusiveStartKey,
+          }),
+        );
+        out.push(...(page.Items ?? []).map(strip));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return out;
+    }),
+  );
+  return pages.flat();
+}
+
 /** Resolved alerts whose 回访 is still pending and due on or before `to` (the sweep's follow-up deadlines). */
 export async function pendingFollowUpsDueBy(to: string): Promise<StoredAlert[]> {
   const out: StoredAlert[] = [];

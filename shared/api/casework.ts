@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   assignRequestSchema,
+  followUpRequestSchema as followUpBodySchema,
   resolveRequestSchema,
   verificationRequestSchema as verificationBodySchema,
 } from '../domain/alerts/casework-schemas.ts';
@@ -38,3 +39,11 @@ export type VerificationRequest = z.infer<typeof verificationBodySchema>;
 
 export const resolutionRequestSchema = resolveRequestSchema;
 export type ResolutionRequest = z.infer<typeof resolutionRequestSchema>;
+
+/** 回访: dated neither before the day of resolution nor after the platform's today, as the API judges it. */
+export function followUpRequestSchema(today: string, resolvedOn: string) {
+  return followUpBodySchema
+    .refine((body) => body.visitedOn <= today, { error: '回访日期不能晚于今天', path: ['visitedOn'] })
+    .refine((body) => body.visitedOn >= resolvedOn, { error: `回访日期不能早于办结日期(${resolvedOn})`, path: ['visitedOn'] });
+}
+export type FollowUpRequest = z.infer<typeof followUpBodySchema>;

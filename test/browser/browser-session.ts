@@ -59,7 +59,13 @@ export async function openDashboard(
         (globalThis as any).location.hash = h;
       }, hash);
     },
-    screenshot: (name: string, fullPage = true, p: Page = page) => p.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage }),
+    async screenshot(name: string, fullPage = true, p: Page = page) {
+      // the page as it stands, without the passing "已保存" toasts of the steps before
+      await p.evaluate(() => {
+        for (const toast of (globalThis as any).document.querySelectorAll('.el-message')) toast.remove();
+      });
+      await p.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage });
+    },
     close: () => context.close(),
   };
 }

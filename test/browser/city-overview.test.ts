@@ -19,6 +19,7 @@ describe('the dashboard in a browser: the city bureau preparing a review', () =>
   let p: TestPlatform;
   let browser: Browser;
   let dashboard: Awaited<ReturnType<typeof openDashboard>>;
+  let cityToken: string;
 
   beforeAll(async () => {
     p = await startTestPlatform({ clockDate: '2024-04-18' });
@@ -37,7 +38,8 @@ describe('the dashboard in a browser: the city bureau preparing a review', () =>
     const { api, s3 } = p.platform.endpoints;
     browser = await launchBrowser();
     dashboard = await openDashboard(browser, `${api}/`, [api, new URL(s3).origin]);
-    await dashboard.loginWith(await issueToken({ unit: '330600', role: 'city' }, key));
+    cityToken = await issueToken({ unit: '330600', role: 'city' }, key);
+    await dashboard.loginWith(cityToken);
   });
 
   afterAll(async () => {
@@ -92,6 +94,52 @@ describe('the dashboard in a browser: the city bureau preparing a review', () =>
     await page.getByRole('option', { name: '医疗自付负担过重' }).click();
     await expect.poll(() => page.locator('.alert-table').textContent()).toContain('没有符合条件的预警');
     await dashboard.screenshot('alerts-city');
+  });
+
+  it('reads 统计: four charts drawn and the figures of every district and the total, as the API counts them', async () => {
+    const { page } = dashboard;
+    // one alert worked on before the review: 越城's is signed for and resolved after a verification
+    const [yuecheng] = (await allAlerts()).filter((a) => a.unit === '330602');
+    const post = (path: string, body?: unknown) =>
+      fetch(`${p.platform.endpoints.api}/alerts/${yuecheng.alertId}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cityToken}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    expect((await post('acknowledge')).status).toBe(200);
+    expect((await post('verifications', { visitedOn: '2024-04-18', method: '入户核查', findings: '已入户核实' })).status).toBe(200);
+    expect((await post('resolve', { outcome: '纳入低保', note: '符合条件' })).status).toBe(200);
+    const stats = (await (
+      await fetch(`${p.platform.endpoints.api}/stats?year=2024`, { headers: { authorization: `Bearer ${cityToken}` } })
+    ).json()) as any;
+
+    await dashboard.go('#/stats');
+    await page.getByRole('heading', { name: '统计' }).waitFor();
+    for (const chart of ['各单位预警数量图', '各单位按时处置率图', '各单位处置用时图', '各单位探访关爱率图'])
+      await page.locator(`[data-chart="${chart}"] canvas`).waitFor();
+    const table = page.getByTestId('stats-figures');
+    await expect(table.locator('caption').textContent()).resolves.toContain('2024年预警处置情况');
+    const row = async (unit: string) => (await table.locator(`tr[data-unit="${unit}"] > *`).allTextContents()).map((t) => t.trim());
+    const yc = stats.units.find((u: any) => u.unit === '330602');
+    expect(yc).toMatchObject({ raised: 1, resolved: 1 });
+    expect(await row('330602')).toEqual([
+      '越城区',
+      '1',
+      String(yc.raisedByLevel.red),
+      String(yc.raisedByLevel.orange),
+      String(yc.raisedByLevel.yellow),
+      '100%(1/1)',
+      '100%(1/1)',
+      `${yc.medianDaysToAcknowledge} 天`,
+      `${yc.medianDaysToResolve} 天`,
+      '1',
+      '100%(1/1)',
+      '0/1',
+    ]);
+    expect((await row('330681')).slice(0, 2)).toEqual(['诸暨市', '1']);
+    expect((await row(stats.total.unit)).slice(0, 2)).toEqual(['合计', '2']);
+    expect(await table.locator('tbody tr').count()).toBe(stats.units.length + 1);
+    await dashboard.screenshot('stats');
   });
 
   it('stayed inside its Content Security Policy and the platform', () => {

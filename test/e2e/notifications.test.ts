@@ -9,6 +9,8 @@ import { toIsoSeconds } from '../../local/event-bus.ts';
 import { LOCAL_REGION } from '../../local/storage-servers.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 import { inbox } from '../../shared/adapters/notification-store.ts';
+import { acknowledgeAlert } from '../../shared/application/api/alert-actions.ts';
+import { allAlerts } from '../support/alerts.ts';
 import { addDays } from '../../shared/domain/period.ts';
 import { UNIT_CODES } from '../../shared/domain/units.ts';
 import { WECOM_MAX_BYTES, type ChannelsConfig } from '../../shared/domain/notifications/index.ts';
@@ -278,5 +280,45 @@ describe('the daily digest over a month on a moved clock', () => {
     expect(city.body).toContain('越城区:');
     expect(city.body).toContain('已逾期预警 2 条');
     expect(await digestDays('330600')).toHaveLength(days.length);
+  });
+});
+
+describe('the digest judges alerts by the casework SLA: acknowledged ones keep their clock', () => {
+  let p: TestPlatform;
+  const digestOf = async (unit: string, day: string) => (await inbox(unit, 100)).find((n) => n.cause === `digest:${unit}:${day}`);
+
+  beforeAll(async () => {
+    p = await startTestPlatform({ clockDate: '2024-03-01' });
+    // one red alert (income under the standard, judged as of 2024-02-29: due 2024-03-03), signed for at once and then left
+    const roster = csv(
+      ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'],
+      [[citizen('330602', '19700101', 31), '孙八', 'S1', '低边', 2, 800]],
+    );
+    expect((await p.upload('uploads/330602/roster/2024-02/名册.csv', roster)).status).toBe('accepted');
+    await p.platform.whenIdle();
+    const [alert] = await allAlerts();
+    expect(alert).toMatchObject({ unit: '330602', level: 'red', dueAt: '2024-03-03' });
+    await acknowledgeAlert(alert.alertId, { unit: '330602', role: 'district' }, p.platform.clock.now().toISOString());
+    for (const day of ['2024-03-01', '2024-03-03', '2024-03-04']) {
+      p.platform.clock.advanceTo(day);
+      await p.platform.sweepAndDigest(day);
+      await p.platform.whenIdle();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('lists the acknowledged alert as due soon up to its due day, then as overdue, with the city copied', async () => {
+    const [alert] = await allAlerts();
+    expect(alert.status).toBe('acknowledged');
+    const dueDay = await digestOf('330602', '2024-03-03');
+    expect(dueDay?.body).toContain('3 日内到期预警 1 条');
+    expect(dueDay?.body).toContain(`#/alerts/${alert.alertId}`);
+    expect(dueDay?.body).not.toContain('已逾期预警');
+    const after = await digestOf('330602', '2024-03-04');
+    expect(after?.body).toContain('已逾期预警 1 条');
+    expect(after?.severity).toBe('critical');
+    expect((await digestOf('330600', '2024-03-04'))?.body).toContain('越城区:逾期 1');
   });
 });

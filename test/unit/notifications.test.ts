@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  alertsForDigest,
   channelKey,
   channelPayload,
   channelsConfigSchema,
@@ -14,7 +15,9 @@ import {
   signedDingTalkUrl,
   WECOM_MAX_BYTES,
   type DigestEntry,
+  type UnresolvedAlert,
 } from '../../shared/domain/notifications/index.ts';
+import { slaStateOf } from '../../shared/domain/alerts/sla.ts';
 import { RULE_IDS, RULE_TITLES } from '../../shared/domain/monitoring/index.ts';
 
 const BASE = 'https://dash.example.org';
@@ -97,6 +100,69 @@ describe('who hears what, and when', () => {
       expect(notice.title).toContain(RULE_TITLES[ruleId]);
       expect(notice.body).not.toContain(ruleId);
     }
+  });
+});
+
+describe("the digest's alert lists follow the casework SLA", () => {
+  const unresolved = (alertId: string, dueAt: string, more: Partial<UnresolvedAlert> = {}): UnresolvedAlert => ({
+    alertId,
+    unit: '330602',
+    ruleId: 'income-below-standard',
+    level: 'orange',
+    dueAt,
+    status: 'open',
+    ...more,
+  });
+  const ids = (list: Array<{ alertId: string }>) => list.map((a) => a.alertId);
+
+  it('overdue after the due day, due soon from 3 days before it to the day itself, nothing earlier', () => {
+    const today = '2024-03-10';
+    const lists = alertsForDigest(
+      [
+        unresolved('yesterday', '2024-03-09'),
+        unresolved('today', '2024-03-10'),
+        unresolved('in-3-days', '2024-03-13'),
+        unresolved('in-4-days', '2024-03-14'),
+      ],
+      today,
+    );
+    expect(ids(lists.overdue)).toEqual(['yesterday']);
+    expect(ids(lists.dueSoon)).toEqual(['today', 'in-3-days']);
+  });
+
+  it('counts acknowledged alerts too: signing for an alert stops its escalation, not its clock', () => {
+    const lists = alertsForDigest(
+      [
+        unresolved('signed-late', '2024-03-01', { status: 'acknowledged' }),
+        unresolved('signed-soon', '2024-03-11', { status: 'acknowledged' }),
+      ],
+      '2024-03-10',
+    );
+    expect(ids(lists.overdue)).toEqual(['signed-late']);
+    expect(ids(lists.dueSoon)).toEqual(['signed-soon']);
+  });
+
+  it('counts working days for a working-day deadline: over the National Day holiday, 2024-10-08 is due soon on 30 September', () => {
+    const working = unresolved('working', '2024-10-08', { dueCounting: 'working' });
+    const calendar = unresolved('calendar', '2024-10-08', { dueCounting: 'calendar' });
+    const lists = alertsForDigest([working, calendar], '2024-09-30');
+    expect(ids(lists.dueSoon)).toEqual(['working']);
+    expect(lists.overdue).toEqual([]);
+  });
+
+  it('agrees with slaStateOf (the API and the dashboard) on every day around a due date, and lists only what the digest shows', () => {
+    for (const dueCounting of ['calendar', 'working'] as const) {
+      const alert = unresolved('a', '2024-10-08', { dueCounting, status: 'acknowledged' });
+      for (let day = 20; day <= 40; day++) {
+        const today = new Date(Date.UTC(2024, 8, day)).toISOString().slice(0, 10);
+        const lists = alertsForDigest([alert], today);
+        const state = slaStateOf(alert, today);
+        expect(lists.overdue.length, `${dueCounting} ${today}`).toBe(state === 'overdue' ? 1 : 0);
+        expect(lists.dueSoon.length, `${dueCounting} ${today}`).toBe(state === 'due-soon' ? 1 : 0);
+      }
+    }
+    const [shown] = alertsForDigest([unresolved('a', '2024-03-01', { status: 'acknowledged' })], '2024-03-10').overdue;
+    expect(Object.keys(shown).sort()).toEqual(['alertId', 'dueAt', 'level', 'ruleId', 'unit']);
   });
 });
 

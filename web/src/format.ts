@@ -45,10 +45,11 @@ export type SlaState = 'resolved' | 'overdue' | 'due-soon' | 'in-time';
 
 export const SLA_LABELS: Record<SlaState, string> = { resolved: '已办结', overdue: '已逾期', 'due-soon': '3日内到期', 'in-time': '期限内' };
 
-/** Where an alert stands against its response deadline. */
-export function slaState(alert: { status: string; dueAt: string }, now = platformNow()): SlaState {
-  if (alert.status === 'resolved') return 'resolved';
-  const due = new Date(alert.dueAt).getTime();
-  if (due < now.getTime()) return 'overdue';
-  return due - now.getTime() <= 3 * 86_400_000 ? 'due-soon' : 'in-time';
+/**
+ * Where an alert stands against its response deadline: the API's `sla`, computed by the one SLA
+ * function (shared/domain/alerts/sla.ts) on the platform's clock, in the deadline's own counting.
+ */
+export function slaState(alert: { sla: { state: 'on-track' | 'due-soon' | 'overdue' | 'closed' } }): SlaState {
+  const state = alert.sla.state;
+  return state === 'closed' ? 'resolved' : state === 'on-track' ? 'in-time' : state;
 }

@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { composeDigest, DIGEST_DUE_SOON_DAYS, type DigestAlert } from '../../domain/notifications/index.ts';
-import { addDays } from '../../domain/period.ts';
+import { alertsForDigest, composeDigest, DIGEST_DUE_SOON_DAYS, type UnresolvedAlert } from '../../domain/notifications/index.ts';
+import { addWorkingDays } from '../../domain/working-days.ts';
 import type { PlatformEvent } from '../../domain/events.ts';
 import { CITY_UNIT, UNIT_CODES } from '../../domain/units.ts';
 import { runtimeEnv } from '../../runtime-env.ts';
-import { openAlertsDueBetween } from '../../adapters/alert-store.ts';
+import { unresolvedAlertsDueBy } from '../../adapters/alert-store.ts';
 import { pendingDigestEntries, recordDigest, removeDigestEntries, storedDigest, type StoredDigest } from '../../adapters/digest-store.ts';
 import { channelsConfig } from '../../adapters/channel-config.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
@@ -21,19 +21,22 @@ export interface DigestRunResult {
 
 /**
  * The daily digest of `today`, after the morning sweep: per unit, the entries
- * waiting since its last digest plus its open alerts due within 3 days or
- * overdue; the city bureau's covers every unit. At most one per unit and day:
+ * waiting since its last digest plus its alerts not yet resolved (open or
+ * acknowledged) that are overdue or due soon by the casework SLA (`slaOf`); the city bureau's covers every unit. At most one per unit and day:
  * the day's digest is recorded once and its cause (`digest:{unit}:{date}`) makes
  * a re-run deliver nothing new.
  */
 export async function sendDigests(today: string): Promise<DigestRunResult> {
   const dashboardUrl = runtimeEnv().DASHBOARD_URL;
-  const openAlerts: DigestAlert[] = (await openAlertsDueBetween('0000-01-01', addDays(today, DIGEST_DUE_SOON_DAYS))).map((a) => ({
+  // N working days reach at least as far as N calendar days: every alert that can be due soon in either counting
+  const unresolved: UnresolvedAlert[] = (await unresolvedAlertsDueBy(addWorkingDays(today, DIGEST_DUE_SOON_DAYS))).map((a) => ({
     alertId: a.alertId,
     unit: a.unit,
     ruleId: a.ruleId,
     level: a.level,
     dueAt: a.dueAt,
+    status: a.status as UnresolvedAlert['status'],
+    dueCounting: a.dueCounting,
   }));
   const channels = await channelsConfig();
   const events: PlatformEvent[] = [];
@@ -42,17 +45,8 @@ export async function sendDigests(today: string): Promise<DigestRunResult> {
     let digest: StoredDigest | undefined = await storedDigest(unit, today);
     if (!digest) {
       const pending = await pendingDigestEntries(unit);
-      const mine = openAlerts.filter((a) => unit === CITY_UNIT || a.unit === unit);
-      const notice = composeDigest(
-        {
-          unit,
-          today,
-          entries: pending.map((p) => p.entry),
-          overdue: mine.filter((a) => a.dueAt.slice(0, 10) < today),
-          dueSoon: mine.filter((a) => a.dueAt.slice(0, 10) >= today),
-        },
-        dashboardUrl,
-      );
+      const mine = unresolved.filter((a) => unit === CITY_UNIT || a.unit === unit);
+      const notice = composeDigest({ unit, today, entries: pending.map((p) => p.entry), ...alertsForDigest(mine, today) }, dashboardUrl);
       digest = await recordDigest({ unit, date: today, notice: notice ?? null, entryKeys: pending.map((p) => p.sk) });
     }
     await removeDigestEntries(unit, digest.entryKeys);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertLevelSchema } from '../events.ts';
+import { freeTextSchema } from '../free-text.ts';
 import { RULE_IDS } from '../monitoring/rule-ids.ts';
 import { unitCodeSchema } from '../units.ts';
 import { deadlineCountingSchema } from '../working-days.ts';
@@ -29,8 +30,8 @@ export const assignRequestSchema = alertAssignmentSchema;
 export const verificationRequestSchema = verificationInputSchema;
 /** `POST /alerts/{id}/resolve`. */
 export const resolveRequestSchema = alertResolutionSchema;
-/** `POST /alerts/{id}/follow-up`: the 回访 visit, same fields as a verification. */
-export const followUpRequestSchema = verificationInputSchema;
+/** `POST /alerts/{id}/follow-up`: the 回访 visit, same fields as a verification (its findings named as the form names them). */
+export const followUpRequestSchema = verificationInputSchema.extend({ findings: freeTextSchema('回访情况', { max: 2000 }) });
 
 export type AssignRequest = z.infer<typeof assignRequestSchema>;
 export type VerificationRequest = z.infer<typeof verificationRequestSchema>;

@@ -1,4 +1,6 @@
+import { DUE_SOON_DAYS, slaStateOf } from '../alerts/sla.ts';
 import type { AlertLevel } from '../events.ts';
+import type { DeadlineCounting } from '../working-days.ts';
 import { ALERT_LEVEL_ORDER, ALERT_LEVEL_TITLES } from '../monitoring/index.ts';
 import { CITY_UNIT, unitName } from '../units.ts';
 import { ruleTitle, subjectLabel, type DigestEntry } from './classify.ts';
@@ -13,21 +15,43 @@ export interface DigestAlert {
   dueAt: string;
 }
 
+/** An alert not yet resolved, as the store gives it: what its SLA state is judged on. */
+export interface UnresolvedAlert extends DigestAlert {
+  status: 'open' | 'acknowledged';
+  dueCounting?: DeadlineCounting;
+}
+
 /** What one unit's digest of `today` is made of: the entries since its last digest and the alerts' state today. */
 export interface DigestInput {
   unit: string;
   today: string;
   entries: DigestEntry[];
-  /** Open alerts due today or within 3 days. */
+  /** Alerts not yet resolved that are due soon (SLA state `due-soon`: today or within 3 days, in the deadline's counting). */
   dueSoon: DigestAlert[];
-  /** Open alerts past their due date. */
+  /** Alerts not yet resolved past their due date (SLA state `overdue`). */
   overdue: DigestAlert[];
 }
 
 /** Alerts listed one by one per section; beyond that, a count and the dashboard link. */
 const LISTED = 10;
-/** Alerts due within this many days are "due soon" in the digest. */
-export const DIGEST_DUE_SOON_DAYS = 3;
+/** Alerts due within this many days are "due soon" in the digest: the SLA's own bound. */
+export const DIGEST_DUE_SOON_DAYS = DUE_SOON_DAYS;
+
+/**
+ * The digest's two alert lists by the casework SLA (`slaOf`, the function the API, the CLI and the
+ * dashboard use): open and acknowledged alerts alike, days counted as each deadline was.
+ */
+export function alertsForDigest(alerts: UnresolvedAlert[], today: string): Pick<DigestInput, 'overdue' | 'dueSoon'> {
+  const overdue: DigestAlert[] = [];
+  const dueSoon: DigestAlert[] = [];
+  for (const a of alerts) {
+    const state = slaStateOf({ status: a.status, dueAt: a.dueAt.slice(0, 10), dueCounting: a.dueCounting }, today);
+    const shown = { alertId: a.alertId, unit: a.unit, ruleId: a.ruleId, level: a.level, dueAt: a.dueAt };
+    if (state === 'overdue') overdue.push(shown);
+    else if (state === 'due-soon') dueSoon.push(shown);
+  }
+  return { overdue, dueSoon };
+}
 
 /**
  * The daily digest of one unit (the city bureau's sums every unit), or

@@ -11,6 +11,7 @@ import type {
 import type {
   AssignmentRequest,
   CaseworkStats,
+  FollowUpRequest,
   HouseholdFile,
   ResolutionRequest,
   VerificationRequest,
@@ -76,6 +77,7 @@ export const api = {
   assign: (id: string, body: AssignmentRequest) => request<AlertView>('POST', `/alerts/${encodeURIComponent(id)}/assign`, body),
   verify: (id: string, body: VerificationRequest) => request<AlertView>('POST', `/alerts/${encodeURIComponent(id)}/verifications`, body),
   resolve: (id: string, body: ResolutionRequest) => request<AlertView>('POST', `/alerts/${encodeURIComponent(id)}/resolve`, body),
+  followUp: (id: string, body: FollowUpRequest) => request<AlertView>('POST', `/alerts/${encodeURIComponent(id)}/follow-up`, body),
   household: (ref: string) => request<HouseholdFile>('GET', `/households/${encodeURIComponent(ref)}`),
   stats: (year: number) => request<CaseworkStats>('GET', `/stats${query({ year })}`),
   notifications: () => request<NotificationListResponse>('GET', '/notifications'),

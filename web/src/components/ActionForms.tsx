@@ -15,6 +15,7 @@ import { defineComponent, type PropType, reactive, ref } from 'vue';
 import type { z } from 'zod';
 import {
   assignmentRequestSchema,
+  followUpRequestSchema,
   resolutionRequestSchema,
   VERIFICATION_METHODS,
   verificationRequestSchema,
@@ -24,9 +25,9 @@ import { ALERT_OUTCOMES } from '../../../shared/domain/alerts/monitoring-alert.t
 import { ApiFailure } from '../api/client.ts';
 import { shanghaiToday } from '../format.ts';
 
-export type ActionKind = 'assign' | 'verify' | 'resolve';
+export type ActionKind = 'assign' | 'verify' | 'resolve' | 'follow-up';
 
-const TITLES: Record<ActionKind, string> = { assign: '分派', verify: '核查记录', resolve: '办结' };
+const TITLES: Record<ActionKind, string> = { assign: '分派', verify: '核查记录', resolve: '办结', 'follow-up': '回访' };
 
 /** Field errors from a zod parse (client side) or the API's 400 issues (server side), by field name. */
 function fieldErrors(issues: Array<{ path: ReadonlyArray<PropertyKey>; message: string }>): Record<string, string> {
@@ -52,6 +53,8 @@ export const ActionDialog = defineComponent({
   },
   setup(props) {
     const today = shanghaiToday();
+    // a 回访 cannot be dated before the day the alert was resolved (Shanghai date, as the API counts it)
+    const resolvedOn = props.alert.resolvedAt ? shanghaiToday(new Date(props.alert.resolvedAt)) : today;
     const form = reactive({
       township: props.alert.assignment?.township ?? '',
       assignee: props.alert.assignment?.assignee ?? '',
@@ -64,13 +67,15 @@ export const ActionDialog = defineComponent({
     const errors = ref<Record<string, string>>({});
     const failure = ref('');
     const busy = ref(false);
+    const visitWord = props.kind === 'follow-up' ? '回访' : '核查';
     const phone = window.matchMedia('(max-width: 640px)').matches;
 
     function bodyOf(): z.ZodSafeParseResult<unknown> {
       if (props.kind === 'assign')
         return assignmentRequestSchema.safeParse({ township: form.township, assignee: form.assignee, note: form.note || undefined });
-      if (props.kind === 'verify')
-        return verificationRequestSchema(today).safeParse({ visitedOn: form.visitedOn, method: form.method, findings: form.findings });
+      const visit = { visitedOn: form.visitedOn, method: form.method, findings: form.findings };
+      if (props.kind === 'verify') return verificationRequestSchema(today).safeParse(visit);
+      if (props.kind === 'follow-up') return followUpRequestSchema(today, resolvedOn).safeParse(visit);
       return resolutionRequestSchema.safeParse({ outcome: form.outcome, note: form.note });
     }
 
@@ -121,31 +126,33 @@ export const ActionDialog = defineComponent({
           default: () => (
             <ElForm labelPosition="top" class="action-form" data-action={props.kind}>
               {props.kind === 'assign' ? [text('township', '乡镇街道'), text('assignee', '经办人'), text('note', '备注', true)] : null}
-              {props.kind === 'verify'
+              {props.kind === 'verify' || props.kind === 'follow-up'
                 ? [
-                    <ElFormItem label="核查日期" for="action-visitedOn" error={errors.value.visitedOn} required>
+                    <ElFormItem label={`${visitWord}日期`} for="action-visitedOn" error={errors.value.visitedOn} required>
                       <ElDatePicker
                         id="action-visitedOn"
                         type="date"
                         valueFormat="YYYY-MM-DD"
                         modelValue={form.visitedOn}
                         onUpdate:modelValue={(v: string) => (form.visitedOn = v ?? '')}
-                        disabledDate={(d: Date) => shanghaiToday(d) > today}
+                        disabledDate={(d: Date) =>
+                          shanghaiToday(d) > today || (props.kind === 'follow-up' && shanghaiToday(d) < resolvedOn)
+                        }
                         clearable={false}
                       />
                     </ElFormItem>,
-                    <ElFormItem label="核查方式" error={errors.value.method} required>
+                    <ElFormItem label={`${visitWord}方式`} error={errors.value.method} required>
                       <ElRadioGroup
                         modelValue={form.method}
                         onUpdate:modelValue={(v: string | number | boolean | undefined) => (form.method = String(v))}
-                        aria-label="核查方式"
+                        aria-label={`${visitWord}方式`}
                       >
                         {VERIFICATION_METHODS.map((m) => (
                           <ElRadioButton key={m} value={m} label={m} />
                         ))}
                       </ElRadioGroup>
                     </ElFormItem>,
-                    text('findings', '核查情况', true),
+                    text('findings', `${visitWord}情况`, true),
                   ]
                 : null}
               {props.kind === 'resolve'

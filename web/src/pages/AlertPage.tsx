@@ -1,7 +1,7 @@
 import { ElAlert, ElButton, ElDescriptions, ElDescriptionsItem, ElMessage, ElTag, ElTimeline, ElTimelineItem } from 'element-plus';
 import { defineComponent, onMounted, ref } from 'vue';
 import type { AlertView } from '../../../shared/api/responses.ts';
-import type { AssignmentRequest, ResolutionRequest, VerificationRequest } from '../../../shared/api/casework.ts';
+import type { AssignmentRequest, FollowUpRequest, ResolutionRequest, VerificationRequest } from '../../../shared/api/casework.ts';
 import { api } from '../api/client.ts';
 import { type ActionKind, ActionDialog } from '../components/ActionForms.tsx';
 import { EVIDENCE_LABELS, evidenceValue } from '../evidence-labels.ts';
@@ -46,20 +46,25 @@ export const AlertPage = defineComponent({
           ? await api.assign(id, body as AssignmentRequest)
           : kind === 'verify'
             ? await api.verify(id, body as VerificationRequest)
-            : await api.resolve(id, body as ResolutionRequest);
+            : kind === 'follow-up'
+              ? await api.followUp(id, body as FollowUpRequest)
+              : await api.resolve(id, body as ResolutionRequest);
       ElMessage.success('已保存');
     }
 
     return () => {
       const a = alert.value;
       const resolved = a?.status === 'resolved';
+      // the API refuses 办结 of a red or orange alert (its current level) before a verification is recorded
+      const needsVerification = !!a && !resolved && a.level !== 'yellow' && a.verifications.length === 0;
+      const followUpPending = a?.followUp?.status === 'pending';
       return (
         <section aria-labelledby="alert-title">
           <div class="page-head">
             <a href="#/alerts">← 预警处置</a>
             <h2 id="alert-title">{a ? a.ruleTitle : '预警'}</h2>
             {a ? (
-              <ElTag type={LEVEL_TAGS[a.level]} effect={a.level === 'red' ? 'dark' : 'light'}>
+              <ElTag disableTransitions type={LEVEL_TAGS[a.level]} effect={a.level === 'red' ? 'dark' : 'light'}>
                 {a.levelLabel}
               </ElTag>
             ) : null}
@@ -82,9 +87,14 @@ export const AlertPage = defineComponent({
                 <ElButton disabled={resolved} onClick={() => (dialog.value = 'verify')}>
                   核查记录
                 </ElButton>
-                <ElButton type="success" disabled={resolved} onClick={() => (dialog.value = 'resolve')}>
+                <ElButton type="success" disabled={resolved || needsVerification} onClick={() => (dialog.value = 'resolve')}>
                   办结
                 </ElButton>
+                {needsVerification ? (
+                  <span class="muted" data-testid="resolve-hint">
+                    {a.levelLabel}须先录入核查记录,方可办结
+                  </span>
+                ) : null}
               </div>
               <div class="card">
                 <ElDescriptions column={2} border title="预警信息">
@@ -94,7 +104,7 @@ export const AlertPage = defineComponent({
                   </ElDescriptionsItem>
                   <ElDescriptionsItem label="发现时间">{formatDateTime(a.raisedAt)}</ElDescriptionsItem>
                   <ElDescriptionsItem label="处置时限">
-                    {SLA_LABELS[slaState(a)]} · {formatDateTime(a.dueAt)}
+                    {SLA_LABELS[slaState(a)]} · {a.dueAt.slice(0, 10)}({a.dueCountingLabel})
                   </ElDescriptionsItem>
                   <ElDescriptionsItem label="乡镇街道">{a.assignment?.township ?? '未分派'}</ElDescriptionsItem>
                   <ElDescriptionsItem label="经办人">{a.assignment?.assignee ?? '未分派'}</ElDescriptionsItem>
@@ -133,6 +143,26 @@ export const AlertPage = defineComponent({
                   <p class="muted">尚无核查记录</p>
                 )}
               </div>
+              {a.followUp ? (
+                <div class="card" data-testid="follow-up">
+                  <h3>回访</h3>
+                  {a.followUp.status === 'done' && a.followUp.visit ? (
+                    <p>
+                      <strong>{a.followUp.visit.visitedOn}</strong> {a.followUp.visit.method}:{a.followUp.visit.findings}
+                      {a.followUp.visit.recordedBy ? <span class="muted"> ({a.followUp.visit.recordedBy})</span> : null}
+                    </p>
+                  ) : (
+                    <p>
+                      以救助类结果办结,应于 <strong>{a.followUp.dueAt}</strong> 前完成回访。
+                    </p>
+                  )}
+                  {followUpPending ? (
+                    <ElButton type="primary" onClick={() => (dialog.value = 'follow-up')}>
+                      登记回访
+                    </ElButton>
+                  ) : null}
+                </div>
+              ) : null}
               <div class="card">
                 <h3>处置记录</h3>
                 <ElTimeline>

@@ -102,7 +102,7 @@ export const AlertsPage = defineComponent(() => {
             <ElTableColumn label="等级" width="110">
               {{
                 default: ({ row }: { row: AlertSummaryView }) => (
-                  <ElTag type={LEVEL_TAGS[row.level]} effect={row.level === 'red' ? 'dark' : 'light'}>
+                  <ElTag disableTransitions type={LEVEL_TAGS[row.level]} effect={row.level === 'red' ? 'dark' : 'light'}>
                     {row.levelLabel}
                   </ElTag>
                 ),

@@ -214,6 +214,7 @@ export const ProgressPage = defineComponent(() => {
                             />
                           </div>
                           <ElTag
+                            disableTransitions
                             size="small"
                             type={
                               row.status === 'done'

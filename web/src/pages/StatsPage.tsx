@@ -13,6 +13,66 @@ const LEVELS = [
   { key: 'yellow', label: '黄色', color: '#e0b400' },
 ];
 
+const share = (s: { count: number; of: number; percent: number | null }) =>
+  s.percent === null ? '—' : `${s.percent}%(${s.count}/${s.of})`;
+const days = (d: number | null | undefined) => (d === null || d === undefined ? '—' : `${d} 天`);
+
+/** The charts' figures as a table: the numbers a report quotes, readable without the charts. */
+function figuresTable(stats: CaseworkStats) {
+  const rows = stats.units.length > 1 ? [...stats.units, { ...stats.total, unitName: '合计' }] : stats.units;
+  return (
+    <div class="card table-wrap">
+      <table class="record-table stats-table" data-testid="stats-figures">
+        <caption>
+          {stats.year}年预警处置情况(截至 {stats.asOf})
+        </caption>
+        <thead>
+          <tr>
+            {[
+              '单位',
+              '预警数',
+              '红色',
+              '橙色',
+              '黄色',
+              '按时签收率',
+              '按时办结率',
+              '签收用时中位数',
+              '办结用时中位数',
+              '已办结',
+              '转化救助率',
+              '回访(完成/应回访)',
+            ].map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((u) => (
+            <tr key={u.unit + u.unitName} data-unit={u.unit}>
+              <th scope="row">{u.unitName ?? unitName(u.unit)}</th>
+              <td>{u.raised}</td>
+              {LEVELS.map((l) => (
+                <td key={l.key}>{(u.raisedByLevel as Record<string, number>)[l.key] ?? 0}</td>
+              ))}
+              <td>{share(u.acknowledgedOnTime)}</td>
+              <td>{share(u.resolvedOnTime)}</td>
+              <td>{days(u.medianDaysToAcknowledge)}</td>
+              <td>{days(u.medianDaysToResolve)}</td>
+              <td>{u.resolved}</td>
+              <td>{share(u.ledToAssistance)}</td>
+              <td>
+                {u.followUps.done}/{u.followUps.created}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** 统计: the casework figures by unit (alerts raised by level, on-time rates, days to act, assistance). */
 export const StatsPage = defineComponent(() => {
   const year = ref(Number(currentPeriod().slice(0, 4)));
@@ -27,13 +87,14 @@ export const StatsPage = defineComponent(() => {
     }
   }
   onMounted(load);
-  const names = computed(() => stats.value?.units.map((u) => u.unitName ?? unitName(u.unit)) ?? []);
+  // the axes name units as the progress matrix does (越城, 柯桥 … 滨海), every one of them
+  const names = computed(() => stats.value?.units.map((u) => (u.unitName ?? unitName(u.unit)).slice(0, 2)) ?? []);
   const raisedOption = computed<ChartOption>(() => ({
     animation: false,
     title: { text: '预警数量(按等级)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', name: '件' },
     series: LEVELS.map((l) => ({
       name: l.label,
@@ -48,7 +109,7 @@ export const StatsPage = defineComponent(() => {
     title: { text: '按时签收率、按时办结率、转化救助率(%)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', max: 100, name: '%' },
     series: [
       { name: '按时签收', type: 'bar', data: stats.value?.units.map((u) => u.acknowledgedOnTime.percent) ?? [] },
@@ -61,7 +122,7 @@ export const StatsPage = defineComponent(() => {
     title: { text: '签收、办结用时中位数(天)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', name: '天' },
     series: [
       { name: '签收', type: 'bar', data: stats.value?.units.map((u) => u.medianDaysToAcknowledge ?? null) ?? [] },
@@ -75,7 +136,7 @@ export const StatsPage = defineComponent(() => {
     title: { text: '探访关爱率:数据计算与月报填报(%)', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    xAxis: { type: 'category', data: names.value },
+    xAxis: { type: 'category', data: names.value, axisLabel: { interval: 0 } },
     yAxis: { type: 'value', max: 100, name: '%' },
     series: [
       { name: '名册与探访记录计算', type: 'bar', data: stats.value?.units.map((u) => latestVisitCare(u)?.computedRate ?? null) ?? [] },
@@ -110,6 +171,7 @@ export const StatsPage = defineComponent(() => {
           <EChart option={visitCareOption.value} label="各单位探访关爱率图" />
         </div>
       ) : null}
+      {stats.value ? figuresTable(stats.value) : null}
     </section>
   );
 });

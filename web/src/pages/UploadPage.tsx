@@ -187,7 +187,10 @@ export const UploadPage = defineComponent(() => {
       {result.value ? (
         <div class="card" data-testid="upload-result" aria-live="polite">
           <h3>
-            处理结果 <ElTag type={STATUS_TAGS[result.value.status]}>{result.value.statusLabel}</ElTag>
+            处理结果{' '}
+            <ElTag disableTransitions type={STATUS_TAGS[result.value.status]}>
+              {result.value.statusLabel}
+            </ElTag>
           </h3>
           <p>
             共 {result.value.rowsTotal ?? 0} 行,接收 {result.value.rowsAccepted ?? 0} 行,拒收 {result.value.rowsRejected ?? 0} 行
