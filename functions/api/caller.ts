@@ -3,7 +3,7 @@ import { canAccessUnit, verifyToken, type AccessClaims } from '../../shared/doma
 import { unitName, type UnitCode } from '../../shared/domain/units.ts';
 import type { ApiDependencies, ApiEnv } from './api-env.ts';
 import { ApiError } from './api-error.ts';
-import { callerFromAuthorizerClaims, type AuthorizerClaims } from './authorizer-claims.ts';
+import { callerFromAuthorizerClaims, type AuthorizerClaims } from '../../shared/domain/cognito-claims.ts';
 
 /**
  * Requires a valid bearer token and puts its claims on the context as `caller`.

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROLE_GROUP_PREFIX, UNIT_GROUP_PREFIX } from '../../functions/api/authorizer-claims.ts';
+import { ROLE_GROUP_PREFIX, UNIT_GROUP_PREFIX } from '../../shared/domain/cognito-claims.ts';
 import { UNIT_CODES } from '../../shared/domain/units.ts';
 
 export interface DashboardUserPoolProps {

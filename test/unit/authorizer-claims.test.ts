@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.ts';
-import { callerFromAuthorizerClaims } from '../../functions/api/authorizer-claims.ts';
+import { callerFromAuthorizerClaims } from '../../shared/domain/cognito-claims.ts';
 
 const app = createApp({ tokenKey: async () => 'unit-test-signing-key-0123456789abcdef', stage: () => 'test' });
 

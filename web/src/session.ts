@@ -1,4 +1,5 @@
 import { computed, ref } from 'vue';
+import { callerFromAuthorizerClaims } from '../../shared/domain/cognito-claims.ts';
 import { unitName } from '../../shared/domain/units.ts';
 
 /**
@@ -21,8 +22,11 @@ export function claimsOf(value: string): SessionClaims | undefined {
   if (!payload) return undefined;
   try {
     const json = new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
-    const claims = JSON.parse(json) as SessionClaims;
-    return typeof claims.unit === 'string' && typeof claims.role === 'string' ? claims : undefined;
+    const claims = JSON.parse(json) as SessionClaims & Record<string, unknown>;
+    if (typeof claims.unit === 'string' && typeof claims.role === 'string') return claims;
+    // A Cognito ID token from the hosted login: unit and role as the API's authorizer mapping reads them.
+    const caller = callerFromAuthorizerClaims(claims);
+    return caller ? { ...caller, exp: typeof claims.exp === 'number' ? claims.exp : undefined } : undefined;
   } catch {
     return undefined;
   }

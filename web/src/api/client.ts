@@ -37,6 +37,13 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Locally the API answers on the dashboard's own origin; on AWS at the stage's API URL (`config.json`). */
+let apiBase = '';
+export function useApiBase(url: string): void {
+  apiBase = url.replace(/\/+$/, '');
+}
+const apiUrl = (path: string) => `${apiBase}${path}`;
+
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = session.token.value;
@@ -44,7 +51,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(apiUrl(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiFailure(0, { error: { code: 'network', message: '无法连接平台,请检查网络后重试' } });
   }
@@ -84,7 +91,9 @@ export const api = {
   /** The template as a file (the route may need the token, so not a plain link). */
   async template(kind: string): Promise<Blob> {
     const token = session.token.value;
-    const res = await fetch(`/templates/${encodeURIComponent(kind)}.xlsx`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const res = await fetch(apiUrl(`/templates/${encodeURIComponent(kind)}.xlsx`), {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
     if (!res.ok) throw new ApiFailure(res.status, (await res.json().catch(() => undefined)) as ApiErrorBody | undefined);
     return res.blob();
   },

@@ -1,5 +1,6 @@
 import { ElAlert, ElButton, ElCard, ElForm, ElFormItem, ElInput } from 'element-plus';
 import { defineComponent, ref } from 'vue';
+import { hostedLogin, startHostedLogin } from '../hosted-login.ts';
 import { claimsOf, session } from '../session.ts';
 
 /** Local mode: paste a token from `npx safety-net token` (on AWS: the stage's hosted login). */
@@ -20,31 +21,46 @@ export const LoginPage = defineComponent(() => {
     session.login(token.value);
     if (!location.hash) location.hash = '#/progress';
   };
-  return () => (
-    <div class="login">
-      <ElCard>
-        <h1>兜底 · 登录</h1>
-        <p>本机模式:在终端运行以下命令获取令牌,粘贴到下面。</p>
-        <pre>npx safety-net token --unit 330602 --role district</pre>
-        <pre>npx safety-net token --unit 330600 --role city</pre>
-        <ElForm labelPosition="top">
-          <ElFormItem label="访问令牌" for="token-input" error={error.value || undefined}>
-            <ElInput
-              id="token-input"
-              type="textarea"
-              rows={3}
-              modelValue={token.value}
-              onUpdate:modelValue={(v: string) => (token.value = v)}
-              placeholder="eyJhbGciOiJIUzI1NiJ9…"
-              autocomplete="off"
-            />
-          </ElFormItem>
-          <ElButton type="primary" onClick={submit}>
-            登录
-          </ElButton>
-        </ElForm>
-        {error.value ? <ElAlert type="error" title={error.value} closable={false} showIcon /> : null}
-      </ElCard>
-    </div>
-  );
+  return () => {
+    const stage = hostedLogin.value;
+    if (stage)
+      return (
+        <div class="login">
+          <ElCard>
+            <h1>兜底 · 登录</h1>
+            <p>使用本单位的统一身份认证账号登录(账号所属单位和角色决定可见范围)。</p>
+            <ElButton type="primary" onClick={() => startHostedLogin(stage)}>
+              统一身份认证登录
+            </ElButton>
+          </ElCard>
+        </div>
+      );
+    return (
+      <div class="login">
+        <ElCard>
+          <h1>兜底 · 登录</h1>
+          <p>本机模式:在终端运行以下命令获取令牌,粘贴到下面。</p>
+          <pre>npx safety-net token --unit 330602 --role district</pre>
+          <pre>npx safety-net token --unit 330600 --role city</pre>
+          <ElForm labelPosition="top">
+            <ElFormItem label="访问令牌" for="token-input" error={error.value || undefined}>
+              <ElInput
+                id="token-input"
+                type="textarea"
+                rows={3}
+                modelValue={token.value}
+                onUpdate:modelValue={(v: string) => (token.value = v)}
+                placeholder="eyJhbGciOiJIUzI1NiJ9…"
+                autocomplete="off"
+              />
+            </ElFormItem>
+            <ElButton type="primary" onClick={submit}>
+              登录
+            </ElButton>
+          </ElForm>
+          {error.value ? <ElAlert type="error" title={error.value} closable={false} showIcon /> : null}
+        </ElCard>
+      </div>
+    );
+  };
 });

@@ -1,4 +1,4 @@
-import { accessClaimsSchema, type AccessClaims } from '../../shared/domain/access-token.ts';
+import { accessClaimsSchema, type AccessClaims } from './access-token.ts';
 
 /** Cognito groups that carry a user's unit and role, e.g. `unit-330602` and `role-district`. */
 export const UNIT_GROUP_PREFIX = 'unit-';
