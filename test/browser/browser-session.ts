@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 /** Where every page's screenshot is kept (git-ignored; a chosen few are copied to docs/ for the README). */
 export const SCREENSHOT_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -68,4 +68,22 @@ export async function openDashboard(
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Picks `option` in the Element Plus select labelled `label` inside `scope`, from the keyboard, and
+ * checks the select shows it: on a loaded machine the drop-down can still be opening when the
+ * option is clicked, so the choice is made again until it took.
+ */
+export async function chooseOption(page: Page, scope: Locator, label: string, option: string): Promise<void> {
+  const select = scope.getByRole('combobox', { name: label });
+  for (let attempt = 1; ; attempt++) {
+    await select.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('option', { name: option }).click();
+    const shown = (await select.locator('xpath=ancestor::div[contains(@class, "el-select__wrapper")][1]').textContent()) ?? '';
+    if (shown.includes(option)) return;
+    if (attempt === 5) throw new Error(`the select ${label} does not show ${option} (shows "${shown}")`);
+    await page.waitForTimeout(200 * attempt);
+  }
 }

@@ -9,7 +9,7 @@ import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 import { issueToken } from '../../shared/domain/access-token.ts';
 import { parseErrorsCsv } from '../../shared/domain/tabular/errors-csv.ts';
 import { startRobotReceiver } from '../support/robot-receiver.ts';
-import { launchBrowser, openDashboard } from './browser-session.ts';
+import { chooseOption, launchBrowser, openDashboard } from './browser-session.ts';
 
 // Each district has one household off 低保 with an income far under the standard (a red alert each);
 // 越城 also has a 支出型困难 household under 1.5 × the standard (a yellow 低边 lead).
@@ -187,9 +187,7 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await dialog.waitFor();
     await dialog.getByRole('button', { name: '提交办结' }).click();
     await expect.poll(() => dialog.textContent()).toContain('办结结果应为');
-    await dialog.getByRole('combobox', { name: '办结结果' }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('option', { name: '核实无需救助' }).click();
+    await chooseOption(page, dialog, '办结结果', '核实无需救助');
     await dialog.getByLabel('办结说明').fill('电话联系户主 13812345678,收入已超过标准');
     await dialog.getByRole('button', { name: '提交办结' }).click();
     await expect.poll(() => dialog.textContent()).toContain('办结说明中不能填写完整的电话号码');
@@ -236,9 +234,7 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
 
     await resolveButton.click();
     const resolve = page.getByRole('dialog', { name: '办结' });
-    await resolve.getByRole('combobox', { name: '办结结果' }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('option', { name: '纳入低保' }).click();
+    await chooseOption(page, resolve, '办结结果', '纳入低保');
     await resolve.getByLabel('办结说明').fill('经核查符合条件,已纳入低保');
     await resolve.getByRole('button', { name: '提交办结' }).click();
     await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('已办结');
