@@ -1,6 +1,6 @@
 import { limitedChunks, OLE_MAGIC, peekBytes, startsWith, ZIP_MAGIC, type ByteBody } from './byte-source.ts';
 import { readCsv } from './read-csv.ts';
-import { readXlsx, XLSX_UNREADABLE } from './read-xlsx.ts';
+import { XLSX_UNREADABLE } from './xlsx-messages.ts';
 import { TableFileError, type TableReader } from './table-file-error.ts';
 import { toTable } from './table-rows.ts';
 
@@ -37,6 +37,8 @@ async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: Asyn
   if (format === 'xlsx') {
     if (startsWith(head, OLE_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 这是旧版 .xls 格式, 请在 Excel 中另存为 .xlsx`);
     if (!startsWith(head, ZIP_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 文件内容不是 .xlsx 格式`);
+    // exceljs is most of an ingest bundle and ~100 ms of its cold start: loaded only when an XLSX arrives
+    const { readXlsx } = await import('./read-xlsx.ts');
     const table = await toTable(await readXlsx(chunks));
     return { format, encoding: 'xlsx', header: table.header, rows: table.rows, close: table.close };
   }

@@ -5,7 +5,9 @@ import ExcelJS from 'exceljs';
 import { TableFileError } from './table-file-error.ts';
 import type { RawRecords } from './table-rows.ts';
 
-export const XLSX_UNREADABLE = '无法读取 Excel 文件';
+import { XLSX_UNREADABLE } from './xlsx-messages.ts';
+
+export { XLSX_UNREADABLE };
 
 interface SheetInfo {
   id: number | string;
