@@ -1,14 +1,22 @@
+import { createHash } from 'node:crypto';
 import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
 import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../../domain/events.ts';
 import { periodEnd } from '../../domain/period.ts';
 import { householdRefOf, type RuleId } from '../../domain/monitoring/index.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
-import { loadFacts, recordsOf, replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import {
+  loadFacts,
+  recordsOf,
+  replaceSourceFacts,
+  sourcesExist,
+  type FactsWriteReport,
+  type StoredFacts,
+} from '../../adapters/person-facts-store.ts';
 import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
 import { logger } from '../../adapters/observability.ts';
 import { listUploads } from '../../adapters/upload-store.ts';
-import { evaluateHouseholds, evaluatePersons } from '../alerts/evaluate-households.ts';
+import { evaluateHouseholds, evaluatePersons, type FactsLoader } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { addOutcome, type RaiseOutcome } from '../alerts/raise-alerts.ts';
@@ -36,8 +44,6 @@ const RULES_FED_BY: Record<DepartmentalKind, readonly RuleId[]> = {
 
 /** Above this many matched people, "Data Matched" goes only to the people behind new alerts. */
 const MAX_MATCH_EVENTS = 5_000;
-/** Fact writes in flight: each is a read-check-write of one person's item. */
-const WRITE_CONCURRENCY = 16;
 
 export const datasetMatcher: UploadIngester = {
   kinds: DEPARTMENTAL_KINDS,
@@ -64,7 +70,8 @@ export const datasetMatcher: UploadIngester = {
     const matched = await phases.time('parse+hash+join', () =>
       kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject),
     );
-    const cleared = await phases.time('fact writes', () => storeFacts(ctx, matched));
+    const stored = await phases.time('fact writes', () => storeFacts(ctx, matched));
+    const { cleared } = stored;
     const outcome = await phases.time('evaluation', () => evaluate(ctx, matched, cleared));
     const announced = dataMatchedEvents(ctx, matched, outcome);
 
@@ -79,6 +86,9 @@ export const datasetMatcher: UploadIngester = {
       period: upload.period,
       people: ctx.people.size,
       stored: matched.updates.length,
+      unchangedFacts: stored.unchanged,
+      factItemsWritten: stored.items,
+      factWriteRequests: stored.requests,
       watched: matched.watched.length,
       cleared: cleared.length,
       alertsRaised: outcome.raised,
@@ -106,28 +116,67 @@ async function processedTwinOf(upload: UploadVersion): Promise<string | undefine
 // ── storing, judging, announcing ──────────────────────────────────────────
 
 /**
- * Replaces this source's records with the new ones. People the previous version
- * of the same key listed and this one does not are cleared. The manifest is
- * written as old ∪ new before the facts and as new after them, so a crash in
- * between never orphans records. Returns the cleared people.
+ * Replaces this source's records with the new ones: batched unconditional
+ * writes of this source's own items, only for people whose records changed
+ * since the previous version of the key (by digest), and deletes for the
+ * people it no longer lists. The manifest is written as old ∪ new (with the
+ * old digests) before the facts and as new after them, so a crash in between
+ * never orphans records nor skips a write on the retry.
  */
-async function storeFacts(ctx: MatchContext, matched: Matched): Promise<FactSourcePerson[]> {
+async function storeFacts(ctx: MatchContext, matched: Matched): Promise<Stored> {
   const { upload, kind, source } = ctx;
-  const persons = matched.updates.map(({ personRef, maskedId }) => ({ personRef, maskedId }));
+  const persons = matched.updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: digestOf(records) }));
   const listed = new Set(persons.map((p) => p.personRef));
   const previous = await readFactSource(kind, source);
+  const before = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
   const cleared = (previous?.persons ?? []).filter((p) => !listed.has(p.personRef));
+  const changed = matched.updates.filter((u, i) => before.get(u.personRef) !== persons[i].digest);
   const manifest = { key: upload.key, etag: upload.etag, kind, source };
-  if (cleared.length > 0) await writeFactSource({ ...manifest, persons: [...persons, ...cleared] });
-  await replaceSourceFacts(
-    kind,
-    source,
-    [...matched.updates.map(({ slot: _slot, ...update }) => update), ...cleared.map((p) => ({ ...p, records: [] }))],
-    WRITE_CONCURRENCY,
-  );
+  if (cleared.length > 0 || changed.length > 0)
+    await writeFactSource({
+      ...manifest,
+      persons: [...persons.map(({ personRef, maskedId }) => ({ personRef, maskedId, digest: before.get(personRef) })), ...cleared],
+    });
+  const written = await replaceSourceFacts(kind, source, [
+    ...changed.map(({ slot: _slot, ...update }) => update),
+    ...cleared.map(({ personRef, maskedId }) => ({ personRef, maskedId, records: [] })),
+  ]);
   await writeFactSource({ ...manifest, persons });
   if (kind === 'medical') await writeMedicalWatch(source, matched.watched);
-  return cleared;
+  return { cleared, unchanged: matched.updates.length - changed.length, ...written };
+}
+
+interface Stored extends FactsWriteReport {
+  cleared: FactSourcePerson[];
+  unchanged: number;
+}
+
+function digestOf(records: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(records)).digest('base64url').slice(0, 16);
+}
+
+/**
+ * The stored facts an evaluation reads: what this upload just wrote, from
+ * memory, unless another source of the kind exists (then the table, which
+ * holds this upload's items too).
+ */
+async function factsLoader(ctx: MatchContext, matched: Matched): Promise<FactsLoader> {
+  if (await sourcesExist(ctx.kind, ctx.source)) return loadFacts;
+  const mine = new Map<string, StoredFacts[]>(
+    matched.updates.map(({ personRef, maskedId, records }) => [
+      personRef,
+      [{ personRef, kind: ctx.kind, maskedId, sources: { [ctx.source]: records } }],
+    ]),
+  );
+  return async (personRefs, kinds) => {
+    const found = new Map<string, StoredFacts[]>();
+    if (!kinds.includes(ctx.kind)) return found;
+    for (const ref of personRefs) {
+      const facts = mine.get(ref);
+      if (facts) found.set(ref, facts);
+    }
+    return found;
+  };
 }
 
 /** The rules this kind feeds, for the rostered households touched, and 主动发现 for the medical watch. */
@@ -139,17 +188,18 @@ async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSource
   for (const person of cleared)
     for (const e of index.byPerson.get(person.personRef) ?? []) households.add(householdRefOf(e.unit, e.householdNo));
 
+  const facts = await factsLoader(ctx, matched);
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (matched.watched.length > 0) {
     // This upload's months were just stored: the stored facts are its months plus every other source's.
-    const stored = await loadFacts(matched.watched, ['medical']);
+    const stored = await facts(matched.watched, ['medical']);
     const masked = new Map(matched.updates.map((u) => [u.personRef, u.maskedId]));
     const persons = matched.watched.map((ref) =>
       personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')),
     );
     addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt));
   }
-  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, RULES_FED_BY[kind]));
+  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, RULES_FED_BY[kind], facts));
   return total;
 }
 
