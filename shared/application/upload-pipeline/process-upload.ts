@@ -4,6 +4,7 @@ import { parseUploadKey, resultKeys, type UploadRef } from '../../domain/upload-
 import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../../domain/upload-summary.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../../domain/events.ts';
 import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
+import type { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { checkColumns, columnsMessages } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { claimUpload, completeUpload } from '../../adapters/upload-store.ts';
@@ -51,7 +52,12 @@ export interface UploadIngester {
   /** The columns of its kind, or of each of its kinds. */
   columns: ColumnSpec | Partial<Record<UploadKind, ColumnSpec>>;
   checkUpload?(upload: UploadVersion): string | undefined;
-  ingest(upload: UploadVersion, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<IngestOutcome>;
+  ingest(upload: UploadVersion, rows: TableRows, reject: (error: RowError) => void): Promise<IngestOutcome>;
+}
+
+/** The rows of an upload; a bulk ingester may read a plain CSV's `lines` instead (byte level, see csv-lines.ts). */
+export interface TableRows extends AsyncIterable<TableRow> {
+  lines?: () => CsvLines;
 }
 
 /** errors.csv keeps this many rows; the summary still counts every rejected row. */
@@ -201,13 +207,9 @@ async function readAndIngest(
     const messages = columnsMessages(columns);
     if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
     outcome.warnings.push(...messages);
-    const counted = (async function* () {
-      for await (const row of table.rows) {
-        outcome.rowsTotal++;
-        yield row;
-      }
-    })();
-    const ingested = await ingester.ingest(upload, counted, report.reject);
+    const rows: TableRows = { [Symbol.asyncIterator]: () => table.rows[Symbol.asyncIterator](), lines: table.lines };
+    const ingested = await ingester.ingest(upload, rows, report.reject);
+    outcome.rowsTotal = table.rowsRead();
     outcome.warnings.push(...(ingested.warnings ?? []));
     outcome.events.push(...(ingested.events ?? []));
     outcome.fileReason = ingested.rejectFile ?? (outcome.rowsTotal === 0 ? '文件没有数据行' : undefined);

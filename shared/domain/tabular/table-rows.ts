@@ -8,6 +8,8 @@ export type RawRecords = AsyncGenerator<RawRecord[]>;
 export interface Table {
   header: string[];
   rows: AsyncGenerator<TableRow>;
+  /** Rows handed out so far (blank records are not rows). */
+  rowsRead(): number;
   close(): Promise<void>;
 }
 
@@ -34,18 +36,9 @@ export async function toTable(records: RawRecords): Promise<Table> {
     if (!isBlank(record[1])) headerRecord = record;
   }
 
-  const header: string[] = [];
-  const names: string[] = [];
-  const positions: number[] = [];
-  headerRecord[1].forEach((value, position) => {
-    const name = (value ?? '').trim();
-    if (name === '') return;
-    header.push(name);
-    if (names.includes(name)) return;
-    names.push(name);
-    positions.push(position);
-  });
+  const { header, names, positions } = headerOf(headerRecord[1]);
   const build = cellsBuilder(names, positions);
+  let rowsRead = 0;
 
   async function* rows(): AsyncGenerator<TableRow> {
     try {
@@ -53,7 +46,10 @@ export async function toTable(records: RawRecords): Promise<Table> {
         for (; at < batch.length; at++) {
           const record = batch[at];
           const cells = build(record[1]);
-          if (cells) yield { rowNumber: record[0], cells };
+          if (cells) {
+            rowsRead++;
+            yield { rowNumber: record[0], cells };
+          }
         }
         const next = await records.next();
         if (next.done) return;
@@ -68,6 +64,7 @@ export async function toTable(records: RawRecords): Promise<Table> {
   return {
     header,
     rows: generator,
+    rowsRead: () => rowsRead,
     close: async () => {
       // return() on a generator that never started does not run its `finally`: end the records directly too
       await generator.return(undefined);
@@ -76,8 +73,24 @@ export async function toTable(records: RawRecords): Promise<Table> {
   };
 }
 
+/** Header names in file order (blank cells left out), and each distinct name with its first position. */
+export function headerOf(values: readonly (string | undefined)[]): { header: string[]; names: string[]; positions: number[] } {
+  const header: string[] = [];
+  const names: string[] = [];
+  const positions: number[] = [];
+  values.forEach((value, position) => {
+    const name = (value ?? '').trim();
+    if (name === '') return;
+    header.push(name);
+    if (names.includes(name)) return;
+    names.push(name);
+    positions.push(position);
+  });
+  return { header, names, positions };
+}
+
 /** Builds the cells of a record, or returns undefined when the record is blank. */
-function cellsBuilder(
+export function cellsBuilder(
   names: string[],
   positions: number[],
 ): (values: readonly (string | undefined)[]) => Record<string, string> | undefined {
