@@ -352,7 +352,7 @@ function muteFunctionLogs(): MutedLogs {
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       if (text.includes('"dataset matched"')) phases = (JSON.parse(text) as { phaseMs: Record<string, number> }).phaseMs;
-      if (text.startsWith('{"level"') || text.startsWith('No application metrics')) return true;
+      if (text.startsWith('{"level"') || text.startsWith('{"_aws"') || text.startsWith('No application metrics')) return true;
       return original(chunk as string, ...(rest as []));
     }) as typeof stdout;
   process.stdout.write = filter(stdout);

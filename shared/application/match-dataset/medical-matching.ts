@@ -5,6 +5,8 @@ import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 import { loadMedicalWatch } from '../../adapters/fact-sources.ts';
 import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
+import { MedicalLineParser } from './medical-lines.ts';
+import type { TableRows } from '../upload-pipeline/process-upload.ts';
 import { count, type MatchContext, type Matched } from './match-context.ts';
 
 // ── medical (医保结算): the bulk path ───────────────────────────────────────
@@ -16,7 +18,7 @@ import { count, type MatchContext, type Matched } from './match-context.ts';
  * already on the watch list: storing everyone would be millions of writes per
  * extract, for people no rule would flag.
  */
-export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<Matched> {
+export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (error: RowError) => void): Promise<Matched> {
   const rule = DEFAULT_RULE_SET.rules['catastrophic-medical'];
   const { windowMonths } = rule.params;
   const watchFen = toFen(rule.params.selfPayThreshold / 2);
@@ -32,15 +34,34 @@ export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableR
     return inside;
   });
 
-  for await (const row of rows) {
+  const addRow = (row: TableRow): void => {
     const check = validateDatasetRow('medical', row, ctx.asOf);
     if (!check.ok) {
       check.errors.forEach(reject);
-      continue;
+      return;
     }
     const { id, date, selfPay, total } = check.value;
     tally.add(ctx.people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
-  }
+  };
+  const lines = rows.lines?.();
+  if (lines) {
+    const parser = MedicalLineParser.of(lines, ctx.asOf);
+    if (!parser) throw new Error('medical columns missing after the column check');
+    // byte level: a line in the canonical form goes straight to the tally, any other through the general validation
+    await lines.scan({
+      line: (bytes, start, end, rowNumber) => {
+        if (parser.parse(bytes, start, end)) {
+          tally.add(ctx.people.slotOfKey(parser.idKey), parser.month, parser.selfPayFen, parser.totalFen);
+          return true;
+        }
+        const row = lines.rowOf(bytes, start, end, rowNumber);
+        if (row) addRow(row);
+        return row !== undefined;
+      },
+      row: addRow,
+    });
+  } else for await (const row of rows) addRow(row);
+  ctx.people.resolve(); // one keyed hash per person, after the file
 
   const updates: Matched['updates'] = [];
   const watched: string[] = [];
