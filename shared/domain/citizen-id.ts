@@ -254,16 +254,18 @@ export function citizenIdKeyOfBytes(bytes: Uint8Array, start: number, asOfNumber
   }
   const check = bytes[start + 17];
   if (check !== CHECK_CHARS.charCodeAt(sum % 11)) return -1;
-  const b = (i: number) => bytes[start + i] - 48;
-  if (PROVINCE_BY_NUMBER[b(0) * 10 + b(1)] !== 1) return -1;
-  const year = b(6) * 1000 + b(7) * 100 + b(8) * 10 + b(9);
-  const month = b(10) * 10 + b(11);
-  const day = b(12) * 10 + b(13);
+  const at = start; // digits are bytes[at + i] - 48, written out: this runs once per row
+  if (PROVINCE_BY_NUMBER[(bytes[at] - 48) * 10 + (bytes[at + 1] - 48)] !== 1) return -1;
+  const year = (bytes[at + 6] - 48) * 1000 + (bytes[at + 7] - 48) * 100 + (bytes[at + 8] - 48) * 10 + (bytes[at + 9] - 48);
+  const month = (bytes[at + 10] - 48) * 10 + (bytes[at + 11] - 48);
+  const day = (bytes[at + 12] - 48) * 10 + (bytes[at + 13] - 48);
   if (year < MIN_BIRTH_YEAR || year > MAX_BIRTH_YEAR || !isCalendarDate(year, month, day)) return -1;
   if (year * 10000 + month * 100 + day > asOfNumber) return -1;
-  const region = b(0) * 100000 + b(1) * 10000 + b(2) * 1000 + b(3) * 100 + b(4) * 10 + b(5);
+  let region = 0;
+  for (let i = 0; i < 6; i++) region = region * 10 + (bytes[at + i] - 48);
   const dateCode = (year - 1900) * DATE_CODES + (month - 1) * 31 + (day - 1);
-  return (region * DATE_CODES * 200 + dateCode) * 1000 + b(14) * 100 + b(15) * 10 + b(16);
+  const sequence = (bytes[at + 14] - 48) * 100 + (bytes[at + 15] - 48) * 10 + (bytes[at + 16] - 48);
+  return (region * DATE_CODES * 200 + dateCode) * 1000 + sequence;
 }
 
 /** The key of a validated ID (same numbering as `citizenIdKeyOfBytes`). */

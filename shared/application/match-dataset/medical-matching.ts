@@ -24,15 +24,17 @@ export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (
   const watchFen = toFen(rule.params.selfPayThreshold / 2);
   const watchList = rule.enabled ? await loadMedicalWatch() : new Set<string>();
   // Claims are stored as month sums dated on the month's end: judge the window the way the rule will.
-  const windowByMonth = new Map<number, boolean>();
-  const tally = new MedicalTally((month) => {
-    let inside = windowByMonth.get(month);
-    if (inside === undefined) {
-      inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths);
-      windowByMonth.set(month, inside);
+  // Months are small integers (year × 12 + month − 1): a typed array caches the answer per month.
+  const windowByMonth = new Int8Array(12 * 10_000); // 0 not asked yet, 1 inside, 2 outside
+  const insideWindow = (month: number): boolean => {
+    let inside = windowByMonth[month];
+    if (inside === 0) {
+      inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths) ? 1 : 2;
+      windowByMonth[month] = inside;
     }
-    return inside;
-  });
+    return inside === 1;
+  };
+  const tally = new MedicalTally(insideWindow);
 
   const addRow = (row: TableRow): void => {
     const check = validateDatasetRow('medical', row, ctx.asOf);
@@ -98,7 +100,7 @@ export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (
     warnings,
     factsOf({ slot, maskedId }) {
       const months = tally.months(slot);
-      const inside = months.filter((m) => windowByMonth.get(monthNumber(`${m.month}-01`)));
+      const inside = months.filter((m) => insideWindow(monthNumber(`${m.month}-01`)));
       const last = months[months.length - 1].month;
       return {
         observedAt: periodEnd(last),
