@@ -23,7 +23,7 @@ import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { PlatformClock } from './clock.ts';
-import { invokeFunction } from './lambda-runtime.ts';
+import { LambdaRuntime } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
 import { LOCAL_SECRET_IDS, loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { dataPaths, type Endpoints } from './data-paths.ts';
@@ -71,6 +71,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const secrets = await loadOrCreateLocalSecrets(paths.secretsFile);
 
   const closers: Array<() => Promise<unknown>> = [];
+  // Each function in its own workers, with its memory limit and timeout (created on first use: start-up stays fast).
+  const functions = new LambdaRuntime();
+  const invokeFunction = (target: FunctionId, event: unknown) => functions.invoke(target, event);
+  closers.push(() => functions.close());
   try {
     const dynamo = await startDynamoDb(paths.dynamoDir);
     closers.push(dynamo.close);
