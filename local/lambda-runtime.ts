@@ -113,8 +113,8 @@ export class LambdaRuntime {
   }
 
   private queueOf(id: string): Array<() => void> {
-    let queue = this.waiting.get(id);
-    if (!queue) this.waiting.set(id, (queue = []));
+    const queue = this.waiting.get(id) ?? [];
+    this.waiting.set(id, queue);
     return queue;
   }
 
