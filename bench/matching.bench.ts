@@ -26,8 +26,8 @@ import {
   type MedicalRow,
   type RosterRow,
   type UnitRow,
-} from '../shared/domain/generator/index.ts';
-import { DEFAULT_RULE_SET, windowStart } from '../shared/domain/monitoring/index.ts';
+} from '../sample-data/index.ts';
+import { ruleSetAsOf, windowStart } from '../shared/domain/monitoring/index.ts';
 import { periodEnd } from '../shared/domain/period.ts';
 import { resultKeys, uploadKey } from '../shared/domain/upload-key.ts';
 import { readJson } from '../shared/adapters/upload-files.ts';
@@ -270,8 +270,8 @@ interface AlertCounts {
 }
 
 async function runDuckDb(files: { medical: string; roster: string }): Promise<AlertCounts & { seconds: number; threads: string }> {
-  const rules = DEFAULT_RULE_SET.rules;
   const asOf = periodEnd(PERIOD);
+  const { rules } = ruleSetAsOf(asOf);
   const from = windowStart(asOf, rules['catastrophic-medical'].params.windowMonths);
   const sql = `
     WITH claims AS (

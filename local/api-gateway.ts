@@ -73,10 +73,19 @@ async function toApiEvent(req: IncomingMessage, now: Date): Promise<APIGatewayPr
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
-      time: now.toUTCString(),
+      time: clfTime(now),
       timeEpoch: now.getTime(),
     },
     body: body.length ? body.toString(textual ? 'utf8' : 'base64') : undefined,
     isBase64Encoded: body.length > 0 && !textual,
   };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** API Gateway's request time is in common log format, in UTC: `03/Jun/2024:01:17:42 +0000`. */
+function clfTime(now: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const clock = `${two(now.getUTCHours())}:${two(now.getUTCMinutes())}:${two(now.getUTCSeconds())}`;
+  return `${two(now.getUTCDate())}/${MONTHS[now.getUTCMonth()]}/${now.getUTCFullYear()}:${clock} +0000`;
 }

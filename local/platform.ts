@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
@@ -144,7 +144,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       tableName: TABLE_NAME,
     };
     const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, bus);
-    await writeFile(paths.endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+    // Written whole, then renamed: whoever waits for the file never reads half of it.
+    await writeFile(`${paths.endpointsFile}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+    await rename(`${paths.endpointsFile}.tmp`, paths.endpointsFile);
 
     let closed = false;
     return {
@@ -180,7 +182,8 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'safety-net-local',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    // Metrics (EMF lines) only when asked for (`--verbose`).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     [RUNTIME_ENV_NAMES.stage]: 'local',
     [RUNTIME_ENV_NAMES.tableName]: TABLE_NAME,
     [RUNTIME_ENV_NAMES.uploadsBucket]: UPLOADS_BUCKET,

@@ -4,8 +4,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SingleBar, Presets } from 'cli-progress';
 import { startPlatform, type RunningPlatform } from '../platform.ts';
 import { localS3Client } from '../storage-servers.ts';
-import { generateDataset, toCsv } from '../../shared/domain/generator/index.ts';
-import { createRandom } from '../../shared/domain/generator/prng.ts';
+import { generateDataset, toCsv } from '../../sample-data/index.ts';
+import { createRandom } from '../../sample-data/prng.ts';
 import { loadPlan } from '../../shared/domain/plan/catalogue.ts';
 import { nextPeriod } from '../../shared/domain/period.ts';
 import { DISTRICT_UNIT_CODES, CITY_UNIT, type UnitCode } from '../../shared/domain/units.ts';
@@ -32,7 +32,8 @@ export async function run(args: string[]): Promise<number> {
     exit: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   });
-  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
   const dataDir = resolve(values.data);
   await rm(dataDir, { recursive: true, force: true });
   const platform = await startPlatform({

@@ -16,7 +16,8 @@ export async function run(args: string[]): Promise<number> {
   if (values.clock && !/^\d{4}-\d{2}-\d{2}$/.test(values.clock)) throw new UsageError('--clock 应为 YYYY-MM-DD');
 
   // Function logs (JSON, one line each) are for --verbose; the terminal shows what was routed where.
-  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
   const started = Date.now();
   console.log('正在启动 Safety Net(兜底)本地平台…');
   const platform = await startPlatform({

@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FunctionError, LambdaRuntime } from '../../local/lambda-runtime.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/functions/', import.meta.url));
+// The talkers' log lines are the subject of a test (an environment takes the variables set when it starts).
+process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 
 describe('the local Lambda runtime: each function in its own worker, with its memory limit and timeout', () => {
   const runtime = new LambdaRuntime({

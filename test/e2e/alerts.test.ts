@@ -184,7 +184,7 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
       unit: '330602',
       householdRef: '330602:H100',
       dueAt: '2024-06-16',
-      ruleSetVersion: '2024.1',
+      ruleSetVersion: '2024.2',
     });
     expect(raised[0].detail.evidence).toMatchObject({ members: maskCitizenId(jobless), registeredOn: '2024-05-20', ageAtRegistration: 30 });
     expect(JSON.stringify(raised)).not.toContain(jobless);

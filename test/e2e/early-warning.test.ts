@@ -1,10 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Logs are off in tests; this one turns them on (before the functions' logger is made) to scan them.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+});
 import { readFile } from 'node:fs/promises';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { allAlerts } from '../support/alerts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
-import { generateDataset, expectedHouseholdRef, toCsv, type GeneratedDataset } from '../../shared/domain/generator/index.ts';
+import { generateDataset, expectedHouseholdRef, toCsv, type GeneratedDataset } from '../../sample-data/index.ts';
 import { uploadKey } from '../../shared/domain/upload-key.ts';
 import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
@@ -17,14 +22,16 @@ describe('early warning end to end with generated data', () => {
   let alerts: StoredAlert[];
   let key: string;
   const logs: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
+  const write = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
 
   beforeAll(async () => {
-    // Every log line the functions write during the run is kept for the leak check.
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    // Every log line the functions write during the run is kept for the leak check, not printed.
+    const keep = ((chunk: string | Uint8Array) => {
       logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return write(chunk as string, ...(rest as []));
+      return true;
     }) as typeof process.stdout.write;
+    process.stdout.write = keep;
+    process.stderr.write = keep;
     p = await startTestPlatform({ clockDate: '2024-02-01' });
     key = JSON.parse(await readFile(dataPaths(p.dataDir).secretsFile, 'utf8'))[LOCAL_SECRET_IDS.idHashKey];
     dataset = generateDataset({ seed: 'e2e', people: 400, period: '2024-01' });
@@ -38,8 +45,9 @@ describe('early warning end to end with generated data', () => {
     alerts = await allAlerts();
   }, 240_000);
   afterAll(async () => {
-    process.stdout.write = write;
     await p?.close();
+    process.stdout.write = write.stdout;
+    process.stderr.write = write.stderr;
   });
 
   it('raises exactly its alert for every planted case', () => {
@@ -65,7 +73,7 @@ describe('early warning end to end with generated data', () => {
     const keys = alerts.filter((a) => a.status !== 'resolved').map((a) => `${a.ruleId}|${a.householdRef}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const a of alerts) {
-      expect(a).toMatchObject({ status: 'open', ruleSetVersion: '2024.1', level: expect.stringMatching(/^(red|orange|yellow)$/) });
+      expect(a).toMatchObject({ status: 'open', ruleSetVersion: '2024.2', level: expect.stringMatching(/^(red|orange|yellow)$/) });
       expect(a.dueAt >= '2024-01-31').toBe(true);
       expect(a.audit[0]).toMatchObject({ action: 'raised' });
     }

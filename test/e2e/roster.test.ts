@@ -9,7 +9,7 @@ import { resultKeys } from '../../shared/domain/upload-key.ts';
 
 const HEADER = ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入', '与户主关系', '联系电话'];
 const poor = citizen('330602', '1970-03-01', 11); // 支出型困难, income below S (1,245): income-below-standard
-const edge = citizen('330602', '1980-05-05', 21); // 低边 with income between S and 1.5 S: edge-of-standard
+const edge = citizen('330602', '1980-05-05', 21); // 支出型困难 with income between S and 1.5 S: edge-of-standard (a new 低边 candidate)
 const tekun = citizen('330621', '1950-01-01', 31); // 特困 without visits: visit-overdue (older 绍兴县 code)
 const visited = citizen('330682', '1948-02-02', 41); // 特困 visited recently (older 上虞市 code)
 const dibao = citizen('330602', '1990-09-09', 51); // 低保, nothing to flag
@@ -18,7 +18,7 @@ const twoUnits = citizen('330603', '1975-07-07', 71); // also on 柯桥's roster
 
 const ROWS = [
   [poor, '张三', 'H001', '支出型困难', 2, 1000, '户主', '13800001111'],
-  [edge, '李四', 'H002', '低边', 3, 1500, '户主', ''],
+  [edge, '李四', 'H002', '支出型困难', 3, 1500, '户主', ''],
   [tekun, '王五', 'H003', '特困', 1, 900, '户主', ''],
   [visited, '赵六', 'H004', '特困', 1, 900, '户主', ''],
   [dibao, '钱七', 'H005', '低保', 4, 800, '户主', ''],
@@ -81,7 +81,7 @@ describe('roster and visits on the local platform', () => {
       level: 'red',
       dueAt: '2024-07-03',
       status: 'open',
-      ruleSetVersion: '2024.1',
+      ruleSetVersion: '2024.2',
     });
     expect(byRule.get('edge-of-standard|330602:H002')).toMatchObject({ level: 'yellow', dueAt: '2024-07-15' });
     expect(byRule.get('visit-overdue|330602:H003')).toMatchObject({ level: 'yellow' });
@@ -122,7 +122,9 @@ describe('roster and visits on the local platform', () => {
 
   it('a newer snapshot: unchanged rows are not rewritten, absent people exit, history kept', async () => {
     const before = (await rosterMembers('330602', 'current')).find((m) => m.personRef === hash(dibao))!;
-    const next = ROWS.filter((r) => r[0] !== leaver).map((r) => (r[0] === edge ? [edge, '李四', 'H002', '低边', 3, 1800, '户主', ''] : r));
+    const next = ROWS.filter((r) => r[0] !== leaver).map((r) =>
+      r[0] === edge ? [edge, '李四', 'H002', '支出型困难', 3, 1800, '户主', ''] : r,
+    );
     const summary = await p.upload('uploads/330602/roster/2024-07/名册.csv', csv(HEADER, next));
     expect(summary.status).toBe('accepted');
     expect(summary.warnings.join()).toContain('新增 0 人,变更 1 人,未变 5 人,退出 1 人');

@@ -25,7 +25,9 @@ export function withHelpers(platform: RunningPlatform, dataDir: string) {
     dataDir,
     s3,
     async put(key: string, body: Uint8Array | string): Promise<string> {
-      const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      // ContentLength keeps the SDK from guessing at an empty body (it warns about streams of unknown length).
+      const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentLength: bytes.length }));
       return (out.ETag ?? '').replace(/"/g, '');
     },
     async text(key: string): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import {
   evaluateHousehold,
   evaluatePerson,
   RULE_IDS,
+  ruleSetAsOf,
   type AssistanceCategory,
   type DepartmentalRecords,
   type RosterEntry,
@@ -22,7 +23,7 @@ import {
   ROSTER_COLUMNS,
   toCsv,
   type GeneratedDataset,
-} from '../../shared/domain/generator/index.ts';
+} from '../../sample-data/index.ts';
 
 const KEY = 'test-person-ref-key';
 const PERIOD = '2024-06';
@@ -90,8 +91,8 @@ function evaluateDataset(dataset: GeneratedDataset): { findings: RuleFinding[] }
   const { households, persons } = assembleFacts(roster, records);
   return {
     findings: [
-      ...households.flatMap((h) => evaluateHousehold(h, dataset.asOf)),
-      ...persons.flatMap((p) => evaluatePerson(p, dataset.asOf)),
+      ...households.flatMap((h) => evaluateHousehold(h, dataset.asOf, ruleSetAsOf(dataset.asOf))),
+      ...persons.flatMap((p) => evaluatePerson(p, dataset.asOf, ruleSetAsOf(dataset.asOf))),
     ],
   };
 }

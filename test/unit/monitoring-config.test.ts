@@ -2,22 +2,35 @@ import { describe, expect, it } from 'vitest';
 import {
   ALERT_LEVEL_ORDER,
   assembleFacts,
-  DEFAULT_RULE_SET,
   escalateLevel,
   inWindow,
   loadRuleSet,
   monthsBefore,
   RULE_IDS,
+  RULE_SET_FILES,
+  RULE_TITLES,
+  RULES,
+  availableRuleSetYears,
+  evaluateHousehold,
+  emptyHouseholdFacts,
+  factKindsFor,
+  ruleSetFor,
+  ruleSetRegistry,
+  rulesFedBy,
+  ruleSettingsSchema,
   RuleSetConfigError,
   standardsFor,
   sumYuan,
   type RosterEntry,
 } from '../../shared/domain/monitoring/index.ts';
 import { UNIT_CODES } from '../../shared/domain/units.ts';
+import ruleSet2025 from '../fixtures/rule-set-2025.json' with { type: 'json' };
+
+const DEFAULT_RULE_SET = ruleSetFor(2024);
 
 describe('default rule set', () => {
   it('has a version and every contract rule with its level and response time', () => {
-    expect(DEFAULT_RULE_SET.version).toBe('2024.1');
+    expect(DEFAULT_RULE_SET.version).toBe('2024.2');
     expect(Object.keys(DEFAULT_RULE_SET.rules)).toEqual([...RULE_IDS]);
     const summary = Object.fromEntries(
       RULE_IDS.map((id) => [
@@ -44,6 +57,9 @@ describe('default rule set', () => {
   it('has the contract thresholds', () => {
     const r = DEFAULT_RULE_SET.rules;
     expect(r['edge-of-standard'].params.incomeMultiplier).toBe(1.5);
+    // The contract: a new 低边 candidate, so households already on 低保/特困/低边 are excluded.
+    expect(r['edge-of-standard'].params.excludedCategories).toEqual(['低保', '特困', '低边']);
+    expect(r['income-below-standard'].params.excludedCategories).toEqual(['低保', '特困']);
     expect(r['medical-burden'].params).toEqual({ burdenRatio: 0.6, windowMonths: 12 });
     expect(r['catastrophic-medical'].params).toEqual({ selfPayThreshold: 50000, windowMonths: 12 });
     expect(r['asset-vehicle'].params.valuationThreshold).toBe(50000);
@@ -191,5 +207,71 @@ describe('assembleFacts', () => {
       [ref(9), '330681', 2],
       [ref(3), '330603', 1],
     ]);
+  });
+});
+
+describe('rule modules', () => {
+  it('declare the titles and the rule set schema: one module per rule id', () => {
+    expect(Object.keys(RULES)).toEqual([...RULE_IDS]);
+    for (const id of RULE_IDS) {
+      expect(RULES[id].id).toBe(id);
+      expect(RULE_TITLES[id]).toBe(RULES[id].title);
+    }
+    expect(Object.keys(ruleSettingsSchema.shape)).toEqual([...RULE_IDS]);
+  });
+
+  it('say which feeds re-evaluate which rules and which stored facts each reads', () => {
+    expect(rulesFedBy('roster')).toEqual(['income-below-standard', 'edge-of-standard', 'visit-overdue', 'duplicate-person']);
+    expect(rulesFedBy('visits')).toEqual(['visit-overdue']);
+    expect(rulesFedBy('medical')).toEqual(['medical-burden', 'catastrophic-medical']);
+    expect(rulesFedBy('employment')).toEqual(['unemployment']);
+    expect(rulesFedBy('household')).toEqual(['death-in-household']);
+    expect(rulesFedBy('disability')).toEqual(['new-severe-disability']);
+    expect(rulesFedBy('assets')).toEqual(['asset-vehicle', 'asset-business', 'asset-property']);
+    expect(factKindsFor(rulesFedBy('roster'))).toEqual(['visits', 'household']);
+    expect(factKindsFor(['income-below-standard', 'duplicate-person'])).toEqual([]);
+    expect(new Set(factKindsFor(undefined))).toEqual(new Set(['medical', 'employment', 'household', 'disability', 'assets', 'visits']));
+  });
+});
+
+describe('rule sets per year', () => {
+  it('registers the 2024 data file and uses it for later years until a newer one exists', () => {
+    expect(availableRuleSetYears()).toEqual([2024]);
+    expect(ruleSetFor(2025)).toBe(ruleSetFor(2024));
+    expect(() => ruleSetFor(2023)).toThrow(RuleSetConfigError);
+    expect(() => ruleSetFor(2023)).toThrow(/2023 年度/);
+  });
+
+  it('a 2025 rule set is a new data file, not new code', () => {
+    const registry = ruleSetRegistry({ ...RULE_SET_FILES, 2025: ruleSet2025 });
+    expect(registry.availableRuleSetYears()).toEqual([2024, 2025]);
+    expect(registry.ruleSetFor(2024).version).toBe('2024.2');
+    expect(registry.ruleSetFor(2025).version).toBe('2025.1');
+    expect(registry.ruleSetFor(2026).version).toBe('2025.1');
+    // A 支出型困难 household at 1,280 元: below the 2025 S (1,300), above the 2024 one (1,245).
+    const facts = {
+      ...emptyHouseholdFacts({ unit: '330602', householdNo: 'H-1', householdSize: 1, monthlyIncomePerCapita: 1280 }),
+      members: [
+        {
+          personRef: 'a'.repeat(64),
+          maskedId: '330602********001X',
+          category: '支出型困难' as const,
+          birthDate: '1980-01-01',
+          status: 'current' as const,
+        },
+      ],
+    };
+    expect(evaluateHousehold(facts, '2024-06-30', registry.ruleSetFor(2024)).map((f) => f.ruleId)).toEqual(['edge-of-standard']);
+    const [finding] = evaluateHousehold(facts, '2025-06-30', registry.ruleSetFor(2025));
+    expect(finding).toMatchObject({ ruleId: 'income-below-standard', ruleSetVersion: '2025.1' });
+    expect(finding.evidence).toMatchObject({ lowIncomeStandard: 1300, standardYear: 2025 });
+  });
+
+  it('validates a data file when it is loaded, naming the bad field', () => {
+    const broken = structuredClone(ruleSet2025) as any;
+    broken.rules['visit-overdue'].params.overdueDays = 0;
+    const registry = ruleSetRegistry({ 2025: broken });
+    expect(() => registry.ruleSetFor(2025)).toThrow(RuleSetConfigError);
+    expect(() => registry.ruleSetFor(2025)).toThrow(/rules\.visit-overdue\.params\.overdueDays/);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_RULE_SET,
   emptyHouseholdFacts,
   evaluateHousehold,
   evaluatePerson,
@@ -9,6 +8,7 @@ import {
   personHouseholdRef,
   RULE_IDS,
   RULE_TITLES,
+  ruleSetFor,
   standardsFor,
   householdFactsSchema,
   type HouseholdFacts,
@@ -18,6 +18,7 @@ import {
 import { addDays } from '../../shared/domain/period.ts';
 
 const AS_OF = '2024-06-30';
+const RULE_SET = ruleSetFor(2024);
 const S = 1245;
 const WINDOW_START = '2023-06-30'; // asOf − 12 months: outside the window
 
@@ -45,7 +46,7 @@ function household(over: Partial<HouseholdFacts> = {}): HouseholdFacts {
 const withCategory = (category: RosterMember['category'], income: number, extra: Partial<HouseholdFacts> = {}) =>
   household({ members: [member(1, { category }), member(2, { category })], monthlyIncomePerCapita: income, ...extra });
 
-const ruleIds = (facts: HouseholdFacts, asOf = AS_OF) => evaluateHousehold(facts, asOf).map((f) => f.ruleId);
+const ruleIds = (facts: HouseholdFacts, asOf = AS_OF) => evaluateHousehold(facts, asOf, RULE_SET).map((f) => f.ruleId);
 
 interface Case {
   name: string;
@@ -59,12 +60,7 @@ function table(rule: RuleId, cases: Case[]) {
   describe(rule, () => {
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       expect(ruleIds(c.facts, c.asOf)).toEqual(c.fires ? [c.fires] : []);
-      const direct = HOUSEHOLD_RULES[rule](
-        c.facts,
-        c.asOf ?? AS_OF,
-        DEFAULT_RULE_SET,
-        standardsFor(DEFAULT_RULE_SET, c.facts.unit, c.asOf ?? AS_OF),
-      );
+      const direct = HOUSEHOLD_RULES[rule](c.facts, c.asOf ?? AS_OF, RULE_SET, standardsFor(RULE_SET, c.facts.unit, c.asOf ?? AS_OF));
       expect(direct !== null).toBe(c.fires === rule);
     });
   });
@@ -84,7 +80,7 @@ describe('baseline', () => {
 table('income-below-standard', [
   { name: '低边 income S − 0.01 → red', facts: withCategory('低边', S - 0.01), fires: 'income-below-standard' },
   { name: '支出型困难 income 0 → red', facts: withCategory('支出型困难', 0), fires: 'income-below-standard' },
-  { name: '低边 income exactly S → only edge', facts: withCategory('低边', S), fires: 'edge-of-standard' },
+  { name: '支出型困难 income exactly S → only edge', facts: withCategory('支出型困难', S), fires: 'edge-of-standard' },
   { name: '低保 income S − 0.01 → nothing', facts: withCategory('低保', S - 0.01), fires: null },
   {
     name: '特困 income 0 → nothing (decision: 特困 excluded)',
@@ -112,7 +108,17 @@ table('edge-of-standard', [
   { name: '支出型困难 income 1.5 S − 0.01 → yellow', facts: withCategory('支出型困难', 1867.49), fires: 'edge-of-standard' },
   { name: '支出型困难 income exactly 1.5 S → nothing', facts: withCategory('支出型困难', 1867.5), fires: null },
   { name: '支出型困难 income 1.5 S + 0.01 → nothing', facts: withCategory('支出型困难', 1867.51), fires: null },
-  { name: '低边 income S + 0.01 → yellow', facts: withCategory('低边', S + 0.01), fires: 'edge-of-standard' },
+  { name: '支出型困难 income S + 0.01 → yellow', facts: withCategory('支出型困难', S + 0.01), fires: 'edge-of-standard' },
+  { name: '低边 income S + 0.01 → nothing (already 低边)', facts: withCategory('低边', S + 0.01), fires: null },
+  { name: '低边 income exactly S → nothing (already 低边)', facts: withCategory('低边', S), fires: null },
+  {
+    name: 'mixed household with one 低边 member at 1.2 S → nothing',
+    facts: household({
+      members: [member(1, { category: '低边' }), member(2, { category: '支出型困难' })],
+      monthlyIncomePerCapita: 1.2 * S,
+    }),
+    fires: null,
+  },
   { name: '低边 income S − 0.01 → income-below only', facts: withCategory('低边', S - 0.01), fires: 'income-below-standard' },
   { name: '低保 income 1.2 S → nothing', facts: withCategory('低保', 1.2 * S), fires: null },
 ]);
@@ -198,22 +204,22 @@ describe('catastrophic-medical for a non-rostered person', () => {
     medical,
   });
   it('fires at exactly 50,000 with the person’s pseudo-household and the upload unit', () => {
-    const [f] = evaluatePerson(person([claim(99, '2024-02-01', 50000)]), AS_OF);
+    const [f] = evaluatePerson(person([claim(99, '2024-02-01', 50000)]), AS_OF, RULE_SET);
     expect(f).toMatchObject({
       ruleId: 'catastrophic-medical',
       level: 'orange',
       unit: '330603',
       householdRef: personHouseholdRef(refOf(99)),
       dueAt: '2024-07-07',
-      ruleSetVersion: '2024.1',
+      ruleSetVersion: '2024.2',
     });
     expect(f.householdRef).toBe(`person:${refOf(99).slice(0, 16)}`);
     expect(f.evidence).toMatchObject({ members: '330602********099X', selfPayInWindow: 50000, rostered: false });
   });
   it('does not fire at 49,999.99 or outside the window', () => {
-    expect(evaluatePerson(person([claim(99, '2024-02-01', 49999.99)]), AS_OF)).toEqual([]);
-    expect(evaluatePerson(person([claim(99, WINDOW_START, 50000)]), AS_OF)).toEqual([]);
-    expect(evaluatePerson(person([claim(99, '2024-07-01', 50000)]), AS_OF)).toEqual([]);
+    expect(evaluatePerson(person([claim(99, '2024-02-01', 49999.99)]), AS_OF, RULE_SET)).toEqual([]);
+    expect(evaluatePerson(person([claim(99, WINDOW_START, 50000)]), AS_OF, RULE_SET)).toEqual([]);
+    expect(evaluatePerson(person([claim(99, '2024-07-01', 50000)]), AS_OF, RULE_SET)).toEqual([]);
   });
 });
 
@@ -363,7 +369,7 @@ describe('findings', () => {
       disability: [cert('一级', '2024-06-01')],
       otherUnitRosters: [{ personRef: refOf(1), unit: '330681' }],
     });
-    const findings = evaluateHousehold(facts, AS_OF);
+    const findings = evaluateHousehold(facts, AS_OF, RULE_SET);
     expect(findings.map((f) => [f.ruleId, f.level, f.dueAt])).toEqual([
       ['income-below-standard', 'red', '2024-07-03'],
       ['death-in-household', 'red', '2024-07-03'],
@@ -371,7 +377,7 @@ describe('findings', () => {
       ['duplicate-person', 'yellow', '2024-07-15'],
     ]);
     for (const f of findings) {
-      expect(f).toMatchObject({ unit: '330602', householdRef: '330602:H-1', ruleSetVersion: '2024.1' });
+      expect(f).toMatchObject({ unit: '330602', householdRef: '330602:H-1', ruleSetVersion: '2024.2' });
       expect(JSON.stringify(f.evidence)).not.toMatch(/\d{17}[\dX]/);
       expect(JSON.stringify(f.evidence)).not.toContain(refOf(1));
       expect(typeof f.evidence.summary).toBe('string');
@@ -382,12 +388,14 @@ describe('findings', () => {
 
   it('evidence is identical for the same facts on a later day (stable for merging)', () => {
     const facts = tekun([addDays(AS_OF, -40)]);
-    expect(evaluateHousehold(facts, AS_OF)[0].evidence).toEqual(evaluateHousehold(facts, addDays(AS_OF, 5))[0].evidence);
+    expect(evaluateHousehold(facts, AS_OF, RULE_SET)[0].evidence).toEqual(
+      evaluateHousehold(facts, addDays(AS_OF, 5), RULE_SET)[0].evidence,
+    );
   });
 
   it('lists every affected member', () => {
     const facts = household({ householdRegistry: [death(1, '2024-06-10'), death(2, '2024-06-11')] });
-    expect(evaluateHousehold(facts, AS_OF)[0].evidence).toMatchObject({
+    expect(evaluateHousehold(facts, AS_OF, RULE_SET)[0].evidence).toMatchObject({
       members: '330602********001X、330602********002X',
       memberCount: 2,
       deathDate: '2024-06-10',
@@ -395,19 +403,19 @@ describe('findings', () => {
   });
 
   it('a disabled rule never fires', () => {
-    const data = structuredClone(DEFAULT_RULE_SET);
+    const data = structuredClone(RULE_SET);
     data.rules['income-below-standard'].enabled = false;
     const ruleSet = loadRuleSet(data);
-    expect(evaluateHousehold(withCategory('低边', 100), AS_OF, ruleSet).map((f) => f.ruleId)).toEqual(['edge-of-standard']);
+    expect(evaluateHousehold(withCategory('支出型困难', 100), AS_OF, ruleSet).map((f) => f.ruleId)).toEqual(['edge-of-standard']);
   });
 
   it('thresholds come from the rule set', () => {
-    const data = structuredClone(DEFAULT_RULE_SET);
+    const data = structuredClone(RULE_SET);
     data.rules['visit-overdue'].params.overdueDays = 60;
     data.rules['visit-overdue'].level = 'orange';
-    data.version = '2024.2';
+    data.version = '2024.9';
     const ruleSet = loadRuleSet(data);
     expect(evaluateHousehold(tekun([addDays(AS_OF, -40)]), AS_OF, ruleSet)).toEqual([]);
-    expect(evaluateHousehold(tekun([addDays(AS_OF, -61)]), AS_OF, ruleSet)[0]).toMatchObject({ level: 'orange', ruleSetVersion: '2024.2' });
+    expect(evaluateHousehold(tekun([addDays(AS_OF, -61)]), AS_OF, ruleSet)[0]).toMatchObject({ level: 'orange', ruleSetVersion: '2024.9' });
   });
 });

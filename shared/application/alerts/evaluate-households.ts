@@ -1,15 +1,16 @@
 import {
   evaluateHousehold,
   evaluatePerson,
-  DEFAULT_RULE_SET,
+  factKindsFor,
   type RuleFinding,
   type RuleId,
+  type RuleSet,
   type PersonFacts,
 } from '../../domain/monitoring/index.ts';
 import { loadFacts, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
 import { addOutcome, raiseAlerts, type RaiseOutcome } from './raise-alerts.ts';
-import { factKindsFor, householdFactsOf } from './monitoring-facts.ts';
+import { householdFactsOf } from './monitoring-facts.ts';
 
 /** Reads the stored facts of persons; a bulk matcher passes one that knows what it just wrote. */
 export type FactsLoader = (personRefs: string[], kinds: readonly FactKind[]) => Promise<Map<string, StoredFacts[]>>;
@@ -18,15 +19,17 @@ export type FactsLoader = (personRefs: string[], kinds: readonly FactKind[]) => 
 const CHUNK = 2_000;
 
 /**
- * Evaluates the monitoring rules for rostered households as of a date and
- * raises or updates their alerts. `rules` limits the evaluation (roster
- * changes re-evaluate only the rules that depend on the roster).
+ * Evaluates the monitoring rules for rostered households as of a date, with
+ * the rule set the caller chose for that date, and raises or updates their
+ * alerts. `rules` limits the evaluation (roster changes re-evaluate only the
+ * rules the roster feeds).
  */
 export async function evaluateHouseholds(
   householdRefs: Iterable<string>,
   asOf: string,
   index: RosterIndex,
   now: string,
+  ruleSet: RuleSet,
   rules?: readonly RuleId[],
   facts: FactsLoader = loadFacts,
 ): Promise<RaiseOutcome> {
@@ -42,7 +45,7 @@ export async function evaluateHouseholds(
         )
       : new Map();
     const findings: RuleFinding[] = households
-      .flatMap((members) => evaluateHousehold(householdFactsOf(members, stored, index), asOf, DEFAULT_RULE_SET))
+      .flatMap((members) => evaluateHousehold(householdFactsOf(members, stored, index), asOf, ruleSet))
       .filter((f) => !rules || rules.includes(f.ruleId));
     addOutcome(total, await raiseAlerts(findings, now));
   }
@@ -50,9 +53,9 @@ export async function evaluateHouseholds(
 }
 
 /** 主动发现: catastrophic medical costs of people on no current roster. */
-export async function evaluatePersons(persons: PersonFacts[], asOf: string, now: string): Promise<RaiseOutcome> {
+export async function evaluatePersons(persons: PersonFacts[], asOf: string, now: string, ruleSet: RuleSet): Promise<RaiseOutcome> {
   return raiseAlerts(
-    persons.flatMap((p) => evaluatePerson(p, asOf, DEFAULT_RULE_SET)),
+    persons.flatMap((p) => evaluatePerson(p, asOf, ruleSet)),
     now,
   );
 }

@@ -11,8 +11,7 @@ import {
   type VisitRecord,
 } from '../../domain/monitoring/household-facts.ts';
 import type { RosterEntry } from '../../domain/monitoring/assemble-facts.ts';
-import type { RuleId } from '../../domain/monitoring/rule-ids.ts';
-import { recordsOf, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
+import { recordsOf, type StoredFacts } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
 
 /** Medical claims are stored summed per person and month: the rules' windows end on month ends. */
@@ -21,28 +20,6 @@ export interface MonthlyMedical {
   selfPay: number;
   total: number;
   claims: number;
-}
-
-export const ALL_FACT_KINDS: readonly FactKind[] = ['medical', 'employment', 'household', 'disability', 'assets', 'visits'];
-
-/** The stored facts each rule reads: an evaluation limited to some rules loads only these. */
-const FACTS_READ_BY: Record<RuleId, readonly FactKind[]> = {
-  'income-below-standard': [],
-  'edge-of-standard': [],
-  'duplicate-person': [],
-  'medical-burden': ['medical'],
-  'catastrophic-medical': ['medical'],
-  'death-in-household': ['household'],
-  'new-severe-disability': ['disability'],
-  unemployment: ['employment'],
-  'asset-vehicle': ['assets'],
-  'asset-business': ['assets'],
-  'asset-property': ['assets'],
-  'visit-overdue': ['visits', 'household'],
-};
-
-export function factKindsFor(rules: readonly RuleId[] | undefined): readonly FactKind[] {
-  return rules ? [...new Set(rules.flatMap((r) => FACTS_READ_BY[r]))] : ALL_FACT_KINDS;
 }
 
 export function medicalClaimsOf(personRef: string, months: MonthlyMedical[]): MedicalClaim[] {

@@ -1,7 +1,7 @@
 import { alertEventFields, escalateIfOverdue } from '../../domain/alerts/index.ts';
 import { ALERT_LEVEL_TITLES } from '../../domain/monitoring/alert-levels.ts';
 import { RULE_TITLES } from '../../domain/monitoring/rule-ids.ts';
-import { DEFAULT_RULE_SET } from '../../domain/monitoring/rule-config.ts';
+import { ruleSetAsOf } from '../../domain/monitoring/rule-sets.ts';
 import { DETAIL_TYPES, platformEvent } from '../../domain/events.ts';
 import { addDays } from '../../domain/period.ts';
 import { APPROACHING_DAYS } from '../../domain/deadlines.ts';
@@ -79,11 +79,12 @@ export const alertDeadlines: DeadlineSource = async (today) => {
  * the day it becomes overdue.
  */
 export const visitOverdueSweep: SweepStep = async (today) => {
-  const { categories } = DEFAULT_RULE_SET.rules['visit-overdue'].params;
+  const ruleSet = ruleSetAsOf(today);
+  const { categories } = ruleSet.rules['visit-overdue'].params;
   const index = await loadRosterIndex();
   const households = [...index.byHousehold]
     .filter(([, members]) => members.some((m) => categories.includes(m.category)))
     .map(([ref]) => ref);
-  const outcome = await evaluateHouseholds(households, today, index, sweepMoment(today), ['visit-overdue']);
+  const outcome = await evaluateHouseholds(households, today, index, sweepMoment(today), ruleSet, ['visit-overdue']);
   return outcome.events;
 };

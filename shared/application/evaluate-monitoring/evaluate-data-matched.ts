@@ -11,6 +11,7 @@ import {
   maskedCitizenIdSchema,
   medicalClaimSchema,
 } from '../../domain/monitoring/household-facts.ts';
+import { ruleSetAsOf } from '../../domain/monitoring/rule-sets.ts';
 import { loadFacts, recordsOf, replaceSourceFacts } from '../../adapters/person-facts-store.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
@@ -170,6 +171,7 @@ export async function evaluateDataMatched(event: DataMatchedEvent): Promise<Data
       asOf,
       index,
       event.time,
+      ruleSetAsOf(asOf),
     );
   } else if (nonRosteredMedical && detail.unit) {
     const facts = (await loadFacts([detail.personRef], ['medical'])).get(detail.personRef);
@@ -179,7 +181,7 @@ export async function evaluateDataMatched(event: DataMatchedEvent): Promise<Data
       detail.unit,
       recordsOf<MonthlyMedical>(facts, 'medical'),
     );
-    outcome = await evaluatePersons([person], asOf, event.time);
+    outcome = await evaluatePersons([person], asOf, event.time, ruleSetAsOf(asOf));
   }
   await publishEvents(outcome.events);
   const result = { stored: record !== undefined, raised: outcome.raised, updated: outcome.updated, unchanged: outcome.unchanged };

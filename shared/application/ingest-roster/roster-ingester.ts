@@ -2,7 +2,7 @@ import { birthDateOf, maskCitizenId } from '../../domain/citizen-id.ts';
 import { DATASET_COLUMNS, validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
 import { householdRefOf, type VisitRecord } from '../../domain/monitoring/household-facts.ts';
 import type { RosterEntry } from '../../domain/monitoring/assemble-facts.ts';
-import type { RuleId } from '../../domain/monitoring/rule-ids.ts';
+import { ruleSetAsOf, rulesFedBy } from '../../domain/monitoring/index.ts';
 import { diffRosterSnapshot, householdsTouched, inconsistentHouseholds } from '../../domain/roster/roster-snapshot.ts';
 import { periodEnd } from '../../domain/period.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
@@ -14,9 +14,6 @@ import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
-
-/** The rules that depend on the roster: re-evaluated when it changes. */
-export const ROSTER_RULES: readonly RuleId[] = ['income-below-standard', 'edge-of-standard', 'visit-overdue', 'duplicate-person'];
 
 /** 低收入人口名册 (full snapshot of the unit) and 探访记录. */
 export const rosterIngester: UploadIngester = {
@@ -67,7 +64,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   for (const d of duplicates) {
     for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
   }
-  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ROSTER_RULES);
+  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster'));
 
   const warnings = [
     `名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`,
@@ -102,7 +99,7 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
   );
   // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
   const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
-  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ['visit-overdue']);
+  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('visits'));
   const unrostered = [...visits.keys()].filter((ref) => !index.byPerson.has(ref)).length;
   const warnings = [`探访记录涉及 ${visits.size} 人`];
   if (unrostered) warnings.push(`${unrostered} 人目前不在任何单位的在册名册中(记录已保存,名册上传后生效)`);

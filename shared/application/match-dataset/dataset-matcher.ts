@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
 import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../../domain/events.ts';
 import { periodEnd } from '../../domain/period.ts';
-import { householdRefOf, type RuleId } from '../../domain/monitoring/index.ts';
+import { householdRefOf, ruleSetAsOf, rulesFedBy } from '../../domain/monitoring/index.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
 import {
@@ -33,15 +33,6 @@ import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pip
  * timely upload). Raw ID numbers live only in this upload's memory.
  */
 
-/** The rules each kind feeds: only these are judged again after its upload. */
-const RULES_FED_BY: Record<DepartmentalKind, readonly RuleId[]> = {
-  medical: ['medical-burden', 'catastrophic-medical'],
-  employment: ['unemployment'],
-  household: ['death-in-household'],
-  disability: ['new-severe-disability'],
-  assets: ['asset-vehicle', 'asset-business', 'asset-property'],
-};
-
 /** Above this many matched people, "Data Matched" goes only to the people behind new alerts. */
 const MAX_MATCH_EVENTS = 5_000;
 
@@ -58,10 +49,12 @@ export const datasetMatcher: UploadIngester = {
     }
     const phases = new PhaseTimer();
     const [hasher, index] = await phases.time('roster index', () => Promise.all([personRefHasher(), loadRosterIndex()]));
+    const asOf = periodEnd(upload.period);
     const ctx: MatchContext = {
       upload,
       kind,
-      asOf: periodEnd(upload.period),
+      asOf,
+      ruleSet: ruleSetAsOf(asOf),
       source: sourceOf(upload.key),
       index,
       people: new PersonDirectory(hasher, index),
@@ -179,9 +172,9 @@ async function factsLoader(ctx: MatchContext, matched: Matched): Promise<FactsLo
   };
 }
 
-/** The rules this kind feeds, for the rostered households touched, and 主动发现 for the medical watch. */
+/** The rules this kind feeds (only these are judged again), for the rostered households touched, and 主动发现 for the medical watch. */
 async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSourcePerson[]): Promise<RaiseOutcome> {
-  const { upload, kind, asOf, index } = ctx;
+  const { upload, kind, asOf, index, ruleSet } = ctx;
   const households = new Set<string>();
   for (const { slot } of matched.updates)
     if (ctx.people.rosterOf(slot)) for (const ref of ctx.people.householdsOf(slot)) households.add(ref);
@@ -197,9 +190,9 @@ async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSource
     const persons = matched.watched.map((ref) =>
       personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')),
     );
-    addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt));
+    addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt, ruleSet));
   }
-  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, RULES_FED_BY[kind], facts));
+  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSet, rulesFedBy(kind), facts));
   return total;
 }
 

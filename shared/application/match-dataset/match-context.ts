@@ -1,6 +1,6 @@
 import { citizenIdKey, citizenIdOfKey, maskCitizenId, type CitizenId, type PersonRefHasher } from '../../domain/citizen-id.ts';
 import type { DepartmentalKind } from '../../domain/events.ts';
-import { householdRefOf, personHouseholdRef, type RosterEntry } from '../../domain/monitoring/index.ts';
+import { householdRefOf, personHouseholdRef, type RosterEntry, type RuleSet } from '../../domain/monitoring/index.ts';
 import type { FactsUpdate } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
 import type { UploadVersion } from '../upload-pipeline/process-upload.ts';
@@ -10,6 +10,8 @@ export interface MatchContext {
   kind: DepartmentalKind;
   /** End of the data's period: no record may be later, and the rules judge as of it. */
   asOf: string;
+  /** The rule set the upload is judged with (the one of its period's year). */
+  ruleSet: RuleSet;
   /** This upload key's records in the person facts: reprocessing replaces exactly them. */
   source: string;
   index: RosterIndex;

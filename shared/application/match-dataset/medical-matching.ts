@@ -1,4 +1,4 @@
-import { DEFAULT_RULE_SET, formatYuan, inWindow, sumYuan, toFen } from '../../domain/monitoring/index.ts';
+import { formatYuan, inWindow, sumYuan, toFen } from '../../domain/monitoring/index.ts';
 import { validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
 import { periodEnd } from '../../domain/period.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
@@ -19,7 +19,7 @@ import { count, type MatchContext, type Matched } from './match-context.ts';
  * extract, for people no rule would flag.
  */
 export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (error: RowError) => void): Promise<Matched> {
-  const rule = DEFAULT_RULE_SET.rules['catastrophic-medical'];
+  const rule = ctx.ruleSet.rules['catastrophic-medical'];
   const { windowMonths } = rule.params;
   const watchFen = toFen(rule.params.selfPayThreshold / 2);
   const watchList = rule.enabled ? await loadMedicalWatch() : new Set<string>();

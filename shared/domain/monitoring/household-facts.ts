@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { personRefSchema } from '../events.ts';
 import { unitCodeSchema, type UnitCode } from '../units.ts';
-import { assistanceCategorySchema, disabilityGradeSchema } from './rule-config.ts';
+import { assistanceCategorySchema, disabilityGradeSchema } from './categories.ts';
 
 /**
  * The facts a rule is evaluated on. Plain JSON (strings, numbers): an adapter can

@@ -1,9 +1,9 @@
-import type { UnitCode } from '../units.ts';
-import type { RuleSet } from '../monitoring/rule-config.ts';
+import type { UnitCode } from '../shared/domain/units.ts';
+import type { RuleSet } from '../shared/domain/monitoring/rule-config.ts';
 import { DATASET_COLUMNS, emptyRowSet, type DatasetKind, type DatasetRowSet, type UploadFile } from './columns.ts';
 import { generateDepartmental } from './departmental.ts';
 import { CitizenIdFactory } from './people.ts';
-import { plantCases, type PlantedCase } from './planted-cases.ts';
+import { plantCases, type PlantedCase } from './planted-cases/index.ts';
 import { deriveRandom } from './prng.ts';
 import { generateRoster } from './roster.ts';
 

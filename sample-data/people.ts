@@ -1,8 +1,8 @@
-import { composeCitizenId, type CitizenId } from '../citizen-id.ts';
-import type { AssistanceCategory } from '../monitoring/rule-config.ts';
-import type { UnitCode } from '../units.ts';
-import { yearsBefore } from '../monitoring/date-window.ts';
-import { addDays } from '../period.ts';
+import { composeCitizenId, type CitizenId } from '../shared/domain/citizen-id.ts';
+import type { AssistanceCategory } from '../shared/domain/monitoring/rule-config.ts';
+import type { UnitCode } from '../shared/domain/units.ts';
+import { yearsBefore } from '../shared/domain/monitoring/date-window.ts';
+import { addDays } from '../shared/domain/period.ts';
 import type { Random } from './prng.ts';
 import type { RosterRow } from './columns.ts';
 

@@ -5,5 +5,5 @@ export * from './csv.ts';
 export * from './people.ts';
 export * from './roster.ts';
 export * from './departmental.ts';
-export * from './planted-cases.ts';
+export * from './planted-cases/index.ts';
 export * from './dataset.ts';

@@ -1,5 +1,5 @@
-import type { UploadKind } from '../events.ts';
-import type { UnitCode } from '../units.ts';
+import type { UploadKind } from '../shared/domain/events.ts';
+import type { UnitCode } from '../shared/domain/units.ts';
 
 /** Upload file columns as in the contract (required first, then optional). Every cell is text, as in a CSV. */
 export const ROSTER_COLUMNS = [

@@ -1,13 +1,13 @@
-import { addDays } from '../period.ts';
-import { ageFromBirthDate, type CitizenId } from '../citizen-id.ts';
-import { DISTRICT_UNIT_CODES, type UnitCode } from '../units.ts';
+import { addDays } from '../shared/domain/period.ts';
+import { ageFromBirthDate, type CitizenId } from '../shared/domain/citizen-id.ts';
+import { DISTRICT_UNIT_CODES, type UnitCode } from '../shared/domain/units.ts';
 import type { AssetRow, DatasetRowSet, DisabilityRow, EmploymentRow, HouseholdRow, MedicalRow, UnitRow, VisitRow } from './columns.ts';
 import { randomName } from './names.ts';
 import { DISEASES, HOSPITALS } from './places.ts';
 import { CitizenIdFactory, formatAmount, randomBirthDate, type GeneratedMember } from './people.ts';
 import { deriveRandom, type Random } from './prng.ts';
 import { regionFor, type GeneratedRoster } from './roster.ts';
-import { periodEnd } from '../period.ts';
+import { periodEnd } from '../shared/domain/period.ts';
 
 /**
  * Background departmental data for a generated roster: what 医保, 人社, 公安, 残联,

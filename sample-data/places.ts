@@ -1,4 +1,4 @@
-import type { UnitCode } from '../units.ts';
+import type { UnitCode } from '../shared/domain/units.ts';
 
 /** 乡镇街道 per reporting unit (a representative subset). */
 export const TOWNS: Record<UnitCode, readonly string[]> = {

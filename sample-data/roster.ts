@@ -1,6 +1,7 @@
-import { DISTRICT_UNIT_CODES, type UnitCode } from '../units.ts';
-import { periodEnd } from '../period.ts';
-import { DEFAULT_RULE_SET, standardsFor, type AssistanceCategory, type RuleSet } from '../monitoring/rule-config.ts';
+import { DISTRICT_UNIT_CODES, type UnitCode } from '../shared/domain/units.ts';
+import { periodEnd, periodYear } from '../shared/domain/period.ts';
+import { standardsFor, type AssistanceCategory, type RuleSet } from '../shared/domain/monitoring/rule-config.ts';
+import { ruleSetFor } from '../shared/domain/monitoring/rule-sets.ts';
 import type { RosterRow, UnitRow } from './columns.ts';
 import { randomMobile, randomName } from './names.ts';
 import { MIGRANT_REGION_CODES, regionCodesFor, TOWNS } from './places.ts';
@@ -86,7 +87,7 @@ function planHousehold(random: Random, category: AssistanceCategory, size: numbe
 export function generateRoster(options: RosterOptions): GeneratedRoster {
   const random = deriveRandom(options.seed, 'roster');
   const ids = options.ids ?? new CitizenIdFactory(deriveRandom(options.seed, 'roster-ids'));
-  const ruleSet = options.ruleSet ?? DEFAULT_RULE_SET;
+  const ruleSet = options.ruleSet ?? ruleSetFor(periodYear(options.period));
   const asOf = periodEnd(options.period);
   const units = options.units ?? DISTRICT_UNIT_CODES;
   const unitChoices = units.map((u) => [u, UNIT_WEIGHTS[u] ?? 1] as const);
