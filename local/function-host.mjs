@@ -19,13 +19,28 @@ parentPort.on('message', async ({ requestId, event, context }) => {
     fail: () => undefined,
     succeed: () => undefined,
   };
+  // Lambda's REPORT line: duration and the most memory used (this isolate's heap and the buffers it holds).
+  const started = performance.now();
+  let maxBytes = used();
+  const sampler = setInterval(() => {
+    maxBytes = Math.max(maxBytes, used());
+  }, 25);
+  const report = () => {
+    clearInterval(sampler);
+    return { durationMs: performance.now() - started, maxMemoryMb: Math.round(Math.max(maxBytes, used()) / 1024 / 1024) };
+  };
   try {
     const result = await handler(event, lambdaContext);
-    parentPort.postMessage({ requestId, result });
+    parentPort.postMessage({ requestId, result, report: report() });
   } catch (error) {
-    parentPort.postMessage({ requestId, error: describe(error) });
+    parentPort.postMessage({ requestId, error: describe(error), report: report() });
   }
 });
+
+function used() {
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
+}
 
 function describe(error) {
   return { name: error?.name ?? 'Error', message: String(error?.message ?? error) };

@@ -22,6 +22,19 @@ export interface LambdaRuntimeOptions {
   functionsDir?: string;
   /** Execution environments per function at most; more invocations wait (default: the CPU count, at least 2). */
   concurrency?: number;
+  /** Lambda's REPORT line of every invocation that ran to its end (with a result or an error). */
+  onReport?: (report: InvocationReport) => void;
+}
+
+export interface InvocationReport {
+  functionId: string;
+  requestId: string;
+  durationMs: number;
+  /** Most memory the invocation's isolate used (V8 heap and buffers; the process's RSS is shared by all functions). */
+  maxMemoryMb: number;
+  /** The function's configured memory. */
+  memoryMb: number;
+  outcome: 'succeeded' | 'failed';
 }
 
 /** A function failed as Lambda reports it: a handler error, a timeout, or the runtime running out of memory. */
@@ -57,6 +70,7 @@ export class LambdaRuntime {
   private readonly definitions: Map<string, FunctionDefinition>;
   private readonly functionsDir: string;
   private readonly concurrency: number;
+  private readonly onReport?: (report: InvocationReport) => void;
   private readonly environments = new Map<string, Environment[]>();
   private readonly waiting = new Map<string, Array<() => void>>();
   private closed = false;
@@ -65,6 +79,7 @@ export class LambdaRuntime {
     this.definitions = new Map((options.functions ?? FUNCTIONS).map((f) => [f.id, f]));
     this.functionsDir = options.functionsDir ?? FUNCTIONS_DIR;
     this.concurrency = options.concurrency ?? Math.max(2, availableParallelism());
+    this.onReport = options.onReport;
   }
 
   /** Invokes a function's exported handler with an event, as Lambda would; rejects with a FunctionError when it fails. */
@@ -180,8 +195,21 @@ export class LambdaRuntime {
         void worker.terminate();
         finish(() => reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${definition.timeoutSeconds.toFixed(2)} seconds`)));
       }, definition.timeoutSeconds * 1000);
-      const onMessage = (message: { requestId?: string; result?: unknown; error?: { name: string; message: string } }) => {
+      const onMessage = (message: {
+        requestId?: string;
+        result?: unknown;
+        error?: { name: string; message: string };
+        report?: { durationMs: number; maxMemoryMb: number };
+      }) => {
         if (message.requestId !== requestId) return;
+        if (message.report)
+          this.onReport?.({
+            functionId: definition.id,
+            requestId,
+            memoryMb: definition.memoryMb,
+            outcome: message.error ? 'failed' : 'succeeded',
+            ...message.report,
+          });
         if (message.error) finish(() => reject(new FunctionError(message.error!.name, message.error!.message)));
         else finish(() => resolve(message.result));
       };

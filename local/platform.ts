@@ -23,7 +23,7 @@ import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { PlatformClock } from './clock.ts';
-import { LambdaRuntime } from './lambda-runtime.ts';
+import { LambdaRuntime, type InvocationReport } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
 import { LOCAL_SECRET_IDS, loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { dataPaths, type Endpoints } from './data-paths.ts';
@@ -40,6 +40,8 @@ export interface PlatformOptions {
   onDelivery?: (report: DeliveryReport) => void;
   onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
+  /** Each function invocation's REPORT (duration, most memory used), as Lambda logs it. */
+  onInvocation?: (report: InvocationReport) => void;
 }
 
 export interface RunningPlatform {
@@ -72,7 +74,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   const closers: Array<() => Promise<unknown>> = [];
   // Each function in its own workers, with its memory limit and timeout (created on first use: start-up stays fast).
-  const functions = new LambdaRuntime();
+  const functions = new LambdaRuntime({ onReport: options.onInvocation });
   const invokeFunction = (target: FunctionId, event: unknown) => functions.invoke(target, event);
   closers.push(() => functions.close());
   try {

@@ -20,7 +20,7 @@ const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
 
 /** Province-level codes (first two digits). 71 台湾, 81 香港, 82 澳门, 83 residence permits of Taiwan residents. */
-const PROVINCE_CODES = new Set([
+export const PROVINCE_CODES: ReadonlySet<string> = new Set([
   '11',
   '12',
   '13',
