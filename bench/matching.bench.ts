@@ -161,6 +161,7 @@ interface OurRun {
   summarySeconds: number;
   idleSeconds: number;
   matched: MatchedLine;
+  rosterPhases: RosterLine[];
   rosterAlerts: number;
   /** The REPORT of each function invocation during the medical upload. */
   reports: InvocationReport[];
@@ -229,6 +230,7 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
       summarySeconds,
       idleSeconds,
       matched: logs.matched(),
+      rosterPhases: logs.rosters(),
       rosterAlerts,
       reports,
       ...peak,
@@ -396,7 +398,14 @@ function sampleMemory() {
   };
 }
 
+/** What the roster ingester's "roster ingested" log line says. */
+interface RosterLine {
+  people: number;
+  phaseMs: Record<string, number>;
+}
+
 interface MutedLogs {
+  rosters(): RosterLine[];
   matched(): MatchedLine;
   restore(): void;
 }
@@ -410,12 +419,14 @@ function muteFunctionLogs(): MutedLogs {
   const stdout = process.stdout.write.bind(process.stdout);
   const stderr = process.stderr.write.bind(process.stderr);
   let matched: MatchedLine = { phaseMs: {} };
+  const rosters: RosterLine[] = [];
   const filter = (original: typeof stdout) =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       // function output arrives from their worker threads, several lines to a chunk
       const kept = text.split('\n').filter((line) => {
         if (line.includes('"dataset matched"')) matched = JSON.parse(line) as MatchedLine;
+        if (line.includes('"roster ingested"')) rosters.push(JSON.parse(line) as RosterLine);
         return line !== '' && !line.startsWith('{"level"') && !line.startsWith('{"_aws"') && !line.startsWith('No application metrics');
       });
       return kept.length === 0 ? true : original(`${kept.join('\n')}\n`, ...(rest as []));
@@ -424,6 +435,7 @@ function muteFunctionLogs(): MutedLogs {
   process.stderr.write = filter(stderr);
   return {
     matched: () => matched,
+    rosters: () => rosters,
     restore: () => {
       process.stdout.write = stdout;
       process.stderr.write = stderr;
@@ -447,6 +459,10 @@ function report(rows: number, generated: Generated, ours: OurRun, duck: { light:
   console.log(
     `\nGenerated in ${s(generated.seconds)}: medical CSV ${(generated.medicalBytes / 1024 / 1024).toFixed(0)} MiB; roster upload through the platform (7 units, roster ingester): ${s(ours.rosterSeconds)} (alerts raised: ${n(ours.rosterAlerts)})`,
   );
+  const rosterPhases: Record<string, number> = {};
+  for (const r of ours.rosterPhases) for (const [k, v] of Object.entries(r.phaseMs)) rosterPhases[k] = (rosterPhases[k] ?? 0) + v;
+  console.log('Roster ingester phases (summed over the units):');
+  table([Object.fromEntries(Object.entries(rosterPhases).map(([k, v]) => [k, ms(v)]))]);
   console.log(`Summary: ${ours.summary.status}, ${n(ours.summary.rowsTotal)} rows, ${ours.summary.rowsRejected} rejected`);
   for (const w of ours.summary.warnings) console.log(`  · ${w}`);
 

@@ -23,6 +23,7 @@ import { addOutcome, type RaiseOutcome } from '../alerts/raise-alerts.ts';
 import { count, PersonDirectory, type MatchContext, type Matched } from './match-context.ts';
 import { matchMedical } from './medical-matching.ts';
 import { matchRecords } from './record-matching.ts';
+import { PhaseTimer } from './phase-timer.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
 
 /**
@@ -63,9 +64,13 @@ export const datasetMatcher: UploadIngester = {
     const matched = await phases.time('parse+hash+join', () =>
       kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject),
     );
-    const stored = await phases.time('fact writes', () => storeFacts(ctx, matched));
-    const { cleared } = stored;
-    const outcome = await phases.time('evaluation', () => evaluate(ctx, matched, cleared));
+    const plan = await planFacts(ctx, matched);
+    const { cleared } = plan;
+    // The evaluation reads this upload's records from memory, not from the items being written: both run at once.
+    const [stored, outcome] = await Promise.all([
+      phases.time('fact writes', () => storeFacts(ctx, matched, plan)),
+      phases.time('evaluation', () => evaluate(ctx, matched, cleared)),
+    ]);
     const announced = dataMatchedEvents(ctx, matched, outcome);
 
     const warnings = [...matched.warnings];
@@ -108,22 +113,38 @@ async function processedTwinOf(upload: UploadVersion): Promise<string | undefine
 
 // ── storing, judging, announcing ──────────────────────────────────────────
 
-/**
- * Replaces this source's records with the new ones: batched unconditional
- * writes of this source's own items, only for people whose records changed
- * since the previous version of the key (by digest), and deletes for the
- * people it no longer lists. The manifest is written as old ∪ new (with the
- * old digests) before the facts and as new after them, so a crash in between
- * never orphans records nor skips a write on the retry.
- */
-async function storeFacts(ctx: MatchContext, matched: Matched): Promise<Stored> {
-  const { upload, kind, source } = ctx;
+interface FactsPlan {
+  persons: FactSourcePerson[];
+  /** People the previous version of the key listed and this one does not. */
+  cleared: FactSourcePerson[];
+  /** Updates whose records differ from what the previous version stored (by digest). */
+  changed: Matched['updates'];
+  /** Digests the previous version stored. */
+  before: Map<string, string | undefined>;
+}
+
+/** What this upload's facts change against the previous version of its key. */
+async function planFacts(ctx: MatchContext, matched: Matched): Promise<FactsPlan> {
   const persons = matched.updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: digestOf(records) }));
   const listed = new Set(persons.map((p) => p.personRef));
-  const previous = await readFactSource(kind, source);
+  const previous = await readFactSource(ctx.kind, ctx.source);
   const before = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
   const cleared = (previous?.persons ?? []).filter((p) => !listed.has(p.personRef));
   const changed = matched.updates.filter((u, i) => before.get(u.personRef) !== persons[i].digest);
+  return { persons, cleared, changed, before };
+}
+
+/**
+ * Replaces this source's records with the new ones: batched unconditional
+ * writes of this source's own items, only for people whose records changed
+ * since the previous version of the key, and deletes for the people it no
+ * longer lists. The manifest is written as old ∪ new (with the old digests)
+ * before the facts and as new after them, so a crash in between never orphans
+ * records nor skips a write on the retry.
+ */
+async function storeFacts(ctx: MatchContext, matched: Matched, plan: FactsPlan): Promise<Stored> {
+  const { upload, kind, source } = ctx;
+  const { persons, cleared, changed, before } = plan;
   const manifest = { key: upload.key, etag: upload.etag, kind, source };
   if (cleared.length > 0 || changed.length > 0)
     await writeFactSource({
@@ -136,11 +157,10 @@ async function storeFacts(ctx: MatchContext, matched: Matched): Promise<Stored> 
   ]);
   await writeFactSource({ ...manifest, persons });
   if (kind === 'medical') await writeMedicalWatch(source, matched.watched);
-  return { cleared, unchanged: matched.updates.length - changed.length, ...written };
+  return { unchanged: matched.updates.length - changed.length, ...written };
 }
 
 interface Stored extends FactsWriteReport {
-  cleared: FactSourcePerson[];
   unchanged: number;
 }
 
@@ -149,24 +169,29 @@ function digestOf(records: unknown[]): string {
 }
 
 /**
- * The stored facts an evaluation reads: what this upload just wrote, from
- * memory, unless another source of the kind exists (then the table, which
- * holds this upload's items too).
+ * The facts an evaluation reads: every other source's from the table (when
+ * the kind has any), and this upload's from memory — never this source's
+ * items, which are being rewritten meanwhile.
  */
 async function factsLoader(ctx: MatchContext, matched: Matched): Promise<FactsLoader> {
-  if (await sourcesExist(ctx.kind, ctx.source)) return loadFacts;
-  const mine = new Map<string, StoredFacts[]>(
-    matched.updates.map(({ personRef, maskedId, records }) => [
-      personRef,
-      [{ personRef, kind: ctx.kind, maskedId, sources: { [ctx.source]: records } }],
-    ]),
-  );
+  const mine = new Map(matched.updates.map(({ personRef, maskedId, records }) => [personRef, { maskedId, records }]));
+  const others = await sourcesExist(ctx.kind, ctx.source);
   return async (personRefs, kinds) => {
-    const found = new Map<string, StoredFacts[]>();
+    const found = others ? await loadFacts(personRefs, kinds) : new Map<string, StoredFacts[]>();
     if (!kinds.includes(ctx.kind)) return found;
-    for (const ref of personRefs) {
-      const facts = mine.get(ref);
-      if (facts) found.set(ref, facts);
+    for (const personRef of personRefs) {
+      const list = found.get(personRef) ?? [];
+      let facts = list.find((f) => f.kind === ctx.kind);
+      if (facts) delete facts.sources[ctx.source];
+      const own = mine.get(personRef);
+      if (own) {
+        if (!facts) {
+          facts = { personRef, kind: ctx.kind, maskedId: own.maskedId, sources: {} };
+          list.push(facts);
+        }
+        facts.sources[ctx.source] = own.records;
+      }
+      if (list.length > 0) found.set(personRef, list);
     }
     return found;
   };
@@ -225,19 +250,4 @@ function dataMatchedEvents(ctx: MatchContext, matched: Matched, outcome: RaiseOu
     });
   });
   return { events, capped };
-}
-
-// ── small helpers ─────────────────────────────────────────────────────────
-
-/** Wall time per phase of one upload, for the log line and the benchmark. */
-class PhaseTimer {
-  readonly ms: Record<string, number> = {};
-  async time<T>(phase: string, work: () => Promise<T>): Promise<T> {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      this.ms[phase] = Math.round(performance.now() - start);
-    }
-  }
 }
