@@ -180,6 +180,8 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
   const platform = await startPlatform({
     dataDir,
     onInvocation: (r) => reports.push(r),
+    // BENCH_MATCH_MEMORY_MB: the matching function's memory, as a stage's functionMemoryMb sets it (default: the routing table's)
+    ...(process.env.BENCH_MATCH_MEMORY_MB ? { functionMemoryMb: { 'match-dataset': Number(process.env.BENCH_MATCH_MEMORY_MB) } } : {}),
     apiPort: 0,
     clockDate: '2025-01-02',
     onEvent: (e: EventBridgeEnvelope) => {

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { buildRoutes, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
@@ -40,6 +40,8 @@ export interface PlatformOptions {
   onDelivery?: (report: DeliveryReport) => void;
   onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
+  /** Memory per function where it differs from the routing table's (as a stage's `functionMemoryMb`). */
+  functionMemoryMb?: Partial<Record<FunctionId, number>>;
   /** Each function invocation's REPORT (duration, most memory used), as Lambda logs it. */
   onInvocation?: (report: InvocationReport) => void;
 }
@@ -74,7 +76,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   const closers: Array<() => Promise<unknown>> = [];
   // Each function in its own workers, with its memory limit and timeout (created on first use: start-up stays fast).
-  const functions = new LambdaRuntime({ onReport: options.onInvocation });
+  const functions = new LambdaRuntime({
+    onReport: options.onInvocation,
+    functions: FUNCTIONS.map((f) => ({ ...f, memoryMb: options.functionMemoryMb?.[f.id] ?? f.memoryMb })),
+  });
   const invokeFunction = (target: FunctionId, event: unknown) => functions.invoke(target, event);
   closers.push(() => functions.close());
   try {

@@ -43,7 +43,7 @@ export class PersonDirectory {
   private tableSlots: Int32Array = new Int32Array(1 << 16);
   private keys: Float64Array = new Float64Array(1 << 16);
   private count = 0;
-  private readonly refs: string[] = [];
+  private readonly refs: Array<string | undefined> = [];
   private readonly rosters: Array<RosterEntry[] | undefined> = [];
 
   constructor(
@@ -78,18 +78,31 @@ export class PersonDirectory {
     }
   }
 
-  /** Hashes the people added since the last call and looks them up in the roster index. */
-  resolve(): void {
+  /**
+   * Hashes the people added since the last call and looks them up in the
+   * roster index. `keep` says whose personRef is needed after the join (the
+   * rostered, the watched): the others' are dropped at once, so a
+   * multi-million-person extract holds only the few it stores.
+   */
+  resolve(keep: (slot: number, personRef: string, rostered: boolean) => boolean = () => true): void {
     for (let slot = this.refs.length; slot < this.count; slot++) {
       const personRef = this.hash(citizenIdOfKey(this.keys[slot]));
       const current = this.index.byPerson.get(personRef)?.filter((e) => (e.status ?? 'current') === 'current');
-      this.refs.push(personRef);
-      this.rosters.push(current?.length ? current : undefined);
+      const rostered = current !== undefined && current.length > 0;
+      this.refs.push(keep(slot, personRef, rostered) ? personRef : undefined);
+      this.rosters.push(rostered ? current : undefined);
     }
   }
 
-  personRef(slot: number): string {
+  /** The personRef when `resolve` kept it. */
+  kept(slot: number): string | undefined {
     return this.refs[slot];
+  }
+
+  personRef(slot: number): string {
+    const ref = this.refs[slot];
+    if (ref === undefined) throw new Error('personRef of a person not kept after the join');
+    return ref;
   }
 
   maskedId(slot: number): string {
@@ -112,7 +125,7 @@ export class PersonDirectory {
   /** Where an alert about this person lands: their rostered households, or their own 主动发现 "household". */
   householdsOf(slot: number): string[] {
     const roster = this.rosters[slot];
-    return roster ? roster.map((e) => householdRefOf(e.unit, e.householdNo)) : [personHouseholdRef(this.refs[slot])];
+    return roster ? roster.map((e) => householdRefOf(e.unit, e.householdNo)) : [personHouseholdRef(this.personRef(slot))];
   }
 
   /** The unit a "Data Matched" about this person belongs to. */

@@ -63,16 +63,18 @@ export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (
       row: addRow,
     });
   } else for await (const row of rows) addRow(row);
-  ctx.people.resolve(); // one keyed hash per person, after the file
+  // One keyed hash per person, after the file; only the people stored keep theirs.
+  const watches = (slot: number, personRef: string) =>
+    rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
+  ctx.people.resolve((slot, personRef, rostered) => rostered || watches(slot, personRef));
 
   const updates: Matched['updates'] = [];
   const watched: string[] = [];
   const tallies = { rostered: 0, rosteredRows: 0, watchedRows: 0, dropped: 0, droppedRows: 0 };
   for (let slot = 0; slot < ctx.people.size; slot++) {
-    const personRef = ctx.people.personRef(slot);
+    const personRef = ctx.people.kept(slot);
     const rostered = ctx.people.rosterOf(slot) !== undefined;
-    const watch = !rostered && rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
-    if (rostered || watch) {
+    if (personRef !== undefined) {
       const months = tally.months(slot);
       updates.push({ slot, personRef, maskedId: ctx.people.maskedId(slot), records: months });
       const claims = tally.claimCount(slot);

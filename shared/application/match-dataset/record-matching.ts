@@ -75,7 +75,7 @@ export async function matchRecords<K extends RecordKind>(
     if (list) list.push(check.value);
     else valuesBySlot.set(slot, [check.value]);
   }
-  ctx.people.resolve(); // one keyed hash per person, after the file
+  ctx.people.resolve((_slot, _ref, rostered) => rostered); // one keyed hash per person, after the file; only the rostered are kept
   const bySlot = new Map<number, RecordOf[K][]>();
   let outsiders = 0;
   let outsiderRows = 0;
