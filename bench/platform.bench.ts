@@ -47,6 +47,7 @@ async function startToReady(): Promise<void> {
 }
 
 async function uploadLatency(uploads: number): Promise<void> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT'; // the functions' log lines stay out of the report (their workers take this environment)
   const dir = await mkdtemp(join(tmpdir(), 'sn-bench-latency-'));
   const waiting = new Map<string, (t: number) => void>();
   const platform = await startPlatform({
