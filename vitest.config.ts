@@ -22,6 +22,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     env: QUIET_ENV,
-    projects: [layer('unit'), layer('adapter'), layer('infra'), layer('e2e')],
+    projects: [layer('unit'), layer('adapter'), layer('infra'), layer('e2e'), layer('browser')],
   },
 });

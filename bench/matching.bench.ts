@@ -190,7 +190,7 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
       if (e['detail-type'] === 'Monitoring Alert Raised') raised.push({ ruleId: detail.ruleId!, householdRef: detail.householdRef! });
     },
   });
-  const s3 = localS3Client(platform.endpoints.s3);
+  const s3 = localS3Client(platform.endpoints.s3, platform.endpoints);
   const bucket = platform.endpoints.uploadsBucket;
   /** Resolves `stored` when S3 has the bytes, `processed` when "Upload Processed" for the key is on the bus. */
   const put = (key: string, body: string | Readable, length?: number) => {

@@ -59,7 +59,7 @@ async function uploadLatency(uploads: number): Promise<void> {
       waiting.get(`${d.unit}/${d.period}`)?.(performance.now());
     },
   });
-  const s3 = localS3Client(platform.endpoints.s3);
+  const s3 = localS3Client(platform.endpoints.s3, platform.endpoints);
   const latencies: number[] = [];
   const units = ['330602', '330603', '330604', '330624', '330681'];
   for (let i = 0; i < uploads; i++) {

@@ -366,6 +366,8 @@ export class SafetyNetStack extends Stack {
       ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
     ]);
     this.eventBus.grantPutEventsTo(role);
+    // /health asks the bus whether it is there.
+    allow(['events:DescribeEventBus'], [this.eventBus.eventBusArn]);
     allow(KEY_DATA_ACTIONS, [this.key.keyArn]);
 
     const objectAccess = access.flatMap((name) => OBJECT_ACCESS[name] ?? []);

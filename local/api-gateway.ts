@@ -3,23 +3,34 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { PlatformClock } from './clock.ts';
+import type { DashboardSite } from './dashboard-site.ts';
 
 /**
  * API Gateway (HTTP API, payload 2.0) on one machine: each request becomes the
  * event API Gateway would send to the `api` function, and its result the response.
+ * The built dashboard is served beside it from the same origin (on AWS: CloudFront).
  */
 export async function startApiGateway(
   invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>,
   clock: PlatformClock,
   port = 0,
+  site?: DashboardSite,
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     try {
+      const page = await site?.(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname);
+      if (page) {
+        res.writeHead(page.status, page.headers);
+        res.end(req.method === 'HEAD' ? undefined : page.body);
+        return;
+      }
       const event = await toApiEvent(req, clock.now());
       const result = (await invoke(event)) as APIGatewayProxyStructuredResultV2 | string;
       const structured: APIGatewayProxyStructuredResultV2 = typeof result === 'string' ? { statusCode: 200, body: result } : result;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(structured.headers ?? {})) headers[k] = String(v);
+      // The platform's clock (`--clock` runs): the dashboard reads "now" from it for due dates.
+      headers.Date ??= clock.now().toUTCString();
       res.writeHead(structured.statusCode ?? 200, headers);
       res.end(structured.body ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8') : undefined);
     } catch (error) {

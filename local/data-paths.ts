@@ -9,6 +9,9 @@ export interface Endpoints {
   uploadsBucket: string;
   busName: string;
   tableName: string;
+  /** The install's own credentials: the local storage, bus and secrets endpoints accept only requests signed with them. */
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 /** The layout of the local data folder (default `.safety-net/`). */
@@ -16,9 +19,12 @@ export function dataPaths(dataDir: string) {
   return {
     endpointsFile: join(dataDir, 'endpoints.json'),
     secretsFile: join(dataDir, 'secrets.json'),
+    credentialsFile: join(dataDir, 'credentials.json'),
     schedulerFile: join(dataDir, 'scheduler.json'),
     dynamoDir: join(dataDir, 'dynamodb'),
-    s3Dir: join(dataDir, 's3'),
+    // Not `s3/`: that was s3rver's layout, which is imported once (local/s3/import-s3rver.ts).
+    s3Dir: join(dataDir, 'object-store'),
+    legacyS3Dir: join(dataDir, 's3'),
     archiveDir: join(dataDir, 'archive'),
     archiveFile: join(dataDir, 'archive', 'events.ndjson'),
     deadLetterFile: join(dataDir, 'dead-letter.ndjson'),

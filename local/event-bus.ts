@@ -63,6 +63,12 @@ export class LocalEventBus {
 
   constructor(private readonly options: LocalEventBusOptions) {}
 
+  /** What DescribeEventBus answers. */
+  get description(): { Name: string; Arn: string } {
+    const { name, region, account } = this.options;
+    return { Name: name, Arn: `arn:aws:events:${region}:${account}:event-bus/${name}` };
+  }
+
   /** PutEvents semantics: each entry validated on its own, one result per entry. */
   putEvents(entries: PutEventsEntry[]): PutEventsResultEntry[] {
     return entries.map((entry) => {

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
+import type { LocalCredentials } from './credentials.ts';
+import { jsonAuthError } from './sigv4/json-auth-error.ts';
+import { verifySignature } from './sigv4/verify-signature.ts';
 
 export interface ControlRoutes {
   [path: string]: (body: Record<string, unknown>) => Promise<unknown>;
@@ -10,6 +13,8 @@ export interface LocalAwsServerOptions {
   bus: LocalEventBus;
   /** Secrets Manager's GetSecretValue for the local secrets (by id). */
   secrets: Record<string, string>;
+  /** Every request, the CLI's control calls included, must be SigV4-signed with these. */
+  credentials: LocalCredentials;
   /** Local-only control endpoints (POST /_local/<name>) for the CLI. */
   control: ControlRoutes;
 }
@@ -42,9 +47,23 @@ export async function startLocalAwsServer(
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, { bus, secrets, control }: LocalAwsServerOptions): Promise<void> {
-  const body = await readBody(req);
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { bus, secrets, control, credentials }: LocalAwsServerOptions,
+): Promise<void> {
+  const raw = await readBody(req);
   const url = new URL(req.url ?? '/', 'http://local');
+  const check = await verifySignature(
+    { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
+    // `execute-api` signs the CLI's control calls (local/cli/signed-fetch.ts).
+    { credentials, services: url.pathname.startsWith('/_local/') ? ['execute-api'] : ['events', 'secretsmanager'] },
+  );
+  if (!check.ok) {
+    const error = jsonAuthError(check);
+    return reply(res, error.status, { __type: error.type, message: error.message });
+  }
+  const body = raw.toString('utf8');
   if (url.pathname.startsWith('/_local/')) {
     const route = control[url.pathname.slice('/_local/'.length)];
     if (!route || req.method !== 'POST') return reply(res, 404, { error: 'unknown control route' }, 'application/json');
@@ -55,6 +74,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, { bus, secrets,
     }
   }
   const target = String(req.headers['x-amz-target'] ?? '');
+  const signingName = target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
+  if (check.service !== signingName)
+    return reply(res, 400, {
+      __type: 'InvalidSignatureException',
+      message: `Credential should be scoped to correct service: '${signingName}'.`,
+    });
   const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
   switch (target) {
     case 'AWSEvents.PutEvents': {
@@ -63,6 +88,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, { bus, secrets,
         return reply(res, 400, { __type: 'ValidationException', message: 'Entries must have between 1 and 10 items.' });
       const results = bus.putEvents(entries);
       return reply(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => r.ErrorCode).length });
+    }
+    case 'AWSEvents.DescribeEventBus': {
+      const name = String(input.Name ?? 'default');
+      if (name !== bus.description.Name && name !== bus.description.Arn)
+        return reply(res, 400, { __type: 'ResourceNotFoundException', message: `Event bus ${name} does not exist.` });
+      return reply(res, 200, bus.description);
     }
     case 'secretsmanager.GetSecretValue': {
       const id = String(input.SecretId ?? '');
@@ -82,12 +113,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, { bus, secrets,
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req
       .on('data', (c: Buffer) => chunks.push(c))
-      .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      .on('end', () => resolve(Buffer.concat(chunks)))
       .on('error', reject);
   });
 }

@@ -1,27 +1,23 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { isMainThread } from 'node:worker_threads';
 import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
-import { readJson, stripQuotes } from '../shared/adapters/upload-files.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
-import {
-  ensureBucket,
-  ensureTable,
-  localS3Client,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  startDynamoDb,
-  startS3,
-  type S3NotificationRecord,
-} from './storage-servers.ts';
+import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
+import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials.ts';
+import { restrictDataFolder } from './data-folder-modes.ts';
+import type { ObjectStore, StoredObject } from './s3/object-store.ts';
+import { compareKeys } from './s3/sorted-keys.ts';
+import { importS3rverFolder } from './s3/import-s3rver.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { dashboardSite } from './dashboard-site.ts';
 import { PlatformClock } from './clock.ts';
 import { LambdaRuntime, type InvocationReport } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
@@ -63,16 +59,20 @@ const TABLE_NAME = 'safety-net-local';
 const ACCOUNT = '000000000000';
 
 /**
- * The whole platform on one machine: dynalite, s3rver, the local bus (which
+ * The whole platform on one machine: dynalite, the local S3, the local bus (which
  * also serves Secrets Manager reads), the scheduler and the HTTP API, all on
  * 127.0.0.1, with state under the data folder that survives a restart.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   const dataDir = resolve(options.dataDir ?? '.safety-net');
   const paths = dataPaths(dataDir);
-  await mkdir(paths.archiveDir, { recursive: true });
+  // Readable by its owner only: files the platform (and dynalite's LevelDB) creates are 0600, folders 0700.
+  const previousUmask = isMainThread ? process.umask(0o077) : undefined;
+  await restrictDataFolder(dataDir);
+  await mkdir(paths.archiveDir, { recursive: true, mode: 0o700 });
   const clock = new PlatformClock(options.clockDate, options.clockRate);
   const secrets = await loadOrCreateLocalSecrets(paths.secretsFile);
+  const credentials = await loadOrCreateLocalCredentials(paths.credentialsFile);
 
   const closers: Array<() => Promise<unknown>> = [];
   // Each function in its own workers, with its memory limit and timeout (created on first use: start-up stays fast).
@@ -83,7 +83,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const invokeFunction = (target: FunctionId, event: unknown) => functions.invoke(target, event);
   closers.push(() => functions.close());
   try {
-    const dynamo = await startDynamoDb(paths.dynamoDir);
+    const dynamo = await startDynamoDb(paths.dynamoDir, credentials);
     closers.push(dynamo.close);
     const bus = new LocalEventBus({
       name: BUS_NAME,
@@ -100,18 +100,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     // S3 notifications become the "Object Created" events S3 sends to EventBridge on AWS,
     // stamped with the platform clock like every event on the local bus (--clock runs).
-    const s3 = await startS3(paths.s3Dir, 0, (records) => {
+    const s3 = await startS3(paths.s3Dir, credentials, (records) => {
       for (const record of records) {
         const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
         if (event) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
       }
     });
     closers.push(s3.close);
+    await importS3rverFolder(paths.legacyS3Dir, s3.store);
 
     let scheduler: LocalScheduler | undefined;
     const aws = await startLocalAwsServer({
       bus,
       secrets,
+      credentials,
       control: {
         sweep: async (body) => scheduler!.fireNow('daily-deadline-sweep', body.at ? String(body.at) : undefined),
         idle: async () => {
@@ -123,9 +125,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     closers.push(aws.close);
 
-    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint });
-    await ensureTable(dynamo.endpoint, TABLE_NAME);
-    await ensureBucket(s3.endpoint, UPLOADS_BUCKET);
+    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials);
+    await ensureTable(dynamo.endpoint, TABLE_NAME, credentials);
+    await ensureBucket(s3.endpoint, UPLOADS_BUCKET, credentials);
 
     scheduler = new LocalScheduler({
       schedules: SCHEDULES,
@@ -138,8 +140,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await scheduler.start();
     closers.push(() => scheduler!.stop());
 
-    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort);
+    const api = await startApiGateway((event) => invokeFunction('api', event), clock, options.apiPort, dashboardSite(s3.endpoint));
     closers.push(api.close);
+    // The dashboard uploads with presigned PUTs straight to the local S3, as a browser would to S3 with CORS.
+    for (const origin of [api.url, api.url.replace('127.0.0.1', 'localhost')]) s3.allowOrigin(new URL(origin).origin);
 
     const endpoints: Endpoints = {
       api: api.url,
@@ -149,11 +153,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       uploadsBucket: UPLOADS_BUCKET,
       busName: BUS_NAME,
       tableName: TABLE_NAME,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
     };
-    const resumedUploads = await resumeUnfinishedUploads(s3.endpoint, bus);
-    // Written whole, then renamed: whoever waits for the file never reads half of it.
-    await writeFile(`${paths.endpointsFile}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
-    await rename(`${paths.endpointsFile}.tmp`, paths.endpointsFile);
+    const resumedUploads = await resumeUnfinishedUploads(s3.store, bus);
+    // Written whole and switched in: a reader never sees half a file, and the secret key is 0600 from the start.
+    const endpointsTmp = `${paths.endpointsFile}.tmp`;
+    await writeFile(endpointsTmp, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+    await chmod(endpointsTmp, 0o600);
+    await rename(endpointsTmp, paths.endpointsFile);
 
     let closed = false;
     return {
@@ -168,20 +176,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         closed = true;
         await bus.whenIdle();
         for (const close of closers.reverse()) await close();
+        if (previousUmask !== undefined) process.umask(previousUmask);
       },
     };
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
+    if (previousUmask !== undefined) process.umask(previousUmask);
     throw error;
   }
 }
 
 /** The environment the functions see: the same variables the CDK stack sets, plus local endpoints. */
-function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }): void {
+function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }, credentials: LocalCredentials): void {
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
@@ -203,36 +213,44 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
 }
 
 /**
- * Nothing is lost across a crash: an upload whose summary is missing, or is
- * for other bytes, is sent through its pipeline again (handlers are idempotent).
+ * Nothing is lost across a crash: an upload whose summary is missing, or is for other bytes, is
+ * sent through its pipeline again (handlers are idempotent). Read straight from the local S3's
+ * store (this is the local runtime looking at its own storage): thousands of uploads cost
+ * milliseconds, not a request each.
  */
-async function resumeUnfinishedUploads(endpoint: string, bus: LocalEventBus): Promise<string[]> {
-  const client = localS3Client(endpoint);
-  const resumed: string[] = [];
-  let ContinuationToken: string | undefined;
+async function resumeUnfinishedUploads(store: ObjectStore, bus: LocalEventBus): Promise<string[]> {
+  const unfinished: StoredObject[] = [];
+  let after: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: UPLOADS_BUCKET, Prefix: UPLOADS_PREFIX, ContinuationToken }));
-    for (const object of page.Contents ?? []) {
-      const key = object.Key!;
-      const etag = stripQuotes(object.ETag);
-      const summary = await readJson<UploadSummary>(resultKeys(key).summaryKey, UPLOADS_BUCKET);
-      if (summary?.etag === etag) continue;
-      const record: S3NotificationRecord = {
-        eventName: 'ObjectCreated:Put',
-        eventTime: (object.LastModified ?? new Date()).toISOString(),
-        s3: {
-          bucket: { name: UPLOADS_BUCKET },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: object.Size ?? 0, eTag: etag },
-        },
-      };
-      const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
-      if (event) {
-        bus.publish(event);
-        resumed.push(key);
-      }
-    }
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  client.destroy();
-  return resumed;
+    const page = store.list(UPLOADS_BUCKET, { prefix: UPLOADS_PREFIX, after, maxKeys: 1000 });
+    await runLimited(page.objects, 32, async (object) => {
+      const summary = await store.read(UPLOADS_BUCKET, resultKeys(object.key).summaryKey);
+      const etag = summary ? (JSON.parse(summary.toString('utf8')) as Partial<UploadSummary>).etag : undefined;
+      if (etag !== object.etag) unfinished.push(object);
+    });
+    after = page.resumeAfter;
+  } while (after !== undefined);
+  unfinished.sort((a, b) => compareKeys(a.key, b.key));
+  for (const object of unfinished) {
+    const record = {
+      eventName: 'ObjectCreated:Put',
+      eventTime: object.lastModified,
+      s3: {
+        bucket: { name: UPLOADS_BUCKET },
+        object: { key: object.key, size: object.size, eTag: object.etag, sequencer: object.sequencer },
+      },
+    };
+    const event = toObjectCreatedEvent(record, { account: ACCOUNT, region: LOCAL_REGION });
+    if (event) bus.publish(event);
+  }
+  return unfinished.map((o) => o.key);
+}
+
+async function runLimited<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 
 /**
- * Turns the S3 notification records of the local S3 (s3rver) into the
+ * Turns the S3 notification records of the local S3 (`local/s3/`) into the
  * EventBridge "Object Created" events that S3 sends on AWS when a bucket has
  * `eventBridgeEnabled`, so the local bus routes and delivers what AWS would.
  * Reference: "EventBridge event message structure" in the Amazon S3 user guide.
  */
 
-/** One record of `s3rver.on('event', (event) => event.Records[0])` (s3rver 3.7.1), the fields used here. */
+/** One S3 notification record as the local S3 sends it (the shape s3rver 3.7.1 used), the fields used here. */
 export interface S3NotificationRecord {
   /** `ObjectCreated:Put` | `ObjectCreated:Post` | `ObjectCreated:Copy` | `ObjectRemoved:Delete` … */
   eventName: string;
@@ -20,14 +20,14 @@ export interface S3NotificationRecord {
     bucket: { name: string };
     object: {
       /**
-       * s3rver hands over the key exactly as stored (its router has already
-       * percent-decoded the request path): unlike AWS's SQS/SNS/Lambda records
+       * The local S3 hands over the key exactly as stored (the request path
+       * already percent-decoded): unlike AWS's SQS/SNS/Lambda records
        * it is not URL-encoded, so it is used as is. Decoding it again would
        * corrupt keys containing `+` or `%`.
        */
       key: string;
       size?: number;
-      /** Unquoted; s3rver leaves it out of Copy records. */
+      /** Unquoted; absent from ObjectRemoved records. */
       eTag?: string;
       sequencer: string;
       versionId?: string;

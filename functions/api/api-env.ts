@@ -1,5 +1,6 @@
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import type { AccessClaims } from '../../shared/domain/access-token.ts';
+import type { DependencyReport } from '../../shared/adapters/dependency-health.ts';
 
 /** What the API takes from outside, injected so that tests need no SDK mocks. */
 export interface ApiDependencies {
@@ -7,6 +8,8 @@ export interface ApiDependencies {
   tokenKey: () => Promise<string>;
   /** The deployment stage, shown by /health. */
   stage: () => string;
+  /** Probes storage, table and bus for /health (left out: /health reports no dependencies). */
+  checkDependencies?: () => Promise<DependencyReport>;
 }
 
 /** Hono's environment for the API: the Lambda event (absent in `app.request` tests) and the authenticated caller. */

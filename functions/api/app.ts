@@ -4,7 +4,6 @@ import { logger } from '../../shared/adapters/observability.ts';
 import type { ApiDependencies, ApiEnv } from './api-env.ts';
 import { ApiError } from './api-error.ts';
 import { alertRoutes } from './routes/alerts.ts';
-import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { planRoutes } from './routes/plan.ts';
@@ -12,13 +11,12 @@ import { progressRoutes } from './routes/progress.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 
 /**
- * The HTTP API and the dashboard. Each route module owns its paths and its
+ * The HTTP API (the dashboard is static files: web/dist, served beside it). Each route module owns its paths and its
  * authentication; a new area (e.g. `/alerts`) is one more module mounted here.
  */
 export function createApp(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
 
-  app.route('/', dashboardRoutes());
   app.route('/health', healthRoutes(deps));
   app.route('/plan', planRoutes(deps));
   app.route('/progress', progressRoutes(deps));

@@ -4,10 +4,11 @@ import { handle } from 'hono/aws-lambda';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { logger, tracer } from '../../shared/adapters/observability.ts';
 import { runtimeEnv } from '../../shared/runtime-env.ts';
+import { checkDependencies } from '../../shared/adapters/dependency-health.ts';
 import { createApp } from './app.ts';
 import { secretsManagerTokenKey } from './token-key.ts';
 
-const app = createApp({ tokenKey: secretsManagerTokenKey, stage: () => runtimeEnv().STAGE });
+const app = createApp({ tokenKey: secretsManagerTokenKey, stage: () => runtimeEnv().STAGE, checkDependencies });
 
 /** API Gateway HTTP API (payload 2.0) → the hono app. */
 export const handler = middy(handle(app))

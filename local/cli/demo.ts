@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
     clockDate: `${YEAR}-01-01`,
     retryBackoffMs: 200,
   });
-  const s3 = localS3Client(platform.endpoints.s3);
+  const s3 = localS3Client(platform.endpoints.s3, platform.endpoints);
   const put = async (key: string, body: string) => {
     await s3.send(new PutObjectCommand({ Bucket: platform.endpoints.uploadsBucket, Key: key, Body: body }));
   };

@@ -3,6 +3,7 @@ import { isPeriod, periodOf, periodYear, shanghaiDate } from '../../shared/domai
 import type { Endpoints } from '../data-paths.ts';
 import { localToken } from './token.ts';
 import { DATA_OPTION, parseCommandArgs, runningEndpoints, UsageError } from './usage.ts';
+import { signedControlCall } from './signed-fetch.ts';
 
 /** What the CLI reads of `GET /progress` (the API's response, not a second status rule). */
 interface ProgressResponse {
@@ -65,7 +66,11 @@ export async function run(args: string[]): Promise<number> {
 
 /** This month of the platform's clock (which `start --clock` may have set), when it has a plan. */
 async function platformPeriod(endpoints: Endpoints): Promise<string | undefined> {
-  const { now } = await send<{ now: string }>(`${endpoints.eventbridge}/_local/clock`, { method: 'POST', body: '{}' });
+  const response = await signedControlCall(endpoints, 'clock', {}).catch(() => {
+    throw new Error(`无法连接本地平台(${endpoints.eventbridge}):请确认 npx safety-net start 正在运行`);
+  });
+  if (!response.ok) throw new Error(`读取平台时钟失败 (${response.status})`);
+  const { now } = (await response.json()) as { now: string };
   const period = periodOf(shanghaiDate(new Date(now)));
   return hasPlan(periodYear(period)) ? period : undefined;
 }

@@ -1,11 +1,12 @@
+import { signedControlCall } from './signed-fetch.ts';
 import { DATA_OPTION, parseCommandArgs, runningEndpoints, UsageError } from './usage.ts';
 
 /** `sweep [--at YYYY-MM-DD]`: run the daily deadline sweep on the running platform. */
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, { at: { type: 'string' }, json: { type: 'boolean', default: false }, ...DATA_OPTION });
   if (values.at && !/^\d{4}-\d{2}-\d{2}$/.test(values.at)) throw new UsageError('--at 应为 YYYY-MM-DD');
-  const { eventbridge } = await runningEndpoints(values.data);
-  const response = await fetch(`${eventbridge}/_local/sweep`, { method: 'POST', body: JSON.stringify({ at: values.at }) });
+  const endpoints = await runningEndpoints(values.data);
+  const response = await signedControlCall(endpoints, 'sweep', { at: values.at });
   const result = (await response.json()) as {
     error?: string;
     emitted?: Array<{ detailType: string; subjectId?: string; unit?: string; dueAt?: string; daysLeft?: number }>;

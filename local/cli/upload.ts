@@ -74,7 +74,7 @@ async function target(values: { data: string; stage?: string; bucket?: string })
     return { client: new S3Client({}), bucket: values.bucket ?? (await stageBucket(values.stage)) };
   }
   const endpoints = await runningEndpoints(values.data);
-  const client = localS3Client(endpoints.s3);
+  const client = localS3Client(endpoints.s3, endpoints);
   return { client, bucket: endpoints.uploadsBucket };
 }
 

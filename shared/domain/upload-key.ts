@@ -1,6 +1,8 @@
 import { isUnitCode, type UnitCode } from './units.ts';
 import { isPeriod, type Period } from './period.ts';
 import { uploadKindSchema, type UploadKind } from './events.ts';
+import { createHash } from 'node:crypto';
+import { OBJECT_KEY_MAX_BYTES, objectKeyProblem } from './object-key.ts';
 
 /** A key under `uploads/` that follows the contract: `uploads/{unit}/{kind}/{period}/{fileName}`. */
 export interface UploadRef {
@@ -32,6 +34,9 @@ export function parseUploadKey(key: string): UploadKeyParse {
   if (!kindParse.success) return fail(`上传类型 ${kind} 无效,应为 ${uploadKindSchema.options.join('/')}`);
   if (!isPeriod(period)) return fail(`期间 ${period} 格式错误,应为 YYYY-MM`);
   if (!FILE_EXTENSIONS.test(fileName)) return fail('文件格式不支持: 仅接受 .csv 或 .xlsx');
+  // The results go beside the upload under a longer key: both must be keys S3 takes.
+  const keyProblem = objectKeyProblem(key) ?? objectKeyProblem(`${resultsBase(key)}.summary.json`);
+  if (keyProblem) return fail(`文件名无效: ${keyProblem}`);
   return { ok: true, upload: { key, unit, kind: kindParse.data, period, fileName } };
 }
 
@@ -41,6 +46,14 @@ export function uploadKey(unit: string, kind: string, period: string, fileName: 
 
 /** Where the results of an upload go: beside it under results/, same path plus a suffix. */
 export function resultKeys(key: string): { summaryKey: string; errorsKey: string } {
-  const base = key.startsWith(UPLOADS_PREFIX) ? RESULTS_PREFIX + key.slice(UPLOADS_PREFIX.length) : `${RESULTS_PREFIX}other/${key}`;
+  let base = resultsBase(key);
+  // A key S3 took whose results would not fit its 1,024-byte limit (only a direct PUT can make one;
+  // the API refuses it): the rejection is written under a name derived from the key instead.
+  if (new TextEncoder().encode(`${base}.summary.json`).length > OBJECT_KEY_MAX_BYTES)
+    base = `${RESULTS_PREFIX}overlong/${createHash('sha256').update(key).digest('hex')}`;
   return { summaryKey: `${base}.summary.json`, errorsKey: `${base}.errors.csv` };
+}
+
+function resultsBase(key: string): string {
+  return key.startsWith(UPLOADS_PREFIX) ? RESULTS_PREFIX + key.slice(UPLOADS_PREFIX.length) : `${RESULTS_PREFIX}other/${key}`;
 }

@@ -10,8 +10,9 @@ import { PlatformClock } from '../../local/clock.ts';
 import { LocalScheduler, latestOccurrence } from '../../local/scheduler.ts';
 import { SCHEDULES } from '../../shared/domain/routing.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
+import { generateLocalCredentials } from '../../local/credentials.ts';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
+const credentials = generateLocalCredentials();
 
 describe('the local EventBridge over the real SDK client', () => {
   let dir: string;
@@ -40,7 +41,7 @@ describe('the local EventBridge over the real SDK client', () => {
         if (event['detail-type'] === 'Flaky' && failuresLeft-- > 0) throw new Error('downstream unavailable');
       },
     });
-    server = await startLocalAwsServer({ bus, secrets: { 'id-key': 's3cr3t' }, control: {} });
+    server = await startLocalAwsServer({ bus, secrets: { 'id-key': 's3cr3t' }, credentials, control: {} });
     client = new EventBridgeClient({ endpoint: server.endpoint, region: 'cn-local-1', credentials });
   });
   afterAll(async () => {

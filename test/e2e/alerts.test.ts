@@ -5,7 +5,7 @@ import { settle, startTestPlatform, type TestPlatform } from '../support/local-p
 import { citizen, csv, localHasher } from '../support/citizens.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/storage-servers.ts';
+import { LOCAL_REGION } from '../../local/storage-servers.ts';
 import { run as status } from '../../local/cli/status.ts';
 import { issueToken, type AccessClaims } from '../../shared/domain/access-token.ts';
 import { maskCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
@@ -144,7 +144,7 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
       LOCAL_SECRET_IDS.tokenSigningKey
     ];
     hash = await localHasher(p.dataDir);
-    bus = new EventBridgeClient({ endpoint: p.platform.endpoints.eventbridge, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    bus = new EventBridgeClient({ endpoint: p.platform.endpoints.eventbridge, region: LOCAL_REGION, credentials: p.platform.endpoints });
     expect((await p.upload('uploads/330602/roster/2024-05/名册.csv', ROSTER)).status).toBe('accepted');
   });
   afterAll(async () => {

@@ -149,13 +149,38 @@ describe('HTTP API and status command on the local platform', () => {
     expect(progress.body.rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === '330603')?.value).toBe(12);
   });
 
-  it('serves the dashboard page in Chinese at /', async () => {
+  it("lets only the dashboard's origin PUT to the bucket from a browser (CORS preflight)", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${p.platform.endpoints.s3}/${p.platform.endpoints.uploadsBucket}/uploads/330602/progress/2024-03/x.csv`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+      });
+    const own = await preflight(api);
+    expect(own.status).toBe(200);
+    expect(own.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(own.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect((await preflight('http://127.0.0.1:1')).status).toBe(403);
+    expect((await preflight('https://evil.example')).status).toBe(403);
+  });
+
+  it('serves the built dashboard at / with a strict Content Security Policy, its bundles from /assets', async () => {
     const res = await fetch(`${api}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ${p.platform.endpoints.s3}`);
+    expect(csp).not.toContain('unsafe');
     const html = await res.text();
     expect(html).toContain('<html lang="zh-CN">');
-    expect(html).toContain('工作进展看板');
+    expect(html).not.toMatch(/<script>|https?:\/\//);
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const bundle = await fetch(`${api}${script}`);
+    expect(bundle.headers.get('content-type')).toContain('text/javascript');
+    expect(bundle.headers.get('cache-control')).toContain('immutable');
+    expect(await bundle.text()).toContain('预警处置');
+    expect((await fetch(`${api}/assets/../package.json`)).status).not.toBe(200);
   });
 
   it('prints progress by metric and unit with `status`, for this month of the platform clock', async () => {

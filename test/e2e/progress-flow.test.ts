@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { startTestPlatform, withHelpers, type TestPlatform } from '../support/local-platform.ts';
 import { startPlatform } from '../../local/platform.ts';
 import { startS3, localS3Client } from '../../local/storage-servers.ts';
+import { loadOrCreateLocalCredentials } from '../../local/credentials.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { progressOfYear } from '../../shared/adapters/progress-store.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
@@ -179,8 +180,9 @@ describe('restart', () => {
     await first.close(false);
 
     // The object lands with no platform to notice it (a crash between PUT and processing).
-    const s3 = await startS3(dataPaths(dataDir).s3Dir);
-    const client = localS3Client(s3.endpoint);
+    const credentials = await loadOrCreateLocalCredentials(dataPaths(dataDir).credentialsFile);
+    const s3 = await startS3(dataPaths(dataDir).s3Dir, credentials);
+    const client = localS3Client(s3.endpoint, credentials);
     await client.send(
       new PutObjectCommand({
         Bucket: 'safety-net-local-uploads',

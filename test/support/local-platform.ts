@@ -17,7 +17,7 @@ export async function startTestPlatform(options: PlatformOptions = {}) {
 }
 
 export function withHelpers(platform: RunningPlatform, dataDir: string) {
-  const s3 = localS3Client(platform.endpoints.s3);
+  const s3 = localS3Client(platform.endpoints.s3, platform.endpoints);
   const bucket = platform.endpoints.uploadsBucket;
   const paths = dataPaths(dataDir);
   return {

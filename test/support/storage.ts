@@ -1,19 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3 } from '../../local/storage-servers.ts';
+import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from '../../local/storage-servers.ts';
+import { generateLocalCredentials } from '../../local/credentials.ts';
 import { resetClients } from '../../shared/adapters/aws-clients.ts';
 import { resetRuntimeEnv } from '../../shared/runtime-env.ts';
 
-/** Real dynalite and s3rver in a temporary folder, with the function environment pointing at them. */
+/** Real dynalite and the local S3 in a temporary folder, with the function environment pointing at them (signed with fresh credentials). */
 export async function startStorage() {
   const dir = await mkdtemp(join(tmpdir(), 'sn-storage-'));
-  const dynamo = await startDynamoDb(join(dir, 'dynamodb'));
-  const s3 = await startS3(join(dir, 's3'));
+  const credentials = generateLocalCredentials();
+  const dynamo = await startDynamoDb(join(dir, 'dynamodb'), credentials);
+  const s3 = await startS3(join(dir, 's3'), credentials);
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     TABLE_NAME: 'adapter-test',
@@ -24,9 +26,11 @@ export async function startStorage() {
   });
   resetRuntimeEnv();
   resetClients();
-  await ensureTable(dynamo.endpoint, 'adapter-test');
-  await ensureBucket(s3.endpoint, 'adapter-test-bucket');
+  await ensureTable(dynamo.endpoint, 'adapter-test', credentials);
+  await ensureBucket(s3.endpoint, 'adapter-test-bucket', credentials);
   return {
+    credentials,
+    endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
     async close() {
       await s3.close();
       await dynamo.close();

@@ -12,6 +12,8 @@ describe('metric status: one rule for API, dashboard, CLI and events', () => {
     ['count', 90, 200, '2024-06-30', 'at-risk'], // projects to ~180
     ['count', 40, 200, '2024-06-30', 'behind'], // under half of the ~100 expected by now
     ['count', 199, 200, '2025-01-01', 'behind'], // deadline passed unmet
+    ['count', 199, 200, '2024-12-31', 'at-risk'], // on the deadline day it has not passed yet
+    ['rate', 99, 100, '2025-01-01', 'behind'], // a near miss after the deadline is 滞后, never 有风险
     ['rate', 100, 100, '2024-02-29', 'done'],
     ['rate', 60, 75, '2024-10-31', 'at-risk'],
     ['milestone', 0, 1, '2024-06-30', 'on-track'],

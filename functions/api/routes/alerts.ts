@@ -23,6 +23,7 @@ import type { ApiDependencies, ApiEnv } from '../api-env.ts';
 import { ApiError, parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 import { requestTime } from '../request-time.ts';
+import type { AlertListResponse, AlertSummaryView, AlertView } from '../../../shared/api/responses.ts';
 
 const alertListQuerySchema = z.object({
   status: z.enum(alertStatusSchema.options, { error: `状态应为 ${alertStatusSchema.options.join('/')} 之一` }).optional(),
@@ -53,7 +54,12 @@ export function alertRoutes(deps: ApiDependencies) {
       const query = parseInput(alertListQuerySchema, c.req.query());
       const unit = unitInScope(callerOf(c), query.unit);
       const page = await listAlerts({ unit, status: query.status, level: query.level, limit: query.limit, cursor: query.cursor });
-      return c.json({ scope: unit ?? 'all', alerts: page.alerts.map(alertSummaryView), nextCursor: page.nextCursor ?? null });
+      const body: AlertListResponse = {
+        scope: unit ?? 'all',
+        alerts: page.alerts.map(alertSummaryView),
+        nextCursor: page.nextCursor ?? null,
+      };
+      return c.json(body);
     })
     .get('/:id', async (c) => c.json(alertView(await apiCall(() => alertForCaller(c.req.param('id'), callerOf(c))))))
     .post('/:id/acknowledge', async (c) => {
@@ -90,7 +96,7 @@ async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
 }
 
 /** One alert in a list: what the dashboard and the CLI show, without the audit trail. */
-function alertSummaryView(alert: StoredAlert) {
+function alertSummaryView(alert: StoredAlert): AlertSummaryView {
   return {
     alertId: alert.alertId,
     ruleId: alert.ruleId,
@@ -113,7 +119,7 @@ function alertSummaryView(alert: StoredAlert) {
 }
 
 /** One alert in full: who did what and when. */
-function alertView(alert: StoredAlert) {
+function alertView(alert: StoredAlert): AlertView {
   return {
     ...alertSummaryView(alert),
     lastEscalatedOn: alert.lastEscalatedOn ?? null,

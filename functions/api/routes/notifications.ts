@@ -5,6 +5,7 @@ import { CITY_UNIT, unitCodeSchema } from '../../../shared/domain/units.ts';
 import type { ApiDependencies, ApiEnv } from '../api-env.ts';
 import { parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
+import type { NotificationListResponse } from '../../../shared/api/responses.ts';
 
 const inboxQuerySchema = z.object({
   unit: unitCodeSchema.optional(),
@@ -17,6 +18,7 @@ export function notificationRoutes(deps: ApiDependencies) {
     const query = parseInput(inboxQuerySchema, c.req.query());
     // A district reads its own inbox; the city reads its own, or any unit's when it names one.
     const unit = unitInScope(callerOf(c), query.unit) ?? CITY_UNIT;
-    return c.json({ unit, notifications: await inbox(unit, query.limit) });
+    const body: NotificationListResponse = { unit, notifications: await inbox(unit, query.limit) };
+    return c.json(body);
   });
 }

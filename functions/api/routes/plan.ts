@@ -7,6 +7,7 @@ import { requireCaller } from '../caller.ts';
 import { currentPlanPeriod, planOfYear } from '../plan-period.ts';
 import { requestTime } from '../request-time.ts';
 import { unitColumns } from '../unit-columns.ts';
+import type { PlanMetricView, PlanResponse } from '../../../shared/api/responses.ts';
 
 const planQuerySchema = z.object({
   year: z
@@ -25,7 +26,7 @@ export function planRoutes(deps: ApiDependencies) {
   });
 }
 
-function planView(plan: PlanCatalogue) {
+function planView(plan: PlanCatalogue): PlanResponse {
   return {
     year: plan.year,
     title: plan.title,
@@ -43,7 +44,7 @@ function planView(plan: PlanCatalogue) {
 
 // The catalogue's `unit` is the unit of measure (户, 万元, %): renamed so it is not
 // read as a reporting unit next to `reporters` and `unitTargets`.
-function metricView(m: PlanMetric) {
+function metricView(m: PlanMetric): PlanMetricView {
   return {
     code: m.code,
     name: m.name,

@@ -6,6 +6,7 @@ import { periodEnd, periodSchema, periodYear } from '../../../shared/domain/peri
 import { progressAsOf, type MetricProgress } from '../../../shared/domain/progress/progress-view.ts';
 import type { PlanCatalogue } from '../../../shared/domain/plan/catalogue.ts';
 import { unitCodeSchema } from '../../../shared/domain/units.ts';
+import type { ProgressResponse, ProgressRow } from '../../../shared/api/responses.ts';
 import type { ApiDependencies, ApiEnv } from '../api-env.ts';
 import { parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
@@ -30,7 +31,7 @@ export function progressRoutes(deps: ApiDependencies) {
     const period = query.period ?? currentPlanPeriod(requestTime(c));
     const plan = planOfYear(periodYear(period));
     const rows = progressAsOf(plan, await progressOfYear(plan.year), period).filter((r) => !unit || r.unit === unit || r.unit === 'city');
-    return c.json({
+    const body: ProgressResponse = {
       year: plan.year,
       title: plan.title,
       period,
@@ -39,11 +40,12 @@ export function progressRoutes(deps: ApiDependencies) {
       units: unitColumns(unit),
       statusLabels: METRIC_STATUS_LABELS,
       rows: rows.map((r) => progressRowView(plan, r)),
-    });
+    };
+    return c.json(body);
   });
 }
 
-function progressRowView(plan: PlanCatalogue, row: MetricProgress) {
+function progressRowView(plan: PlanCatalogue, row: MetricProgress): ProgressRow {
   const metric = plan.metric(row.metricCode)!;
   return {
     metricCode: row.metricCode,

@@ -11,17 +11,7 @@ import { assertCanAccess, callerOf, requireCaller, unitInScope } from '../caller
 import { currentPlanPeriod } from '../plan-period.ts';
 import { requestTime } from '../request-time.ts';
 import { presignedDownload, presignedUpload } from '../upload-links.ts';
-
-export const UPLOAD_KIND_LABELS: Record<z.infer<typeof uploadKindSchema>, string> = {
-  progress: '工作进展月报',
-  roster: '低收入人口名册',
-  visits: '探访记录',
-  medical: '医保结算',
-  employment: '人社数据',
-  household: '公安户籍',
-  disability: '残联数据',
-  assets: '资产登记',
-};
+import { UPLOAD_KIND_LABELS, type UploadGrant, type UploadListResponse, type UploadView } from '../../../shared/api/responses.ts';
 
 const UPLOAD_STATUS_LABELS: Record<UploadRecord['status'], string> = {
   processing: '处理中',
@@ -61,14 +51,16 @@ export function uploadRoutes(deps: ApiDependencies) {
       if (!parsed.ok)
         throw ApiError.invalidInput(parsed.reason, [{ path: ['fileName'], code: 'invalid_upload_key', message: parsed.reason }]);
       const { key } = parsed.upload;
-      return c.json({ key, method: 'PUT' as const, ...(await presignedUpload(key)), results: resultKeys(key) });
+      const grant: UploadGrant = { key, method: 'PUT', ...(await presignedUpload(key)), results: resultKeys(key) };
+      return c.json(grant);
     })
     .get('/', async (c) => {
       const query = parseInput(uploadListQuerySchema, c.req.query());
       const unit = unitInScope(callerOf(c), query.unit);
       const period = query.period ?? currentPlanPeriod(requestTime(c));
       const records = await listUploads(period, unit);
-      return c.json({ period, scope: unit ?? 'all', uploads: await Promise.all(records.map(uploadView)) });
+      const body: UploadListResponse = { period, scope: unit ?? 'all', uploads: await Promise.all(records.map(uploadView)) };
+      return c.json(body);
     });
 }
 
@@ -80,7 +72,7 @@ async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
   }
 }
 
-async function uploadView(record: UploadRecord) {
+async function uploadView(record: UploadRecord): Promise<UploadView> {
   const reasons = (record as UploadRecord & { reasons?: string[] }).reasons ?? [];
   return {
     key: record.key,

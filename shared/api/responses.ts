@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { alertLevelSchema, uploadKindSchema } from '../domain/events.ts';
+import { RULE_IDS } from '../domain/monitoring/rule-ids.ts';
+import { unitCodeSchema } from '../domain/units.ts';
+
+/*
+ * The API's response bodies as zod schemas: the routes are typed with them (a
+ * changed shape fails the type check there), the dashboard imports the same types,
+ * and an OpenAPI document can be generated from them. No AWS import: the browser
+ * bundle reads this module.
+ */
+
+const progressUnitSchema = z.union([unitCodeSchema, z.literal('city')]);
+const metricStatusSchema = z.enum(['done', 'on-track', 'at-risk', 'behind']);
+const alertStatusSchema = z.enum(['open', 'acknowledged', 'resolved']);
+
+export const unitColumnSchema = z.object({ code: progressUnitSchema, name: z.string(), shortName: z.string() });
+
+export const progressRowSchema = z.object({
+  metricCode: z.string(),
+  metricName: z.string(),
+  workPoint: z.number(),
+  kind: z.enum(['count', 'amount', 'rate', 'milestone']),
+  unit: progressUnitSchema,
+  unitName: z.string(),
+  value: z.number().nullable(),
+  target: z.number().nullable(),
+  percent: z.number().nullable(),
+  status: metricStatusSchema.nullable(),
+  statusLabel: z.string().nullable(),
+  reported: z.boolean(),
+  reportedPeriod: z.string().nullable(),
+});
+
+export const progressResponseSchema = z.object({
+  year: z.number(),
+  title: z.string(),
+  period: z.string(),
+  asOf: z.string(),
+  scope: z.string(),
+  units: z.array(unitColumnSchema),
+  statusLabels: z.record(metricStatusSchema, z.string()),
+  rows: z.array(progressRowSchema),
+});
+export type ProgressResponse = z.infer<typeof progressResponseSchema>;
+export type ProgressRow = z.infer<typeof progressRowSchema>;
+
+export const planMetricSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(['count', 'amount', 'rate', 'milestone']),
+  measureUnit: z.string().nullable(),
+  target: z.number(),
+  scope: z.string(),
+  deadline: z.string(),
+  reporters: z.array(z.string()),
+  unitTargets: z.record(z.string(), z.number()),
+});
+
+export const planResponseSchema = z.object({
+  year: z.number(),
+  title: z.string(),
+  reportDueDay: z.number(),
+  units: z.array(unitColumnSchema),
+  workPoints: z.array(
+    z.object({
+      number: z.number(),
+      section: z.object({ id: z.string(), title: z.string() }),
+      title: z.string(),
+      leadDivision: z.string().nullable(),
+      metrics: z.array(planMetricSchema),
+    }),
+  ),
+});
+export type PlanResponse = z.infer<typeof planResponseSchema>;
+export type PlanMetricView = z.infer<typeof planMetricSchema>;
+
+export const uploadGrantSchema = z.object({
+  key: z.string(),
+  method: z.literal('PUT'),
+  url: z.string(),
+  expiresIn: z.number(),
+  headers: z.record(z.string(), z.string()),
+  results: z.object({ summaryKey: z.string(), errorsKey: z.string() }),
+});
+export type UploadGrant = z.infer<typeof uploadGrantSchema>;
+
+export const uploadViewSchema = z.object({
+  key: z.string(),
+  unit: z.string().nullable(),
+  unitName: z.string().nullable(),
+  kind: z.string().nullable(),
+  kindLabel: z.string().nullable(),
+  period: z.string().nullable(),
+  fileName: z.string().nullable(),
+  status: z.enum(['processing', 'accepted', 'partial', 'rejected']),
+  statusLabel: z.string(),
+  rowsTotal: z.number().nullable(),
+  rowsAccepted: z.number().nullable(),
+  rowsRejected: z.number().nullable(),
+  reasons: z.array(z.string()),
+  receivedAt: z.string(),
+  processedAt: z.string().nullable(),
+  summaryKey: z.string().nullable(),
+  errorsKey: z.string().nullable(),
+  summaryUrl: z.string().nullable(),
+  errorsUrl: z.string().nullable(),
+});
+export const uploadListResponseSchema = z.object({ period: z.string(), scope: z.string(), uploads: z.array(uploadViewSchema) });
+export type UploadView = z.infer<typeof uploadViewSchema>;
+export type UploadListResponse = z.infer<typeof uploadListResponseSchema>;
+
+export const auditEntryViewSchema = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  detail: z.string(),
+});
+
+export const alertSummaryViewSchema = z.object({
+  alertId: z.string(),
+  ruleId: z.enum(RULE_IDS),
+  ruleTitle: z.string(),
+  level: alertLevelSchema,
+  levelLabel: z.string(),
+  initialLevel: alertLevelSchema,
+  status: alertStatusSchema,
+  statusLabel: z.string(),
+  unit: unitCodeSchema,
+  unitName: z.string(),
+  householdRef: z.string(),
+  raisedAt: z.string(),
+  updatedAt: z.string(),
+  dueAt: z.string(),
+  escalations: z.number(),
+  ruleSetVersion: z.string(),
+  evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+export const alertListResponseSchema = z.object({
+  scope: z.string(),
+  alerts: z.array(alertSummaryViewSchema),
+  nextCursor: z.string().nullable(),
+});
+
+/** Casework fields (assignment, verifications) are optional until the casework routes fill them. */
+export const verificationViewSchema = z.object({
+  visitedOn: z.string(),
+  method: z.string(),
+  findings: z.string(),
+  recordedAt: z.string().optional(),
+  recordedBy: z.string().optional(),
+});
+
+export const alertViewSchema = alertSummaryViewSchema.extend({
+  lastEscalatedOn: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  outcome: z.string().nullable(),
+  note: z.string().nullable(),
+  audit: z.array(auditEntryViewSchema),
+  township: z.string().nullable().optional(),
+  assignee: z.string().nullable().optional(),
+  verifications: z.array(verificationViewSchema).optional(),
+});
+export type AlertSummaryView = z.infer<typeof alertSummaryViewSchema>;
+export type AlertView = z.infer<typeof alertViewSchema>;
+export type AlertListResponse = z.infer<typeof alertListResponseSchema>;
+
+export const notificationViewSchema = z.object({
+  notificationId: z.string(),
+  recipient: z.string(),
+  title: z.string(),
+  body: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  cause: z.string(),
+  causeType: z.string(),
+  sentAt: z.string(),
+});
+export const notificationListResponseSchema = z.object({ unit: z.string(), notifications: z.array(notificationViewSchema) });
+export type NotificationListResponse = z.infer<typeof notificationListResponseSchema>;
+
+export const apiErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
+
+export const UPLOAD_KINDS = uploadKindSchema.options;
+
+/** The upload kinds as districts call them (API views and the dashboard). */
+export const UPLOAD_KIND_LABELS: Record<(typeof UPLOAD_KINDS)[number], string> = {
+  progress: '工作进展月报',
+  roster: '低收入人口名册',
+  visits: '探访记录',
+  medical: '医保结算',
+  employment: '人社数据',
+  household: '公安户籍',
+  disability: '残联数据',
+  assets: '资产登记',
+};

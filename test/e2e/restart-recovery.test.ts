@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { ObjectStore } from '../../local/s3/object-store.ts';
+import { dataPaths } from '../../local/data-paths.ts';
+import { startPlatform } from '../../local/platform.ts';
+import { resultKeys } from '../../shared/domain/upload-key.ts';
+import { startTestPlatform, withHelpers } from '../support/local-platform.ts';
+import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
+
+const BUCKET = 'safety-net-local-uploads';
+const STORED = 1500;
+
+describe('restart with many uploads stored', () => {
+  let dataDir: string;
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it(`lists all ${STORED} uploads at start (past S3's 1,000-key pages) and resumes exactly the unfinished ones`, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sn-restart-'));
+    const paths = dataPaths(dataDir);
+    // The data folder as a long-running install leaves it: uploads with their summaries, and a few
+    // that landed while the platform was down (they sort after the first 1,000 keys).
+    // Written straight into the local S3's store (what the S3 API would write, without 3,000 requests).
+    const store = await ObjectStore.open(paths.s3Dir);
+    await store.createBucket(BUCKET);
+    const put = (key: string, body: string) => store.put(BUCKET, key, Readable.from([Buffer.from(body)]), {}, {});
+    const finished = Array.from({ length: STORED - 5 }, (_, i) => `uploads/330602/progress/2024-0${(i % 9) + 1}/报表-${i}.csv`);
+    for (let i = 0; i < finished.length; i += 50) {
+      await Promise.all(
+        finished.slice(i, i + 50).map(async (key) => {
+          const body = `指标编码,累计完成值\nT08.meal-points,${key.length}\n`;
+          await put(key, body);
+          const etag = createHash('md5').update(body).digest('hex');
+          await put(resultKeys(key).summaryKey, JSON.stringify({ key, etag, status: 'accepted' }));
+        }),
+      );
+    }
+    const unfinished = [1, 2, 3, 4, 5].map((month) => `uploads/330681/progress/2024-0${month}/第${month}个月 报表.csv`);
+    for (const [i, key] of unfinished.entries()) await put(key, `指标编码,累计完成值\nT08.meal-points,${10 * (i + 1)}\n`);
+
+    const started = performance.now();
+    const platform = await startPlatform({ dataDir, apiPort: 0, retryBackoffMs: 10 });
+    const startMs = performance.now() - started;
+    const p = withHelpers(platform, dataDir);
+    try {
+      expect(platform.resumedUploads).toEqual(unfinished);
+      // About 0.7 s here on 2 cores; the bound leaves room for a loaded machine.
+      expect(startMs).toBeLessThan(5000);
+      // The S3 API lists the same keys, page by page.
+      const listed: string[] = [];
+      for await (const page of paginateListObjectsV2({ client: p.s3 }, { Bucket: BUCKET, Prefix: 'uploads/' }))
+        listed.push(...(page.Contents ?? []).map((o) => o.Key!));
+      expect(listed).toHaveLength(STORED);
+      await platform.bus.whenIdle();
+      for (const key of unfinished) expect(JSON.parse((await p.text(resultKeys(key).summaryKey))!).status).toBe('accepted');
+      expect(await p.deadLetters()).toEqual([]);
+    } finally {
+      await p.close(false);
+    }
+  });
+});
+
+describe('keys that broke the old local S3', () => {
+  it('225-, 544- and 1,024-byte names and a `..` key each end in a summary, nothing dead-lettered, and the folder starts again', async () => {
+    const p = await startTestPlatform();
+    const prefix = 'uploads/330602/progress/2024-03/';
+    const named = (bytes: number) => {
+      const room = bytes - '.csv'.length;
+      const chinese = '进'.repeat(Math.floor(room / 3));
+      return `${chinese}${'a'.repeat(room - Buffer.byteLength(chinese))}.csv`;
+    };
+    const body = '指标编码,累计完成值\nT02.shanju-homes,40\n';
+    const keys = {
+      name225: prefix + named(225),
+      name544: prefix + named(544),
+      key1024: prefix + named(1024 - Buffer.byteLength(prefix)),
+      climbing: 'uploads/330602/progress/../../results/330603/progress/2024-03/b.csv',
+    };
+    expect(Buffer.byteLength(keys.key1024)).toBe(1024);
+    try {
+      expect((await p.upload(keys.name225, body)).status).toBe('accepted');
+      expect((await p.upload(keys.name544, body)).status).toBe('accepted');
+      const longest = await p.upload(keys.key1024, body);
+      expect(longest.status).toBe('rejected');
+      expect(longest.reasons.join()).toContain('路径过长');
+      expect(resultKeys(keys.key1024).summaryKey).toMatch(/^results\/overlong\//);
+      const climbing = await p.upload(keys.climbing, body);
+      expect(climbing.status).toBe('rejected');
+      expect(await p.deadLetters()).toEqual([]);
+    } finally {
+      await p.close(false);
+    }
+    const again = withHelpers(await startPlatform({ dataDir: p.dataDir, apiPort: 0, retryBackoffMs: 10 }), p.dataDir);
+    try {
+      expect(again.platform.resumedUploads).toEqual([]);
+      expect(JSON.parse((await again.text(resultKeys(keys.name544).summaryKey))!).status).toBe('accepted');
+    } finally {
+      await again.close();
+    }
+  });
+});
