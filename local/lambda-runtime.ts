@@ -94,6 +94,16 @@ export class LambdaRuntime {
     }
   }
 
+  /**
+   * Retires every idle environment, as a change of a function's configuration does on Lambda: the next
+   * invocations start fresh ones, with the environment variables as they are now. Busy ones finish first.
+   */
+  async recycle(): Promise<void> {
+    const idle = [...this.environments.entries()].flatMap(([id, pool]) => pool.filter((e) => !e.busy).map((e) => [id, e] as const));
+    for (const [id, environment] of idle) this.discard(id, environment);
+    await Promise.all(idle.map(([, e]) => e.worker?.terminate()));
+  }
+
   /** Stops every environment (after the bus is idle). */
   async close(): Promise<void> {
     this.closed = true;

@@ -48,6 +48,8 @@ export interface RunningPlatform {
   bus: LocalEventBus;
   scheduler: LocalScheduler;
   clock: PlatformClock;
+  /** The functions' execution environments (`recycle` after changing their environment variables). */
+  functions: LambdaRuntime;
   /** Uploads found without a terminal result at start and sent through again. */
   resumedUploads: string[];
   close(): Promise<void>;
@@ -170,6 +172,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       bus,
       scheduler,
       clock,
+      functions,
       resumedUploads,
       async close() {
         if (closed) return;
