@@ -15,6 +15,7 @@ const overridesFor = (stage: StageName): StageOverrides => {
     account: context('account') ?? process.env.CDK_DEFAULT_ACCOUNT,
     region: context('region') ?? process.env.SAFETY_NET_REGION,
     alarmEmail: context('alarmEmail'),
+    dashboardUrl: context('dashboardUrl'),
   };
 };
 addSafetyNetStacks(app, overridesFor);

@@ -13,25 +13,30 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
-import { TABLE_DEFINITION } from '../shared/adapters/table-definition.ts';
+import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { TABLE_DEFINITION, TABLE_KEY_PREFIXES } from '../shared/adapters/table-definition.ts';
+import { API_ENV_NAMES } from '../shared/runtime-env.ts';
+import { TABLE_ACCESS, TABLE_ITEM_ACTIONS, TABLE_READ_ACTIONS } from './table-access.ts';
 import { createDeadLetterQueue, PlatformFunction, removalPolicyOf } from './constructs/platform-function.ts';
 import type { StageConfig } from './stage-config.ts';
 
 /** What a function may touch beyond what every function gets (the table, the bus, the key). */
 type DataAccess =
   | 'readUploads'
-  | 'presignUploads'
   | 'writeResults'
   | 'readResults'
   | 'readRosterIndex'
   | 'writeRosterIndex'
   | 'readIdHashKey'
-  | 'readTokenKey';
+  | 'readTokenKey'
+  | 'readChannelSecret'
+  | 'sendDeliveries'
+  | 'publishNotifications';
 
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
@@ -41,34 +46,27 @@ const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'evaluate-monitoring': ['readRosterIndex'],
   // Writes the summary that says why a key was refused.
   'reject-upload': ['readUploads', 'writeResults'],
-  notify: [],
+  // Immediate notices and digests: the units' channels (to know where to queue) and the delivery queue.
+  notify: ['readChannelSecret', 'sendDeliveries'],
+  'notify-digest': ['readChannelSecret', 'sendDeliveries'],
+  // Calls the robots (URLs and secrets from the channel secret), publishes to the notification topic,
+  // re-queues delayed and retried deliveries and dead-letters the exhausted ones.
+  'deliver-notification': ['readChannelSecret', 'sendDeliveries', 'publishNotifications'],
   // Rules evaluated by the daily sweep (visit-overdue, duplicate-person) look at the rosters.
   'deadline-sweep': ['readRosterIndex'],
-  // Presigned PUTs into uploads/ (the API checks the caller's unit), presigned GETs of result files, its own tokens.
-  api: ['presignUploads', 'readResults', 'readTokenKey'],
+  // Presigned GETs of result files, its own tokens. Presigned PUTs are signed as the uploader role (createUploaderRole).
+  // the household file reads the unit's current roster from its index
+  api: ['readResults', 'readRosterIndex', 'readTokenKey'],
 };
 
 /** Object access in the uploads bucket by prefix: uploads/ is the inbox, results/ and index/roster/ what the platform writes. */
 const OBJECT_ACCESS: Partial<Record<DataAccess, { prefix: string; actions: string[] }>> = {
   readUploads: { prefix: 'uploads/*', actions: ['s3:GetObject', 's3:GetObjectVersion'] },
-  presignUploads: { prefix: 'uploads/*', actions: ['s3:PutObject'] },
   writeResults: { prefix: 'results/*', actions: ['s3:PutObject'] },
   readResults: { prefix: 'results/*', actions: ['s3:GetObject'] },
   readRosterIndex: { prefix: 'index/roster/*', actions: ['s3:GetObject'] },
   writeRosterIndex: { prefix: 'index/roster/*', actions: ['s3:PutObject'] },
 };
-const TABLE_DATA_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:UpdateItem',
-];
 /** Reading and writing data under the platform key (S3 objects, table items, queue messages). */
 const KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
 const ALARM_PERIOD = Duration.minutes(5);
@@ -86,6 +84,12 @@ export class SafetyNetStack extends Stack {
   readonly functions: Record<FunctionId, PlatformFunction>;
   readonly httpApi: apigwv2.HttpApi;
   readonly alarmTopic: sns.Topic;
+  readonly notificationTopic: sns.Topic;
+  readonly channelsSecret: secretsmanager.Secret;
+  readonly deliveryQueue: sqs.Queue;
+  readonly deliveryDeadLetterQueue: sqs.Queue;
+  /** The role presigned uploads are signed as, narrowed per request to the caller's unit prefix. */
+  readonly uploaderRole: iam.Role;
 
   constructor(scope: Construct, id: string, { config, ...props }: SafetyNetStackProps) {
     super(scope, id, {
@@ -112,7 +116,15 @@ export class SafetyNetStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(config.accessLogRetentionDays) }],
+      // Versioned like the other buckets: a deleted or overwritten log object stays recoverable.
+      versioned: true,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(config.accessLogRetentionDays),
+          noncurrentVersionExpiration: Duration.days(config.accessLogRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       removalPolicy,
       autoDeleteObjects: config.autoDeleteObjects,
     });
@@ -189,6 +201,50 @@ export class SafetyNetStack extends Stack {
         'Rotation would invalidate every issued token at once; the key is rolled by the operations runbook together with token re-issue, until the API verifies against two keys.',
     });
 
+    // ── Notifications ──────────────────────────────────────────────────────────
+    // The units' channels ({ "<unit>": [{ type, url, secret }, …] }): robot URLs and secrets are secrets.
+    // Created with a placeholder ({"_generated": …}, ignored by the reader); operators put the real value.
+    this.channelsSecret = new secretsmanager.Secret(this, 'NotificationChannels', {
+      description: 'Notification channels per reporting unit: DingTalk/WeCom robot webhooks and signing secrets, plain webhooks.',
+      encryptionKey: key,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: '_generated', excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.channelsSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The robot webhooks and signing secrets are issued by DingTalk/WeCom to each unit; they are replaced when a unit re-creates its robot, not on a rotation schedule the platform could drive.',
+    });
+    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      displayName: `Safety Net ${stage} notices`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const subscription of config.notificationSubscriptions) {
+      const filterPolicy = { unit: sns.SubscriptionFilter.stringFilter({ allowlist: [subscription.unit] }) };
+      this.notificationTopic.addSubscription(
+        subscription.protocol === 'email'
+          ? new EmailSubscription(subscription.endpoint, { filterPolicy })
+          : new SmsSubscription(subscription.endpoint, { filterPolicy }),
+      );
+    }
+    // One message per (notification, channel); the delivery function re-queues delayed and retried ones itself.
+    const [deliveries] = QUEUES;
+    const deliveryTarget = FUNCTIONS.find((f) => f.id === deliveries.target)!;
+    this.deliveryDeadLetterQueue = createDeadLetterQueue(this, 'NotificationDeliveriesDeadLetterQueue', key);
+    Validations.of(this.deliveryDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: deliveries that used up their attempts, and messages past the receive limit.',
+    });
+    this.deliveryQueue = new sqs.Queue(this, 'NotificationDeliveries', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // AWS's advice for a Lambda event source: at least six times the function's timeout.
+      visibilityTimeout: Duration.seconds(6 * deliveryTarget.timeoutSeconds),
+      deadLetterQueue: { queue: this.deliveryDeadLetterQueue, maxReceiveCount: deliveries.maxReceiveCount },
+    });
+
     // ── Events ─────────────────────────────────────────────────────────────────
     this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: `safety-net-${stage}` });
     // An empty pattern archives every event on the bus, so any flow can be replayed.
@@ -228,13 +284,21 @@ export class SafetyNetStack extends Stack {
           idHashSecretId: idHashSecret.secretArn,
           tokenSecretId: tokenSecret.secretArn,
           maxUploadBytes: String(config.maxUploadBytes),
+          deadlineCounting: config.deadlineCounting,
+          followUpDays: String(config.followUpDays),
+          channelsSecretId: this.channelsSecret.secretArn,
+          deliveryQueueUrl: this.deliveryQueue.queueUrl,
+          deliveryDeadLetterQueueUrl: this.deliveryDeadLetterQueue.queueUrl,
+          notificationTopicArn: this.notificationTopic.topicArn,
+          dashboardUrl: config.dashboardUrl,
         },
       });
     }
     this.functions = functions;
     for (const spec of FUNCTIONS) {
-      this.grantDataAccess(functions[spec.id], FUNCTION_ACCESS[spec.id], { idHashSecret, tokenSecret });
+      this.grantDataAccess(functions[spec.id], spec.id, FUNCTION_ACCESS[spec.id], { idHashSecret, tokenSecret });
     }
+    this.uploaderRole = this.createUploaderRole(functions.api);
 
     // The routing table, read, never restated: one rule per route on the platform bus.
     const routesScope = new Construct(this, 'Routes');
@@ -247,6 +311,11 @@ export class SafetyNetStack extends Stack {
       });
       functions[route.target].addEventRuleTarget(rule);
     }
+
+    // Each message on its own (batch of one), so a slow robot call holds up no other channel's message.
+    functions[deliveries.target].function.addEventSource(
+      new SqsEventSource(this.deliveryQueue, { batchSize: 1, reportBatchItemFailures: true }),
+    );
 
     const schedulesScope = new Construct(this, 'Schedules');
     for (const spec of SCHEDULES) {
@@ -296,10 +365,12 @@ export class SafetyNetStack extends Stack {
       this.alarmOnDeadLetters(platformFunction.deadLetterQueue, `${spec.id}: events it could not take`, alarmAction);
     }
     this.alarmOnDeadLetters(forwardingDeadLetterQueue, 'S3 events not forwarded to the platform bus', alarmAction);
+    this.alarmOnDeadLetters(this.deliveryDeadLetterQueue, 'notification deliveries that failed every attempt', alarmAction);
 
     new CfnOutput(this, 'UploadsBucketName', { value: this.uploadsBucket.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'NotificationChannelsSecretArn', { value: this.channelsSecret.secretArn });
     new CfnOutput(this, 'ApiUrl', { value: apiStage.url });
   }
 
@@ -355,16 +426,37 @@ export class SafetyNetStack extends Stack {
 
   private grantDataAccess(
     platformFunction: PlatformFunction,
+    functionId: FunctionId,
     access: readonly DataAccess[],
     secrets: { idHashSecret: secretsmanager.ISecret; tokenSecret: secretsmanager.ISecret },
   ): void {
     const { role } = platformFunction;
     const allow = (actions: string[], resources: string[]) => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
-    // Every function: the table (each index named, no wildcard), the bus, the key.
-    allow(TABLE_DATA_ACTIONS, [
-      this.table.tableArn,
-      ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
-    ]);
+    // The table (each index named, no wildcard), only under the key prefixes the function owns
+    // (for an index query the prefix is the index's partition key), never Scan or DeleteItem.
+    const tableAccess = TABLE_ACCESS[functionId];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...TABLE_ITEM_ACTIONS, ...(tableAccess.batchWrite ? ['dynamodb:BatchWriteItem'] : [])],
+        resources: [
+          this.table.tableArn,
+          ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
+        ],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.entities) } },
+      }),
+    );
+    if (tableAccess.reads?.length) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: TABLE_READ_ACTIONS,
+          resources: [
+            this.table.tableArn,
+            ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
+          ],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.reads) } },
+        }),
+      );
+    }
     this.eventBus.grantPutEventsTo(role);
     // /health asks the bus whether it is there.
     allow(['events:DescribeEventBus'], [this.eventBus.eventBusArn]);
@@ -384,6 +476,34 @@ export class SafetyNetStack extends Stack {
     }
     if (access.includes('readIdHashKey')) secrets.idHashSecret.grantRead(role);
     if (access.includes('readTokenKey')) secrets.tokenSecret.grantRead(role);
+    if (access.includes('readChannelSecret')) this.channelsSecret.grantRead(role);
+    // Named actions rather than grantSendMessages/grantPublish, whose key grants add kms wildcards: the key is granted above.
+    if (access.includes('sendDeliveries')) allow(['sqs:SendMessage'], [this.deliveryQueue.queueArn, this.deliveryDeadLetterQueue.queueArn]);
+    if (access.includes('publishNotifications')) allow(['sns:Publish'], [this.notificationTopic.topicArn]);
+  }
+
+  /**
+   * The uploader role: s3:PutObject under uploads/ (and the key to encrypt with), assumable by
+   * the api function only. The api assumes it per presigned upload with a session policy naming
+   * the caller's unit prefix, so the signed URL can write nowhere else (IAM enforces the unit).
+   */
+  private createUploaderRole(api: PlatformFunction): iam.Role {
+    const uploader = new iam.Role(this, 'UploaderRole', {
+      description: "Signs presigned uploads; each session is narrowed to one unit's uploads/{unit}/ prefix",
+      assumedBy: new iam.ArnPrincipal(api.role.roleArn),
+      maxSessionDuration: Duration.hours(1),
+    });
+    uploader.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.uploadsBucket.arnForObjects('uploads/*')] }),
+    );
+    uploader.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+    Validations.of(uploader).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(this.uploadsBucket.arnForObjects('uploads/*')))}]`,
+      reason: 'The role may put under uploads/ only; every session narrows it further to the one unit prefix of the caller.',
+    });
+    uploader.grantAssumeRole(api.role);
+    api.function.addEnvironment(API_ENV_NAMES.uploaderRoleArn, uploader.roleArn);
+    return uploader;
   }
 
   private alarmOnDeadLetters(queue: sqs.IQueue, what: string, action: cloudwatch.IAlarmAction): void {
@@ -397,4 +517,9 @@ export class SafetyNetStack extends Stack {
     });
     alarm.addAlarmAction(action);
   }
+}
+
+/** `dynamodb:LeadingKeys` patterns of some entities: `UPLOAD#*`, …, or an exact key such as `DEADLINE-NOTICES`. */
+export function leadingKeyPatterns(entities: readonly (keyof typeof TABLE_KEY_PREFIXES)[]): string[] {
+  return [...new Set(entities.map((entity) => TABLE_KEY_PREFIXES[entity]))].map((prefix) => (prefix.endsWith('#') ? `${prefix}*` : prefix));
 }

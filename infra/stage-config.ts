@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { FUNCTIONS, type FunctionId } from '../shared/domain/routing.ts';
+import { deadlineCountingSchema } from '../shared/domain/working-days.ts';
+import { DEFAULT_FOLLOW_UP_DAYS } from '../shared/domain/alerts/lifecycle.ts';
+import { unitCodeSchema } from '../shared/domain/units.ts';
 
 /**
  * Everything that differs between dev, staging and prod, in one validated place.
@@ -49,6 +52,22 @@ export const stageConfigSchema = z
     /** Memory per function where this stage differs from the FUNCTIONS spec. */
     functionMemoryMb: z.partialRecord(z.enum(functionIds), z.number().int().min(128).max(10240)),
     apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    /** Alert response deadlines in calendar days (default) or working days (China's holidays and make-up workdays). */
+    deadlineCounting: deadlineCountingSchema.default('calendar'),
+    /** Days from an outcome that grants assistance to its 回访 follow-up check. */
+    followUpDays: z.number().int().min(1).max(730).default(DEFAULT_FOLLOW_UP_DAYS),
+    /** The dashboard's address: the links in notification messages start with it. */
+    dashboardUrl: z.url(),
+    /**
+     * Who hears a unit's messages through the `sns` channel (email or SMS): each subscription
+     * filters the notification topic on the message's unit. Staff contacts, not citizens'.
+     */
+    notificationSubscriptions: z.array(
+      z.discriminatedUnion('protocol', [
+        z.object({ unit: unitCodeSchema, protocol: z.literal('email'), endpoint: z.email() }),
+        z.object({ unit: unitCodeSchema, protocol: z.literal('sms'), endpoint: z.string().regex(/^\+\d{8,15}$/, 'an E.164 phone number') }),
+      ]),
+    ),
   })
   .superRefine((config, ctx) => {
     const fail = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -70,7 +89,7 @@ export const stageConfigSchema = z
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
 /** What a deployer may set per stage without editing code (CDK context or environment). */
-export type StageOverrides = Partial<Pick<StageConfig, 'account' | 'region' | 'alarmEmail'>>;
+export type StageOverrides = Partial<Pick<StageConfig, 'account' | 'region' | 'alarmEmail' | 'dashboardUrl'>>;
 
 const MIB = 1024 * 1024;
 const common = {
@@ -97,6 +116,8 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     accessLogRetentionDays: 30,
     functionMemoryMb: {},
     apiThrottle: { rateLimit: 10, burstLimit: 20 },
+    dashboardUrl: 'https://safety-net-dev.example.org',
+    notificationSubscriptions: [{ unit: '330600', protocol: 'email', endpoint: 'safety-net-dev-notices@example.org' }],
   },
   staging: {
     ...common,
@@ -115,6 +136,8 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     noncurrentVersionRetentionDays: 30,
     accessLogRetentionDays: 90,
     functionMemoryMb: {},
+    dashboardUrl: 'https://safety-net-staging.example.org',
+    notificationSubscriptions: [{ unit: '330600', protocol: 'email', endpoint: 'safety-net-staging-notices@example.org' }],
   },
   prod: {
     ...common,
@@ -131,6 +154,12 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     accessLogRetentionDays: 365,
     // City-wide rosters and departmental extracts are the large files: more memory, more CPU.
     functionMemoryMb: { 'ingest-roster': 2048, 'match-dataset': 2048 },
+    dashboardUrl: 'https://safety-net.example.org',
+    // The duty officers of the city bureau; districts add theirs (and SMS numbers) in their deploy's config.
+    notificationSubscriptions: [
+      { unit: '330600', protocol: 'email', endpoint: 'safety-net-notices@example.org' },
+      { unit: '330600', protocol: 'sms', endpoint: '+8613800000000' },
+    ],
   },
 };
 

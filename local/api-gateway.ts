@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { PlatformClock } from './clock.ts';
+import { API_SECURITY_HEADERS } from '../functions/api/security-headers.ts';
 import type { DashboardSite } from './dashboard-site.ts';
 
 /**
@@ -34,7 +35,7 @@ export async function startApiGateway(
       res.writeHead(structured.statusCode ?? 200, headers);
       res.end(structured.body ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8') : undefined);
     } catch (error) {
-      res.writeHead(500, { 'content-type': 'application/json' });
+      res.writeHead(500, { ...API_SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal', message: '服务内部错误' } }));
       console.error('api invoke failed', error instanceof Error ? error.message : error);
     }

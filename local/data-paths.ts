@@ -28,5 +28,10 @@ export function dataPaths(dataDir: string) {
     archiveDir: join(dataDir, 'archive'),
     archiveFile: join(dataDir, 'archive', 'events.ndjson'),
     deadLetterFile: join(dataDir, 'dead-letter.ndjson'),
+    /** What the `sns` channel publishes locally, one message a line. */
+    outboxFile: join(dataDir, 'outbox.ndjson'),
+    /** Notification deliveries that used up their attempts (and queue messages past their receive limit). */
+    notificationDeadLetterFile: join(dataDir, 'notification-dead-letter.ndjson'),
+    queueFile: (queueId: string) => join(dataDir, 'queues', `${queueId}.json`),
   };
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,7 +25,18 @@ export interface LambdaRuntimeOptions {
   concurrency?: number;
   /** Lambda's REPORT line of every invocation that ran to its end (with a result or an error). */
   onReport?: (report: InvocationReport) => void;
+  /**
+   * 'in-process': the handler modules run in this thread, inside `invocationScope` — for a test that audits a
+   * function's own SDK calls (the table-access test); no memory limit or timeout then. Default 'worker'.
+   */
+  isolation?: 'worker' | 'in-process';
 }
+
+/**
+ * Which function the current async work belongs to, for in-process invocations: a test attributes each storage
+ * request to its function (the table-access test checks them against the IAM the stack grants).
+ */
+export const invocationScope = new AsyncLocalStorage<FunctionId>();
 
 export interface InvocationReport {
   functionId: string;
@@ -71,6 +83,8 @@ export class LambdaRuntime {
   private readonly functionsDir: string;
   private readonly concurrency: number;
   private readonly onReport?: (report: InvocationReport) => void;
+  private readonly inProcess: boolean;
+  private readonly loaded = new Map<string, Promise<(event: unknown, context: unknown) => Promise<unknown>>>();
   private readonly environments = new Map<string, Environment[]>();
   private readonly waiting = new Map<string, Array<() => void>>();
   private closed = false;
@@ -80,18 +94,42 @@ export class LambdaRuntime {
     this.functionsDir = options.functionsDir ?? FUNCTIONS_DIR;
     this.concurrency = options.concurrency ?? Math.max(2, availableParallelism());
     this.onReport = options.onReport;
+    this.inProcess = options.isolation === 'in-process';
   }
 
   /** Invokes a function's exported handler with an event, as Lambda would; rejects with a FunctionError when it fails. */
   async invoke(id: FunctionId | string, event: unknown): Promise<unknown> {
     const definition = this.definitions.get(id);
     if (!definition) throw new Error(`unknown function ${id}`);
+    if (this.inProcess) return this.invokeInProcess(definition, event);
     const environment = await this.acquire(definition);
     try {
       return await this.run(definition, environment, event);
     } finally {
       this.release(definition.id, environment);
     }
+  }
+
+  private async invokeInProcess(definition: FunctionDefinition, event: unknown): Promise<unknown> {
+    let handler = this.loaded.get(definition.id);
+    if (!handler) {
+      handler = import(pathToFileURL(`${this.functionsDir}${definition.id}/handler.ts`).href).then(
+        (m: { handler: (event: unknown, context: unknown) => Promise<unknown> }) => m.handler,
+      );
+      this.loaded.set(definition.id, handler);
+    }
+    const run = await handler;
+    const requestId = randomUUID();
+    const context = lambdaContext(definition, requestId, Date.now() + definition.timeoutSeconds * 1000);
+    return invocationScope.run(definition.id as FunctionId, () =>
+      run(event, {
+        ...context,
+        getRemainingTimeInMillis: () => Math.max(0, context.deadline - Date.now()),
+        done: () => undefined,
+        fail: () => undefined,
+        succeed: () => undefined,
+      }),
+    );
   }
 
   /**

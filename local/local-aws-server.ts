@@ -17,6 +17,20 @@ export interface LocalAwsServerOptions {
   credentials: LocalCredentials;
   /** Local-only control endpoints (POST /_local/<name>) for the CLI. */
   control: ControlRoutes;
+  /** SQS SendMessage, by queue URL path (`/{account}/{name}`). */
+  queues?: Record<
+    string,
+    { send(body: string, delaySeconds?: number): { messageId: string; md5: string } | Promise<{ messageId: string; md5: string }> }
+  >;
+  /** SNS Publish, by topic ARN. */
+  topics?: Record<string, (message: SnsMessage) => Promise<void>>;
+}
+
+export interface SnsMessage {
+  topicArn: string;
+  subject?: string;
+  message: string;
+  attributes: Record<string, string>;
 }
 
 /**
@@ -47,23 +61,26 @@ export async function startLocalAwsServer(
   };
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  { bus, secrets, control, credentials }: LocalAwsServerOptions,
-): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: LocalAwsServerOptions): Promise<void> {
+  const { bus, secrets, control, credentials } = options;
   const raw = await readBody(req);
   const url = new URL(req.url ?? '/', 'http://local');
   const check = await verifySignature(
     { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
     // `execute-api` signs the CLI's control calls (local/cli/signed-fetch.ts).
-    { credentials, services: url.pathname.startsWith('/_local/') ? ['execute-api'] : ['events', 'secretsmanager'] },
+    { credentials, services: url.pathname.startsWith('/_local/') ? ['execute-api'] : ['events', 'secretsmanager', 'sqs', 'sns'] },
   );
   if (!check.ok) {
     const error = jsonAuthError(check);
     return reply(res, error.status, { __type: error.type, message: error.message });
   }
   const body = raw.toString('utf8');
+  // SNS speaks the query protocol (form-encoded Action=…, XML answers).
+  if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    if (check.service !== 'sns')
+      return reply(res, 400, { __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'sns'." });
+    return handleSnsQuery(res, body, options);
+  }
   if (url.pathname.startsWith('/_local/')) {
     const route = control[url.pathname.slice('/_local/'.length)];
     if (!route || req.method !== 'POST') return reply(res, 404, { error: 'unknown control route' }, 'application/json');
@@ -74,7 +91,7 @@ async function handle(
     }
   }
   const target = String(req.headers['x-amz-target'] ?? '');
-  const signingName = target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
+  const signingName = target.startsWith('AWSEvents.') ? 'events' : target.startsWith('AmazonSQS.') ? 'sqs' : 'secretsmanager';
   if (check.service !== signingName)
     return reply(res, 400, {
       __type: 'InvalidSignatureException',
@@ -108,9 +125,47 @@ async function handle(
         CreatedDate: 0,
       });
     }
+    case 'AmazonSQS.SendMessage': {
+      const queue = options.queues?.[new URL(String(input.QueueUrl ?? ''), 'http://local').pathname];
+      if (!queue)
+        return reply(res, 400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }, JSON_1_0);
+      const delay = Number(input.DelaySeconds ?? 0);
+      if (!Number.isInteger(delay) || delay < 0 || delay > 900)
+        return reply(res, 400, { __type: 'com.amazonaws.sqs#InvalidParameterValue', message: 'DelaySeconds must be 0-900.' }, JSON_1_0);
+      const sent = await queue.send(String(input.MessageBody ?? ''), delay);
+      return reply(res, 200, { MessageId: sent.messageId, MD5OfMessageBody: sent.md5 }, JSON_1_0);
+    }
     default:
       return reply(res, 400, { __type: 'UnknownOperationException', message: `Operation ${target || '(none)'} is not served locally.` });
   }
+}
+
+const JSON_1_0 = 'application/x-amz-json-1.0';
+
+async function handleSnsQuery(res: ServerResponse, body: string, { topics }: LocalAwsServerOptions): Promise<void> {
+  const form = new URLSearchParams(body);
+  const xml = (status: number, text: string) => {
+    res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': crypto.randomUUID() });
+    res.end(`<?xml version="1.0"?>\n${text}`);
+  };
+  const topicArn = form.get('TopicArn') ?? '';
+  const topic = topics?.[topicArn];
+  if (form.get('Action') !== 'Publish' || !topic) {
+    return xml(
+      400,
+      `<ErrorResponse><Error><Type>Sender</Type><Code>${topic ? 'InvalidAction' : 'NotFound'}</Code><Message>${topic ? 'Only Publish is served locally.' : 'Topic does not exist'}</Message></Error><RequestId>local</RequestId></ErrorResponse>`,
+    );
+  }
+  const attributes: Record<string, string> = {};
+  for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
+    attributes[form.get(`MessageAttributes.entry.${n}.Name`)!] = form.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '';
+  }
+  await topic({ topicArn, subject: form.get('Subject') ?? undefined, message: form.get('Message') ?? '', attributes });
+  const messageId = crypto.randomUUID();
+  return xml(
+    200,
+    `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${messageId}</RequestId></ResponseMetadata></PublishResponse>`,
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

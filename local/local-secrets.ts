@@ -4,6 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 export const LOCAL_SECRET_IDS = {
   idHashKey: 'safety-net/local/id-hash-key',
   tokenSigningKey: 'safety-net/local/token-signing-key',
+  /** The units' notification channels: set from `start --channels FILE` at each start, never written to secrets.json. */
+  notificationChannels: 'safety-net/local/notification-channels',
 } as const;
 
 /**

@@ -1,9 +1,14 @@
-import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { appendFile, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import type { ChannelsConfig } from '../shared/domain/notifications/index.ts';
+import type { SweepResult } from '../shared/application/deadline-sweep/deadline-sweep.ts';
+import type { DigestRunResult } from '../shared/application/notify/send-digests.ts';
+import { LocalDeadLetterQueue, LocalQueue } from './local-queue.ts';
 import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
+import { DEFAULT_FOLLOW_UP_DAYS } from '../shared/domain/alerts/lifecycle.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
 import type { UploadSummary } from '../shared/domain/upload-summary.ts';
 import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
@@ -33,6 +38,10 @@ export interface PlatformOptions {
   /** First retry delay of the bus (default 1 s; tests use less). */
   retryBackoffMs?: number;
   schedulerTickMs?: number;
+  /** Alert response deadlines in calendar (default) or working days, as a stage config would set them. */
+  deadlineCounting?: 'calendar' | 'working';
+  /** Days from an assistance outcome to its follow-up (default 90). */
+  followUpDays?: number;
   onDelivery?: (report: DeliveryReport) => void;
   onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
@@ -40,6 +49,12 @@ export interface PlatformOptions {
   functionMemoryMb?: Partial<Record<FunctionId, number>>;
   /** Each function invocation's REPORT (duration, most memory used), as Lambda logs it. */
   onInvocation?: (report: InvocationReport) => void;
+  /** 'in-process' for a test that audits the functions' own SDK calls (see LambdaRuntime); default 'worker'. */
+  functionIsolation?: 'worker' | 'in-process';
+  /** The units' notification channels (`start --channels FILE`), served to the functions as a local secret. */
+  channels?: ChannelsConfig;
+  /** Pause before the local queue receives a failed message again (default 30 s, as SQS's visibility timeout). */
+  queueVisibilityMs?: number;
 }
 
 export interface RunningPlatform {
@@ -52,13 +67,26 @@ export interface RunningPlatform {
   functions: LambdaRuntime;
   /** Uploads found without a terminal result at start and sent through again. */
   resumedUploads: string[];
+  /** The local SQS queues by id (QUEUES), e.g. the notification deliveries. */
+  queues: Record<string, LocalQueue>;
+  /** `sweep [--at]`: the daily sweep, then (once its events are handled) the daily digest of the same day. */
+  sweepAndDigest(at?: string): Promise<SweepResult & { digest: DigestRunResult }>;
+  /** The bus and every queue idle (delayed deliveries included). */
+  whenIdle(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The casework settings of the shell that started the process (read once: a platform's own settings must not leak into the next one). */
+const SHELL_CASEWORK_ENV = {
+  deadlineCounting: process.env[RUNTIME_ENV_NAMES.deadlineCounting],
+  followUpDays: process.env[RUNTIME_ENV_NAMES.followUpDays],
+};
 
 const BUS_NAME = 'safety-net-local';
 const UPLOADS_BUCKET = 'safety-net-local-uploads';
 const TABLE_NAME = 'safety-net-local';
 const ACCOUNT = '000000000000';
+const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${ACCOUNT}:safety-net-local-notifications`;
 
 /**
  * The whole platform on one machine: dynalite, the local S3, the local bus (which
@@ -72,14 +100,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const previousUmask = isMainThread ? process.umask(0o077) : undefined;
   await restrictDataFolder(dataDir);
   await mkdir(paths.archiveDir, { recursive: true, mode: 0o700 });
+  await mkdir(dirname(paths.queueFile('x')), { recursive: true, mode: 0o700 });
   const clock = new PlatformClock(options.clockDate, options.clockRate);
-  const secrets = await loadOrCreateLocalSecrets(paths.secretsFile);
+  const secrets = {
+    ...(await loadOrCreateLocalSecrets(paths.secretsFile)),
+    [LOCAL_SECRET_IDS.notificationChannels]: JSON.stringify(options.channels ?? {}),
+  };
   const credentials = await loadOrCreateLocalCredentials(paths.credentialsFile);
 
   const closers: Array<() => Promise<unknown>> = [];
   // Each function in its own workers, with its memory limit and timeout (created on first use: start-up stays fast).
   const functions = new LambdaRuntime({
     onReport: options.onInvocation,
+    isolation: options.functionIsolation,
     functions: FUNCTIONS.map((f) => ({ ...f, memoryMb: options.functionMemoryMb?.[f.id] ?? f.memoryMb })),
   });
   const invokeFunction = (target: FunctionId, event: unknown) => functions.invoke(target, event);
@@ -112,14 +145,53 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await importS3rverFolder(paths.legacyS3Dir, s3.store);
 
     let scheduler: LocalScheduler | undefined;
+    // SQS queues and their consumers, the notification topic: served by the same local AWS server.
+    const queues: Record<string, LocalQueue> = {};
+    const queueEndpoints: Record<string, LocalQueue | LocalDeadLetterQueue> = {};
+    for (const spec of QUEUES) {
+      const name = `safety-net-local-${spec.id}`;
+      queues[spec.id] = new LocalQueue({
+        spec,
+        url: `/${ACCOUNT}/${name}`,
+        arn: `arn:aws:sqs:${LOCAL_REGION}:${ACCOUNT}:${name}`,
+        region: LOCAL_REGION,
+        invoke: (target, event) => invokeFunction(target, event),
+        pendingFile: paths.queueFile(spec.id),
+        deadLetterFile: paths.notificationDeadLetterFile,
+        visibilityMs: options.queueVisibilityMs,
+      });
+      queueEndpoints[`/${ACCOUNT}/${name}`] = queues[spec.id];
+      queueEndpoints[`/${ACCOUNT}/${name}-dlq`] = new LocalDeadLetterQueue(paths.notificationDeadLetterFile);
+    }
+    const whenIdle = async () => {
+      // A delivery can put events on the bus and a notify can queue deliveries: wait until both are still.
+      for (let round = 0; round < 2; round++) {
+        await bus.whenIdle();
+        for (const queue of Object.values(queues)) await queue.whenIdle();
+      }
+      await bus.whenIdle();
+    };
+    const sweepAndDigest = async (at?: string) => {
+      const sweep = (await scheduler!.fireNow('daily-deadline-sweep', at)) as SweepResult;
+      await bus.whenIdle();
+      const digest = (await scheduler!.fireNow('daily-digest', at ?? sweep.today)) as DigestRunResult;
+      await bus.whenIdle();
+      return { ...sweep, digest };
+    };
     const aws = await startLocalAwsServer({
       bus,
       secrets,
+      queues: queueEndpoints,
+      topics: {
+        [LOCAL_TOPIC_ARN]: async (message) => {
+          await appendFile(paths.outboxFile, `${JSON.stringify({ publishedAt: new Date().toISOString(), ...message })}\n`, { mode: 0o600 });
+        },
+      },
       credentials,
       control: {
-        sweep: async (body) => scheduler!.fireNow('daily-deadline-sweep', body.at ? String(body.at) : undefined),
+        sweep: async (body) => sweepAndDigest(body.at ? String(body.at) : undefined),
         idle: async () => {
-          await bus.whenIdle();
+          await whenIdle();
           return { idle: true };
         },
         clock: async () => ({ now: clock.now().toISOString() }),
@@ -127,9 +199,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     closers.push(aws.close);
 
-    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials);
+    setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials, options);
     await ensureTable(dynamo.endpoint, TABLE_NAME, credentials);
     await ensureBucket(s3.endpoint, UPLOADS_BUCKET, credentials);
+    for (const queue of Object.values(queues)) await queue.start();
+    closers.push(async () => {
+      for (const queue of Object.values(queues)) await queue.stop();
+    });
 
     scheduler = new LocalScheduler({
       schedules: SCHEDULES,
@@ -146,6 +222,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     closers.push(api.close);
     // The dashboard uploads with presigned PUTs straight to the local S3, as a browser would to S3 with CORS.
     for (const origin of [api.url, api.url.replace('127.0.0.1', 'localhost')]) s3.allowOrigin(new URL(origin).origin);
+    // Links in messages point at the dashboard this platform serves.
+    process.env[RUNTIME_ENV_NAMES.dashboardUrl] = api.url;
+    resetRuntimeEnv();
 
     const endpoints: Endpoints = {
       api: api.url,
@@ -174,6 +253,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       clock,
       functions,
       resumedUploads,
+      queues,
+      sweepAndDigest,
+      whenIdle,
       async close() {
         if (closed) return;
         closed = true;
@@ -190,7 +272,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 }
 
 /** The environment the functions see: the same variables the CDK stack sets, plus local endpoints. */
-function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: string }, credentials: LocalCredentials): void {
+function setFunctionEnvironment(
+  endpoints: { dynamo: string; s3: string; aws: string },
+  credentials: LocalCredentials,
+  casework: Pick<PlatformOptions, 'deadlineCounting' | 'followUpDays'>,
+): void {
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -199,6 +285,8 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
+    AWS_ENDPOINT_URL_SQS: endpoints.aws,
+    AWS_ENDPOINT_URL_SNS: endpoints.aws,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'safety-net-local',
@@ -210,7 +298,16 @@ function setFunctionEnvironment(endpoints: { dynamo: string; s3: string; aws: st
     [RUNTIME_ENV_NAMES.eventBusName]: BUS_NAME,
     [RUNTIME_ENV_NAMES.idHashSecretId]: LOCAL_SECRET_IDS.idHashKey,
     [RUNTIME_ENV_NAMES.tokenSecretId]: LOCAL_SECRET_IDS.tokenSigningKey,
+    // An option wins; otherwise what the shell set (DEADLINE_COUNTING=working npm start), else the defaults.
+    [RUNTIME_ENV_NAMES.deadlineCounting]: casework.deadlineCounting ?? SHELL_CASEWORK_ENV.deadlineCounting ?? 'calendar',
+    [RUNTIME_ENV_NAMES.followUpDays]: String(casework.followUpDays ?? SHELL_CASEWORK_ENV.followUpDays ?? DEFAULT_FOLLOW_UP_DAYS),
+    [RUNTIME_ENV_NAMES.channelsSecretId]: LOCAL_SECRET_IDS.notificationChannels,
+    [RUNTIME_ENV_NAMES.notificationTopicArn]: LOCAL_TOPIC_ARN,
   });
+  for (const spec of QUEUES) {
+    process.env[spec.urlEnv] = `${endpoints.aws}/${ACCOUNT}/safety-net-local-${spec.id}`;
+    process.env[spec.deadLetterUrlEnv] = `${endpoints.aws}/${ACCOUNT}/safety-net-local-${spec.id}-dlq`;
+  }
   resetRuntimeEnv();
   resetClients();
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export type ApiErrorStatus = 400 | 401 | 403 | 404 | 409 | 500;
+export type ApiErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 500;
 
 /** One problem with the input, as returned in `error.issues`. */
 export interface InputIssue {
@@ -32,6 +32,9 @@ export class ApiError extends Error {
   }
   static notFound(message: string): ApiError {
     return new ApiError(404, 'not-found', message);
+  }
+  static methodNotAllowed(method: string, allowed: readonly string[]): ApiError {
+    return new ApiError(405, 'method-not-allowed', `此接口不支持 ${method} 方法(可用: ${allowed.join('、')})`);
   }
   static conflict(message: string): ApiError {
     return new ApiError(409, 'conflict', message);

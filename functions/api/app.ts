@@ -5,10 +5,13 @@ import type { ApiDependencies, ApiEnv } from './api-env.ts';
 import { ApiError } from './api-error.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { householdRoutes } from './routes/households.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { planRoutes } from './routes/plan.ts';
 import { progressRoutes } from './routes/progress.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { uploadRoutes } from './routes/uploads.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /**
  * The HTTP API (the dashboard is static files: web/dist, served beside it). Each route module owns its paths and its
@@ -16,15 +19,23 @@ import { uploadRoutes } from './routes/uploads.ts';
  */
 export function createApp(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
+  app.use('*', securityHeaders());
 
   app.route('/health', healthRoutes(deps));
   app.route('/plan', planRoutes(deps));
   app.route('/progress', progressRoutes(deps));
   app.route('/uploads', uploadRoutes(deps));
   app.route('/alerts', alertRoutes(deps));
+  app.route('/households', householdRoutes(deps));
+  app.route('/stats', statsRoutes(deps));
   app.route('/notifications', notificationRoutes(deps));
 
-  app.notFound((c) => c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404));
+  app.notFound((c) => {
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length === 0) return c.json(ApiError.notFound(`没有这个接口: ${c.req.method} ${c.req.path}`).toBody(), 404);
+    c.header('Allow', allowed.join(', '));
+    return c.json(ApiError.methodNotAllowed(c.req.method, allowed).toBody(), 405);
+  });
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.toBody(), error.status);
@@ -44,3 +55,18 @@ export function createApp(deps: ApiDependencies) {
 }
 
 export type ApiApp = ReturnType<typeof createApp>;
+
+/** The methods the app's own routes answer on a path (middleware entries, method ALL, do not count). */
+export function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === 'ALL') continue;
+    const pattern = route.path
+      .replace(/\/+$/, '')
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:[^/]+/g, '[^/]+');
+    if (new RegExp(`^${pattern}/?$`).test(path)) methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}

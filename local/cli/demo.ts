@@ -7,10 +7,10 @@ import { localS3Client } from '../storage-servers.ts';
 import { generateDataset, toCsv } from '../../sample-data/index.ts';
 import { createRandom } from '../../sample-data/prng.ts';
 import { loadPlan } from '../../shared/domain/plan/catalogue.ts';
-import { nextPeriod } from '../../shared/domain/period.ts';
+import { addDays, nextPeriod, shanghaiDate } from '../../shared/domain/period.ts';
 import { DISTRICT_UNIT_CODES, CITY_UNIT, type UnitCode } from '../../shared/domain/units.ts';
-import { listAlerts } from '../../shared/adapters/alert-store.ts';
-import { acknowledgeAlert, resolveAlert } from '../../shared/application/api/alert-actions.ts';
+import { listAlerts, pendingFollowUpsDueBy } from '../../shared/adapters/alert-store.ts';
+import { assignAlert, recordAlertFollowUp, resolveAlert, verifyAlert } from '../../shared/application/api/alert-actions.ts';
 import { uploadKey } from '../../shared/domain/upload-key.ts';
 import { parseCommandArgs } from './usage.ts';
 import { run as status } from './status.ts';
@@ -96,24 +96,34 @@ export async function run(args: string[]): Promise<number> {
 
 async function sweep(platform: RunningPlatform, date: string): Promise<void> {
   platform.clock.advanceTo(date);
-  await platform.scheduler.fireNow('daily-deadline-sweep', date);
-  await platform.bus.whenIdle();
+  await platform.sweepAndDigest(date);
+  await platform.whenIdle();
 }
 
-/** Caseworkers acknowledge and close some of their unit's alerts each month, as diligently as their unit is. */
+/**
+ * Caseworkers work some of their unit's alerts each month, as diligently as their unit is: 分派 (which signs
+ * for the alert), then 核查 and 办结, and the 回访 of assistance granted when it comes due.
+ */
 async function caseworkersAct(now: string, random: ReturnType<typeof createRandom>, diligence: Map<UnitCode, number>): Promise<void> {
   const caseworker = (unit: UnitCode) => ({ unit, role: unit === CITY_UNIT ? ('city' as const) : ('district' as const) });
+  const today = shanghaiDate(new Date(now));
+  const visit = { visitedOn: today, method: '入户核查' as const, findings: '演示:入户核查,家庭情况已核实' };
   for (const alert of (await listAlerts({ status: 'open', limit: 200 })).alerts) {
-    if (random.chance(diligence.get(alert.unit) ?? 0)) await acknowledgeAlert(alert.alertId, caseworker(alert.unit), now);
+    if (random.chance(diligence.get(alert.unit) ?? 0))
+      await assignAlert(alert.alertId, caseworker(alert.unit), { township: '演示街道', assignee: `社工 ${alert.unit.slice(-2)}` }, now);
   }
   for (const alert of (await listAlerts({ status: 'acknowledged', limit: 200 })).alerts) {
-    if (random.chance(diligence.get(alert.unit) ?? 0))
-      await resolveAlert(
-        alert.alertId,
-        caseworker(alert.unit),
-        { outcome: random.chance(0.5) ? '临时救助' : '核实无需救助', note: '演示:入户核查后办结' },
-        now,
-      );
+    if (!random.chance(diligence.get(alert.unit) ?? 0)) continue;
+    await verifyAlert(alert.alertId, caseworker(alert.unit), visit, now);
+    await resolveAlert(
+      alert.alertId,
+      caseworker(alert.unit),
+      { outcome: random.chance(0.5) ? '临时救助' : '核实无需救助', note: '演示:入户核查后办结' },
+      now,
+    );
+  }
+  for (const alert of await pendingFollowUpsDueBy(addDays(today, 7))) {
+    if (random.chance(diligence.get(alert.unit) ?? 0)) await recordAlertFollowUp(alert.alertId, caseworker(alert.unit), visit, now);
   }
 }
 

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { startPlatform } from '../platform.ts';
+import { channelsConfigSchema, type ChannelsConfig } from '../../shared/domain/notifications/index.ts';
 import { dataPaths } from '../data-paths.ts';
 import { DATA_OPTION, parseCommandArgs, UsageError } from './usage.ts';
 
@@ -7,6 +9,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, {
     port: { type: 'string' },
     clock: { type: 'string' },
+    channels: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     ...DATA_OPTION,
@@ -14,6 +17,8 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口无效: ${values.port ?? process.env.PORT}`);
   if (values.clock && !/^\d{4}-\d{2}-\d{2}$/.test(values.clock)) throw new UsageError('--clock 应为 YYYY-MM-DD');
+
+  const channels = values.channels ? await readChannels(values.channels) : undefined;
 
   // Function logs (JSON, one line each) are for --verbose; the terminal shows what was routed where.
   process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'SILENT';
@@ -24,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
     dataDir: values.data,
     apiPort: port,
     clockDate: values.clock,
+    channels,
     onDelivery: values.quiet
       ? undefined
       : (r) => {
@@ -42,6 +48,13 @@ Safety Net 已就绪 (${Date.now() - started} ms)
   DynamoDB       ${e.dynamodb}  表 ${e.tableName}
   EventBridge    ${e.eventbridge}  总线 ${e.busName}
   平台时钟       ${platform.clock.now().toISOString()}
+  通知渠道       ${
+    channels
+      ? Object.entries(channels)
+          .map(([unit, list]) => `${unit}: ${list.map((c) => c.type).join('/')}`)
+          .join('; ') || '(无)'
+      : '仅收件箱'
+  }
   数据目录       ${platform.dataDir}
   端点文件       ${dataPaths(platform.dataDir).endpointsFile}
 ${platform.resumedUploads.length ? `  继续处理上次未完成的上传 ${platform.resumedUploads.length} 个\n` : ''}
@@ -56,4 +69,19 @@ ${platform.resumedUploads.length ? `  继续处理上次未完成的上传 ${pla
   await platform.close();
   console.log('已停止。');
   return 0;
+}
+
+/** `--channels FILE`: `{ "<unit>": [ { "type": "dingtalk", "url": "…", "secret": "…" }, … ] }`, checked before anything starts. */
+async function readChannels(file: string): Promise<ChannelsConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new UsageError(`无法读取通知渠道文件 ${file}(应为 JSON)`);
+  }
+  const parsed = channelsConfigSchema.safeParse(raw);
+  // Paths only: a value may be a robot's secret.
+  if (!parsed.success)
+    throw new UsageError(`通知渠道文件无效: ${parsed.error.issues.map((i) => `${i.path.join('.')}(${i.message})`).join('; ')}`);
+  return parsed.data;
 }

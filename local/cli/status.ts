@@ -25,6 +25,8 @@ interface ProgressResponse {
 interface OpenAlert {
   level: string;
   unit: string;
+  /** The API's SLA state (shared/domain/alerts/sla.ts): the CLI never judges deadlines itself. */
+  sla: { state: string };
 }
 
 type AlertsResult = { enabled: false } | { enabled: true; alerts: OpenAlert[] };
@@ -35,6 +37,11 @@ const LEVELS = [
   ['red', '红'],
   ['orange', '橙'],
   ['yellow', '黄'],
+] as const;
+const SLA_COLUMNS = [
+  ['overdue', '已逾期'],
+  ['due-soon', '即将到期'],
+  ['on-track', '正常'],
 ] as const;
 const METRIC_NAME_WIDTH = 14;
 const MAX_ALERT_PAGES = 50;
@@ -56,7 +63,12 @@ export async function run(args: string[]): Promise<number> {
     }
     console.log(progressTable(progress));
     console.log('');
-    console.log(alerts.enabled ? alertsTable(alerts.alerts, progress.units) : '预警模块尚未启用');
+    if (!alerts.enabled) console.log('预警模块尚未启用');
+    else {
+      console.log(alertsTable(alerts.alerts, progress.units));
+      console.log('');
+      console.log(slaTable(alerts.alerts, progress.units));
+    }
     return 0;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
@@ -147,6 +159,20 @@ function alertsTable(alerts: OpenAlert[], units: ProgressResponse['units']): str
     ['合计', ...LEVELS.map(([level]) => String(count(null, level))), String(alerts.length)],
   ];
   return [`未处理预警 ${alerts.length} 条(按等级和单位)`, table(header, rows, 1)].join('\n');
+}
+
+/** Open alerts by SLA state (overdue, due within 3 days, on track) and unit. */
+function slaTable(alerts: OpenAlert[], units: ProgressResponse['units']): string {
+  const count = (unit: string | null, state: string | null) =>
+    alerts.filter((a) => (unit === null || a.unit === unit) && (state === null || a.sla?.state === state)).length;
+  const header = ['单位', ...SLA_COLUMNS.map(([, label]) => label), '合计'];
+  const rows = [
+    ...units
+      .filter((u) => u.code !== 'city')
+      .map((u) => [u.shortName, ...SLA_COLUMNS.map(([state]) => String(count(u.code, state))), String(count(u.code, null))]),
+    ['合计', ...SLA_COLUMNS.map(([state]) => String(count(null, state))), String(alerts.length)],
+  ];
+  return [`未处理预警 ${alerts.length} 条(按处置时限和单位)`, table(header, rows, 1)].join('\n');
 }
 
 /** A plain-text table: the first `leftColumns` columns left-aligned (labels), the rest right-aligned (figures); CJK characters count as two columns. */

@@ -10,6 +10,7 @@ export async function run(args: string[]): Promise<number> {
   const result = (await response.json()) as {
     error?: string;
     emitted?: Array<{ detailType: string; subjectId?: string; unit?: string; dueAt?: string; daysLeft?: number }>;
+    digest?: { today: string; sent: string[] };
   };
   if (!response.ok) throw new Error(result.error ?? `巡检失败 (${response.status})`);
   if (values.json) {
@@ -21,6 +22,10 @@ export async function run(args: string[]): Promise<number> {
   for (const e of emitted)
     console.log(
       `  ${e.detailType.padEnd(28)} ${e.unit ?? ''} ${e.subjectId ?? ''} 截止 ${e.dueAt ?? ''} ${e.daysLeft !== undefined ? `剩余 ${e.daysLeft} 天` : ''}`,
+    );
+  if (result.digest)
+    console.log(
+      `每日提醒(${result.digest.today}): ${result.digest.sent.length ? `发给 ${result.digest.sent.join('、')}` : '今日无内容,未发送'}`,
     );
   return 0;
 }

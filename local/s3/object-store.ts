@@ -36,6 +36,8 @@ export interface PutExpectations {
   md5Base64?: string;
   /** Content-Length the request declared. */
   length?: number;
+  /** Base64 SHA-256 of the whole object the request declared (x-amz-checksum-sha256), verified and kept as S3 does. */
+  checksumSha256Base64?: string;
 }
 
 export class StoreError extends Error {
@@ -150,7 +152,7 @@ export class ObjectStore {
     const bucket = this.requireBucket(bucketName);
     const tmp = join(bucket.dir, 'tmp', randomBytes(12).toString('hex'));
     const md5 = createHash('md5');
-    const sha256 = expect.sha256 ? createHash('sha256') : undefined;
+    const sha256 = expect.sha256 || expect.checksumSha256Base64 ? createHash('sha256') : undefined;
     let size = 0;
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -167,8 +169,11 @@ export class ObjectStore {
       const digest = md5.digest();
       if (expect.md5Base64 !== undefined && digest.toString('base64') !== expect.md5Base64)
         throw new StoreError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
-      if (sha256 && sha256.digest('hex') !== expect.sha256)
+      const contentSha256 = sha256?.digest();
+      if (expect.sha256 && contentSha256?.toString('hex') !== expect.sha256)
         throw new StoreError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      if (expect.checksumSha256Base64 !== undefined && contentSha256?.toString('base64') !== expect.checksumSha256Base64)
+        throw new StoreError('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
       const object: StoredObject = {
         key,
         size,

@@ -305,13 +305,17 @@ async function putObject(
   if (metadataBytes > S3_LIMITS.metadataBytes)
     throw new S3Error(400, 'MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.');
   const md5 = req.headers['content-md5'];
+  const checksum = req.headers['x-amz-checksum-sha256'];
+  // S3 keeps a verified full-object checksum with the object; it is returned when asked for (x-amz-checksum-mode).
+  if (typeof checksum === 'string') headers['x-amz-checksum-sha256'] = checksum;
   const stored = await store.put(bucket, key, req, headers, {
+    checksumSha256Base64: typeof checksum === 'string' ? checksum : undefined,
     length,
     sha256: payloadHash === 'UNSIGNED-PAYLOAD' ? undefined : payloadHash,
     md5Base64: typeof md5 === 'string' ? md5 : undefined,
   });
   options.onRecords?.([record('ObjectCreated:Put', bucket, stored, req, requestId, options)]);
-  res.writeHead(200, { etag: `"${stored.etag}"` });
+  res.writeHead(200, { etag: `"${stored.etag}"`, ...(typeof checksum === 'string' && { 'x-amz-checksum-sha256': checksum }) });
   res.end();
 }
 
@@ -340,8 +344,11 @@ async function getObject(
       return res.end();
     }
     const range = parseRange(req.headers.range, object.size);
+    const { 'x-amz-checksum-sha256': checksum, ...stored } = object.headers;
     const headers: Record<string, string | number> = {
-      ...object.headers,
+      ...stored,
+      ...(checksum &&
+        req.headers['x-amz-checksum-mode'] === 'ENABLED' && { 'x-amz-checksum-sha256': checksum, 'x-amz-checksum-type': 'FULL_OBJECT' }),
       etag,
       'last-modified': new Date(object.lastModified).toUTCString(),
       'accept-ranges': 'bytes',

@@ -3,14 +3,19 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import { UNIT_CODES } from '../domain/units.ts';
-import type { MonitoringAlert, AlertStatus } from '../domain/alerts/index.ts';
+import { alertKeyOf, type MonitoringAlert, type AlertStatus } from '../domain/alerts/index.ts';
 import type { AlertLevel } from '../domain/events.ts';
+import { RULE_IDS } from '../domain/monitoring/rule-ids.ts';
 
 /**
  * Alerts, one (rule, household) key each: the latest alert of a key lives at
  * `ALERTKEY#{alertKey}` / `LATEST` (so a batch of findings is one BatchGet);
  * when a resolved alert is followed by a new one, it moves to `SEQ#{n}`.
- * gsi1 lists a unit's alerts newest first, gsi2 lists alerts by status and due date.
+ * gsi1 lists a unit's alerts newest first; gsi2 lists alerts by what they wait for
+ * and its date: by status and due date, except a resolved alert with a pending
+ * 回访, which waits under `FOLLOW-UP#pending` by the follow-up's due date (the
+ * sweep's query). A household's alerts are the keys of (rule, household) for every
+ * rule: 12 key queries, no index of their own.
  * Every write is conditional on the revision it read.
  */
 export interface StoredAlert extends MonitoringAlert {
@@ -24,13 +29,16 @@ const archivedKey = (alertKey: string, sequence: number) => ({
 });
 
 function indexed(alert: MonitoringAlert) {
+  const followUpPending = alert.status === 'resolved' && alert.followUp?.status === 'pending';
   return {
     gsi1pk: `ALERTS#${alert.unit}`,
     gsi1sk: `${alert.raisedAt}#${alert.alertId}`,
-    gsi2pk: `ALERT-STATUS#${alert.status}`,
-    gsi2sk: `${alert.dueAt}#${alert.alertId}`,
+    gsi2pk: followUpPending ? FOLLOW_UP_PENDING : `ALERT-STATUS#${alert.status}`,
+    gsi2sk: `${followUpPending ? alert.followUp!.dueAt : alert.dueAt}#${alert.alertId}`,
   };
 }
+
+const FOLLOW_UP_PENDING = 'FOLLOW-UP#pending';
 
 function strip(item: Record<string, unknown>): StoredAlert {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...alert } = item;
@@ -86,13 +94,40 @@ export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | 
     );
   }
   const stored: StoredAlert = { ...alert, revision: (previous?.revision ?? 0) + 1 };
+  const sameAlert = previous?.alertId === alert.alertId;
   try {
     await dynamoClient().send(
       new PutCommand({
         TableName,
         Item: { ...latestKey(alert.alertKey), ...indexed(alert), ...stored },
-        ConditionExpression: previous ? 'revision = :r' : 'attribute_not_exists(pk)',
-        ExpressionAttributeValues: previous ? { ':r': previous.revision } : undefined,
+        ConditionExpression: !previous ? 'attribute_not_exists(pk)' : sameAlert ? 'revision = :r AND alertId = :id' : 'revision = :r',
+        ExpressionAttributeValues: !previous
+          ? undefined
+          : sameAlert
+            ? { ':r': previous.revision, ':id': alert.alertId }
+            : { ':r': previous.revision },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // An earlier sequence (resolved, its follow-up being recorded) lives at its archived key.
+    if (sameAlert && (await latestAlerts([alert.alertKey])).get(alert.alertKey)?.alertId !== alert.alertId) {
+      return saveArchived(stored, previous!);
+    }
+    throw new AlertWriteConflict(`预警 ${alert.alertId} 已被其他操作修改,请刷新后重试`);
+  }
+  return stored;
+}
+
+async function saveArchived(stored: StoredAlert, previous: StoredAlert): Promise<StoredAlert> {
+  const { revision: _revision, ...alert } = stored;
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        Item: { ...archivedKey(alert.alertKey, alert.sequence), ...indexed(alert), ...stored },
+        ConditionExpression: 'revision = :r',
+        ExpressionAttributeValues: { ':r': previous.revision },
       }),
     );
   } catch (error) {
@@ -106,7 +141,11 @@ export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | 
 export interface AlertQuery {
   unit?: string;
   status?: AlertStatus;
+  /** Leave out resolved alerts (e.g. for an SLA filter). */
+  unresolved?: boolean;
   level?: AlertLevel;
+  /** A condition the store cannot index (SLA state, which depends on today), applied to each alert read. */
+  where?: (alert: StoredAlert) => boolean;
   limit?: number;
   /** Opaque: the position after the last alert of the previous page. */
   cursor?: string;
@@ -147,6 +186,11 @@ async function queryUnit(
     values[':status'] = query.status;
     names['#status'] = 'status';
   }
+  if (query.unresolved) {
+    filters.push('#status <> :resolved');
+    values[':resolved'] = 'resolved';
+    names['#status'] = 'status';
+  }
   if (query.level) {
     filters.push('#level = :level');
     values[':level'] = query.level;
@@ -167,7 +211,10 @@ async function queryUnit(
         ExclusiveStartKey,
       }),
     );
-    for (const item of out.Items ?? []) found.push({ sortKey: String(item.gsi1sk), alert: strip(item) });
+    for (const item of out.Items ?? []) {
+      const alert = strip(item);
+      if (!query.where || query.where(alert)) found.push({ sortKey: String(item.gsi1sk), alert });
+    }
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey && found.length < limit);
   return found.slice(0, limit);
@@ -211,4 +258,68 @@ export async function openAlertsDueBetween(from: string, to: string): Promise<St
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return out;
+}
+
+/** Resolved alerts whose 回访 is still pending and due on or before `to` (the sweep's follow-up deadlines). */
+export async function pendingFollowUpsDueBy(to: string): Promise<StoredAlert[]> {
+  const out: StoredAlert[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :to',
+        ExpressionAttributeValues: { ':pk': FOLLOW_UP_PENDING, ':to': `${to}~` },
+        ExclusiveStartKey,
+      }),
+    );
+    out.push(...(page.Items ?? []).map(strip));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return out;
+}
+
+/** Every alert of a household, all rules and sequences (resolved ones included), oldest first. */
+export async function householdAlerts(householdRef: string): Promise<StoredAlert[]> {
+  const perRule = await Promise.all(
+    RULE_IDS.map(async (ruleId) => {
+      const alerts: StoredAlert[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamoClient().send(
+          new QueryCommand({
+            TableName: runtimeEnv().TABLE_NAME,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `ALERTKEY#${alertKeyOf(ruleId, householdRef)}` },
+            ExclusiveStartKey,
+          }),
+        );
+        alerts.push(...(page.Items ?? []).map(strip));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return alerts;
+    }),
+  );
+  return perRule.flat().sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.alertId.localeCompare(b.alertId));
+}
+
+/** Every alert of a unit, all statuses (the statistics' input). */
+export async function unitAlerts(unit: string): Promise<StoredAlert[]> {
+  const alerts: StoredAlert[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ALERTS#${unit}` },
+        ExclusiveStartKey,
+      }),
+    );
+    alerts.push(...(page.Items ?? []).map(strip));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return alerts;
 }

@@ -3,6 +3,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { tracer } from './observability.ts';
 
 // One client per service per process, traced by X-Ray on AWS (a no-op where tracing is off).
@@ -13,6 +16,14 @@ let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
 let events: EventBridgeClient | undefined;
 let secrets: SecretsManagerClient | undefined;
+let sqs: SQSClient | undefined;
+let sns: SNSClient | undefined;
+let sts: STSClient | undefined;
+const S3_OPTIONS = {
+  forcePathStyle: true,
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+} as const;
 
 export function dynamoClient(): DynamoDBDocumentClient {
   dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
@@ -22,10 +33,26 @@ export function dynamoClient(): DynamoDBDocumentClient {
 }
 
 export function s3Client(): S3Client {
-  s3 ??= tracer.captureAWSv3Client(
-    new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
-  );
+  s3 ??= tracer.captureAWSv3Client(new S3Client(S3_OPTIONS));
   return s3;
+}
+
+/** Temporary credentials, as STS hands them out. */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration?: Date;
+}
+
+/** An S3 client acting with the given (short-lived, confined) credentials: for signing one presigned URL. */
+export function s3ClientWithCredentials(credentials: TemporaryCredentials): S3Client {
+  return new S3Client({ ...S3_OPTIONS, credentials });
+}
+
+export function stsClient(): STSClient {
+  sts ??= tracer.captureAWSv3Client(new STSClient({}));
+  return sts;
 }
 
 export function eventBridgeClient(): EventBridgeClient {
@@ -38,7 +65,17 @@ export function secretsClient(): SecretsManagerClient {
   return secrets;
 }
 
+export function sqsClient(): SQSClient {
+  sqs ??= tracer.captureAWSv3Client(new SQSClient({}));
+  return sqs;
+}
+
+export function snsClient(): SNSClient {
+  sns ??= tracer.captureAWSv3Client(new SNSClient({}));
+  return sns;
+}
+
 /** Forget the clients (tests that restart local servers on new ports). */
 export function resetClients(): void {
-  dynamo = s3 = events = secrets = undefined;
+  dynamo = s3 = events = secrets = sts = sqs = sns = undefined;
 }

@@ -1,8 +1,8 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
-import type { Notice } from '../domain/notifications.ts';
+import type { Notice } from '../domain/notifications/index.ts';
 
 /** A unit's notification inbox: `INBOX#{unit}`, newest first by `{sentAt}#{id}`. */
 export interface InboxNotification extends Notice {
@@ -10,7 +10,11 @@ export interface InboxNotification extends Notice {
   cause: string;
   causeType: string;
   sentAt: string;
+  /** Outcome per external channel (channel key → delivered/failed), filled in by the deliveries. */
+  deliveries?: Record<string, { outcome: 'delivered' | 'failed'; reason: string | null; at: string }>;
 }
+
+const key = (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' });
 
 /** Stores a notice once per id; false when it was already delivered (a redelivered event). */
 export async function deliverToInbox(n: InboxNotification): Promise<boolean> {
@@ -18,13 +22,7 @@ export async function deliverToInbox(n: InboxNotification): Promise<boolean> {
     await dynamoClient().send(
       new PutCommand({
         TableName: runtimeEnv().TABLE_NAME,
-        Item: {
-          pk: `NOTIFICATION#${n.notificationId}`,
-          sk: 'NOTIFICATION',
-          gsi1pk: `INBOX#${n.recipient}`,
-          gsi1sk: `${n.sentAt}#${n.notificationId}`,
-          ...n,
-        },
+        Item: { ...key(n.notificationId), gsi1pk: `INBOX#${n.recipient}`, gsi1sk: `${n.sentAt}#${n.notificationId}`, deliveries: {}, ...n },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -32,6 +30,28 @@ export async function deliverToInbox(n: InboxNotification): Promise<boolean> {
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
+  }
+}
+
+/** Records a channel's final outcome on the inbox record, so the unit sees which channels reached it. */
+export async function recordChannelOutcome(
+  notificationId: string,
+  channel: string,
+  outcome: { outcome: 'delivered' | 'failed'; reason: string | null; at: string },
+): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        Key: key(notificationId),
+        UpdateExpression: 'SET deliveries.#c = :o',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#c': channel },
+        ExpressionAttributeValues: { ':o': outcome },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
 
@@ -46,5 +66,5 @@ export async function inbox(recipient: string, limit = 50): Promise<InboxNotific
       Limit: limit,
     }),
   );
-  return (out.Items ?? []) as InboxNotification[];
+  return (out.Items ?? []).map(({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...n }) => n as InboxNotification);
 }

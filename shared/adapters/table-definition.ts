@@ -13,3 +13,48 @@ export const TABLE_DEFINITION = {
   /** Best effort expiry (dynalite ignores TTL). */
   timeToLiveAttribute: 'expiresAt',
 } as const;
+
+/**
+ * The partition-key prefixes of the table's entities and of its indexes, as
+ * the stores write them: IAM confines each function to the prefixes it owns
+ * (`dynamodb:LeadingKeys`; for a query on an index that is the index's
+ * partition key). A new entity is a new entry here and in the stack's table access.
+ */
+export const TABLE_KEY_PREFIXES = {
+  /** `UPLOAD#{key}`: one item per upload key (upload-store). */
+  upload: 'UPLOAD#',
+  /** gsi1 `UPLOADS#{period}`: uploads of a period. */
+  uploadsOfPeriod: 'UPLOADS#',
+  /** `PROGRESS#{year}`: reported values (progress-store). */
+  progress: 'PROGRESS#',
+  /** `PERSON#{personRef}`: roster membership and person facts (roster-store, person-facts-store). */
+  person: 'PERSON#',
+  /** gsi1 `ROSTER#{unit}`: a unit's roster members. */
+  rosterOfUnit: 'ROSTER#',
+  /** `ALERTKEY#{alertKey}`: an alert and its archived sequences (alert-store). */
+  alert: 'ALERTKEY#',
+  /** gsi1 `ALERTS#{unit}`: a unit's alerts, newest first. */
+  alertsOfUnit: 'ALERTS#',
+  /** gsi2 `ALERT-STATUS#{status}`: alerts by status and due date. */
+  alertsByStatus: 'ALERT-STATUS#',
+  /** `NOTIFICATION#{id}`: inbox notifications (notification-store). */
+  notification: 'NOTIFICATION#',
+  /** gsi1 `INBOX#{unit}`: a unit's inbox. */
+  inbox: 'INBOX#',
+  /** gsi2 `FOLLOW-UP#pending`: resolved alerts whose 回访 is pending, by its due date (alert-store). */
+  followUpsPending: 'FOLLOW-UP#',
+  /** `HOUSEHOLD#{householdRef}`: a household's roster history, one item per change (roster-history-store). */
+  household: 'HOUSEHOLD#',
+  /** gsi1 `ROSTER-HISTORY#{unit}`: a unit's roster changes by period. */
+  rosterHistoryOfUnit: 'ROSTER-HISTORY#',
+  /** `DEADLINE-NOTICES`: which deadline notices went out (deadline-notice-store). */
+  deadlineNotices: 'DEADLINE-NOTICES',
+  /** `DIGEST#{unit}`: entries waiting for a unit's daily digest, and each day's digest (digest-store). */
+  digest: 'DIGEST#',
+  /** `DELIVERY#{cause}`: one record per (cause, channel, recipient) (delivery-store). */
+  delivery: 'DELIVERY#',
+  /** `ROBOT#{channel}`: a rate-limited robot's next free send slot (delivery-store). */
+  robotRate: 'ROBOT#',
+} as const;
+
+export type TableEntity = keyof typeof TABLE_KEY_PREFIXES;

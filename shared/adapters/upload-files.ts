@@ -10,12 +10,16 @@ export interface UploadObject {
   size: number;
   etag: string;
   versionId?: string;
+  /** base64 SHA-256 that S3 verified when the object was put with one (full-object checksums only). */
+  sha256?: string;
 }
 
 export async function openUpload(key: string, versionId?: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<UploadObject | undefined> {
   try {
-    const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-    return { body: out.Body as Readable, size: out.ContentLength ?? 0, etag: stripQuotes(out.ETag), versionId: out.VersionId };
+    const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: 'ENABLED' }));
+    // A multipart object's checksum is a checksum of part checksums ("…-N"): not the content's hash.
+    const sha256 = out.ChecksumSHA256 && !out.ChecksumSHA256.includes('-') ? out.ChecksumSHA256 : undefined;
+    return { body: out.Body as Readable, size: out.ContentLength ?? 0, etag: stripQuotes(out.ETag), versionId: out.VersionId, sha256 };
   } catch (error) {
     if (error instanceof NoSuchKey || error instanceof NotFound) return undefined;
     throw error;

@@ -17,6 +17,8 @@ export interface UploadRecord {
   fileName: string | null;
   etag: string;
   versionId?: string;
+  /** base64 SHA-256 of the processed version, when S3 verified one. */
+  sha256?: string | null;
   sequencer?: string;
   status: 'processing' | UploadStatus;
   rowsTotal?: number;
@@ -73,7 +75,7 @@ export async function completeUpload(key: string, etag: string, summary: UploadS
         Key: itemKey(key),
         ConditionExpression: 'etag = :etag',
         UpdateExpression:
-          'SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons',
+          'SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons, sha256 = :sha256',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':etag': etag,
@@ -85,6 +87,7 @@ export async function completeUpload(key: string, etag: string, summary: UploadS
           ':e': summary.errorsKey,
           ':p': summary.processedAt,
           ':reasons': summary.reasons.slice(0, 5),
+          ':sha256': summary.sha256 ?? null,
         },
       }),
     );

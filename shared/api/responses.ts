@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { alertLevelSchema, uploadKindSchema } from '../domain/events.ts';
-import { RULE_IDS } from '../domain/monitoring/rule-ids.ts';
+import { uploadKindSchema } from '../domain/events.ts';
 import { unitCodeSchema } from '../domain/units.ts';
 
 /*
@@ -12,7 +11,6 @@ import { unitCodeSchema } from '../domain/units.ts';
 
 const progressUnitSchema = z.union([unitCodeSchema, z.literal('city')]);
 const metricStatusSchema = z.enum(['done', 'on-track', 'at-risk', 'behind']);
-const alertStatusSchema = z.enum(['open', 'acknowledged', 'resolved']);
 
 export const unitColumnSchema = z.object({ code: progressUnitSchema, name: z.string(), shortName: z.string() });
 
@@ -81,6 +79,8 @@ export const uploadGrantSchema = z.object({
   url: z.string(),
   expiresIn: z.number(),
   headers: z.record(z.string(), z.string()),
+  /** 'SHA256' when the request gave the file's sha256 and it is signed into the URL (x-amz-checksum-sha256). */
+  checksum: z.literal('SHA256').nullable(),
   results: z.object({ summaryKey: z.string(), errorsKey: z.string() }),
 });
 export type UploadGrant = z.infer<typeof uploadGrantSchema>;
@@ -119,57 +119,16 @@ export const auditEntryViewSchema = z.object({
   detail: z.string(),
 });
 
-export const alertSummaryViewSchema = z.object({
-  alertId: z.string(),
-  ruleId: z.enum(RULE_IDS),
-  ruleTitle: z.string(),
-  level: alertLevelSchema,
-  levelLabel: z.string(),
-  initialLevel: alertLevelSchema,
-  status: alertStatusSchema,
-  statusLabel: z.string(),
-  unit: unitCodeSchema,
-  unitName: z.string(),
-  householdRef: z.string(),
-  raisedAt: z.string(),
-  updatedAt: z.string(),
-  dueAt: z.string(),
-  escalations: z.number(),
-  ruleSetVersion: z.string(),
-  evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-});
-
-export const alertListResponseSchema = z.object({
-  scope: z.string(),
-  alerts: z.array(alertSummaryViewSchema),
-  nextCursor: z.string().nullable(),
-});
-
-/** Casework fields (assignment, verifications) are optional until the casework routes fill them. */
-export const verificationViewSchema = z.object({
-  visitedOn: z.string(),
-  method: z.string(),
-  findings: z.string(),
-  recordedAt: z.string().optional(),
-  recordedBy: z.string().optional(),
-});
-
-export const alertViewSchema = alertSummaryViewSchema.extend({
-  lastEscalatedOn: z.string().nullable(),
-  acknowledgedAt: z.string().nullable(),
-  acknowledgedBy: z.string().nullable(),
-  resolvedAt: z.string().nullable(),
-  resolvedBy: z.string().nullable(),
-  outcome: z.string().nullable(),
-  note: z.string().nullable(),
-  audit: z.array(auditEntryViewSchema),
-  township: z.string().nullable().optional(),
-  assignee: z.string().nullable().optional(),
-  verifications: z.array(verificationViewSchema).optional(),
-});
-export type AlertSummaryView = z.infer<typeof alertSummaryViewSchema>;
-export type AlertView = z.infer<typeof alertViewSchema>;
-export type AlertListResponse = z.infer<typeof alertListResponseSchema>;
+// The alert views are the casework module's (SLA state, due-date counting, assignment, verifications, follow-up).
+export {
+  alertSummaryViewSchema,
+  alertViewSchema,
+  alertListResponseSchema,
+  type AlertSummaryView,
+  type AlertView,
+  type AlertListResponse,
+} from '../domain/alerts/casework-schemas.ts';
+export { verificationRecordSchema as verificationViewSchema } from '../domain/alerts/monitoring-alert.ts';
 
 export const notificationViewSchema = z.object({
   notificationId: z.string(),
@@ -180,6 +139,12 @@ export const notificationViewSchema = z.object({
   cause: z.string(),
   causeType: z.string(),
   sentAt: z.string(),
+  /** The dashboard page where the item is worked (also at the end of every channel's message). */
+  link: z.string().optional(),
+  /** Each external channel's final outcome (channel key: type and a hash of its URL). */
+  deliveries: z
+    .record(z.string(), z.object({ outcome: z.enum(['delivered', 'failed']), reason: z.string().nullable(), at: z.string() }))
+    .optional(),
 });
 export const notificationListResponseSchema = z.object({ unit: z.string(), notifications: z.array(notificationViewSchema) });
 export type NotificationListResponse = z.infer<typeof notificationListResponseSchema>;

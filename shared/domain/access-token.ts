@@ -16,8 +16,16 @@ export type AccessClaims = z.infer<typeof accessClaimsSchema>;
 const ISSUER = 'safety-net';
 const encoder = new TextEncoder();
 
-/** An HS256 JWT signed with the platform's token key. */
-export async function issueToken(claims: AccessClaims, key: string, ttlSeconds = 30 * 24 * 3600, now = new Date()): Promise<string> {
+/** Tokens last 12 hours unless asked otherwise (a working day; `token --hours N`). */
+export const DEFAULT_TOKEN_HOURS = 12;
+
+/** An HS256 JWT signed with the platform's token key, expiring after `ttlSeconds`. */
+export async function issueToken(
+  claims: AccessClaims,
+  key: string,
+  ttlSeconds = DEFAULT_TOKEN_HOURS * 3600,
+  now = new Date(),
+): Promise<string> {
   const valid = accessClaimsSchema.parse(claims);
   const issuedAt = Math.floor(now.getTime() / 1000);
   return new SignJWT({ unit: valid.unit, role: valid.role })
@@ -29,10 +37,15 @@ export async function issueToken(claims: AccessClaims, key: string, ttlSeconds =
     .sign(encoder.encode(key));
 }
 
-/** The claims of a valid token, or undefined for a missing, forged, expired or malformed one. */
+/** The claims of a valid token, or undefined for a missing, forged, expired or malformed one, or one without an expiry (`exp`). */
 export async function verifyToken(token: string, key: string, now = new Date()): Promise<AccessClaims | undefined> {
   try {
-    const { payload } = await jwtVerify(token, encoder.encode(key), { issuer: ISSUER, algorithms: ['HS256'], currentDate: now });
+    const { payload } = await jwtVerify(token, encoder.encode(key), {
+      issuer: ISSUER,
+      algorithms: ['HS256'],
+      currentDate: now,
+      requiredClaims: ['exp'],
+    });
     const parsed = accessClaimsSchema.safeParse(payload);
     return parsed.success ? parsed.data : undefined;
   } catch {

@@ -88,9 +88,11 @@ export const monitoringAlertEventSchema = z.object({
   ruleSetVersion: z.string(),
   evidence: z.record(z.string(), z.unknown()),
   previousLevel: alertLevelSchema.optional(),
+  /** How `dueAt` was counted: calendar or working days. */
+  dueCounting: z.enum(['calendar', 'working']).optional(),
 });
 
-export const deadlineSubjectTypeSchema = z.enum(['report', 'target', 'alert']);
+export const deadlineSubjectTypeSchema = z.enum(['report', 'target', 'alert', 'follow-up']);
 export const deadlineEventSchema = z.object({
   ...base,
   subjectType: deadlineSubjectTypeSchema,
@@ -110,6 +112,9 @@ export const notificationSentSchema = z.object({
   outcome: z.enum(['delivered', 'failed']),
   reason: z.string().nullable(),
   unit: unitCodeSchema.optional(),
+  /** Which of the recipient's channels of that type (type and a hash of its URL; never the URL). */
+  channelKey: z.string().optional(),
+  attempts: z.number().int().positive().optional(),
 });
 
 /** One schema per detail-type: the single source of truth for what travels on the bus. */

@@ -20,7 +20,9 @@ export const FUNCTIONS = [
   { id: 'match-dataset', description: '部门数据比对', memoryMb: 1024, timeoutSeconds: 900 },
   { id: 'evaluate-monitoring', description: '监测规则评估(Data Matched)', memoryMb: 512, timeoutSeconds: 120 },
   { id: 'reject-upload', description: '不符合上传路径约定的文件', memoryMb: 256, timeoutSeconds: 30 },
-  { id: 'notify', description: '通知投递', memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'notify', description: '通知:即时消息与每日提醒条目', memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'notify-digest', description: '每日提醒(巡检之后)', memoryMb: 256, timeoutSeconds: 120 },
+  { id: 'deliver-notification', description: '通知渠道投递(钉钉、企业微信、webhook、SNS)', memoryMb: 256, timeoutSeconds: 30 },
   { id: 'deadline-sweep', description: '每日期限巡检', memoryMb: 512, timeoutSeconds: 300 },
   { id: 'api', description: 'HTTP API 与看板', memoryMb: 512, timeoutSeconds: 29 },
 ] as const satisfies readonly FunctionSpec[];
@@ -103,6 +105,34 @@ export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
   ];
 }
 
+/**
+ * Queues with a consumer function: the notification deliveries, one message per
+ * (notification, channel), so a slow or failing channel holds up no other. On
+ * AWS an SQS queue (with a dead-letter queue after `maxReceiveCount`) and an
+ * event source mapping; locally the same handler behind the local queue.
+ */
+export interface QueueSpec {
+  id: string;
+  description: string;
+  target: FunctionId;
+  /** Receives of one message before SQS moves it to the dead-letter queue (a handler that keeps throwing). */
+  maxReceiveCount: number;
+  /** Environment variables that carry the queue's and its dead-letter queue's URL to the functions. */
+  urlEnv: 'DELIVERY_QUEUE_URL';
+  deadLetterUrlEnv: 'DELIVERY_DEAD_LETTER_QUEUE_URL';
+}
+
+export const QUEUES = [
+  {
+    id: 'notification-deliveries',
+    description: '通知渠道投递队列',
+    target: 'deliver-notification',
+    maxReceiveCount: 5,
+    urlEnv: 'DELIVERY_QUEUE_URL',
+    deadLetterUrlEnv: 'DELIVERY_DEAD_LETTER_QUEUE_URL',
+  },
+] as const satisfies readonly QueueSpec[];
+
 export interface ScheduleSpec {
   id: string;
   description: string;
@@ -123,6 +153,14 @@ export const SCHEDULES: ScheduleSpec[] = [
     description: '每日 08:00 期限与预警巡检',
     target: 'deadline-sweep',
     cron: 'cron(0 8 * * ? *)',
+    timezone: 'Asia/Shanghai',
+    input: { scheduledTime: SCHEDULED_TIME },
+  },
+  {
+    id: 'daily-digest',
+    description: '每日 08:30 通知汇总(巡检之后)',
+    target: 'notify-digest',
+    cron: 'cron(30 8 * * ? *)',
     timezone: 'Asia/Shanghai',
     input: { scheduledTime: SCHEDULED_TIME },
   },

@@ -3,6 +3,7 @@ import { isPeriod, type Period } from './period.ts';
 import { uploadKindSchema, type UploadKind } from './events.ts';
 import { createHash } from 'node:crypto';
 import { OBJECT_KEY_MAX_BYTES, objectKeyProblem } from './object-key.ts';
+import { freeTextProblem } from './free-text.ts';
 
 /** A key under `uploads/` that follows the contract: `uploads/{unit}/{kind}/{period}/{fileName}`. */
 export interface UploadRef {
@@ -37,6 +38,9 @@ export function parseUploadKey(key: string): UploadKeyParse {
   // The results go beside the upload under a longer key: both must be keys S3 takes.
   const keyProblem = objectKeyProblem(key) ?? objectKeyProblem(`${resultsBase(key)}.summary.json`);
   if (keyProblem) return fail(`文件名无效: ${keyProblem}`);
+  // The file name travels in keys, events, summaries and lists: it must not be the personal data it holds.
+  const personal = freeTextProblem('文件名', fileName);
+  if (personal) return fail(personal);
   return { ok: true, upload: { key, unit, kind: kindParse.data, period, fileName } };
 }
 
@@ -56,4 +60,14 @@ export function resultKeys(key: string): { summaryKey: string; errorsKey: string
 
 function resultsBase(key: string): string {
   return key.startsWith(UPLOADS_PREFIX) ? RESULTS_PREFIX + key.slice(UPLOADS_PREFIX.length) : `${RESULTS_PREFIX}other/${key}`;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** The Content-Type an upload is stored with (signed into its presigned PUT, sent by the CLI). */
+export function uploadContentType(fileName: string): string {
+  return CONTENT_TYPES[fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }

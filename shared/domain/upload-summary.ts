@@ -1,4 +1,5 @@
 import type { UploadStatus } from './events.ts';
+import { maskPersonalData } from './free-text.ts';
 
 /** One rejected cell or row, as reported in errors.csv (行号, 列, 原因). */
 export interface RowError {
@@ -16,6 +17,8 @@ export interface UploadSummary {
   period: string | null;
   etag: string | null;
   versionId: string | null;
+  /** base64 SHA-256 of the processed bytes as S3 verified it, or null when S3 holds none (e.g. the local S3). */
+  sha256: string | null;
   rowsTotal: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -42,10 +45,25 @@ export function topReasons(errors: RowError[], limit = 10): string[] {
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([reason, n]) => `${reason} (${n} 行)`);
+    .map(([reason, n]) => `${maskPersonalData(reason)} (${n} 行)`);
+}
+
+/**
+ * The summary with every ID or phone number in its key, reasons and warnings
+ * masked. Applied when the summary is made (it also goes to the table and the
+ * API) and again when it is rendered; masking twice changes nothing.
+ */
+export function maskedSummary(summary: UploadSummary): UploadSummary {
+  return {
+    ...summary,
+    key: maskPersonalData(summary.key),
+    reasons: summary.reasons.map(maskPersonalData),
+    warnings: summary.warnings.map(maskPersonalData),
+    errorsKey: summary.errorsKey && maskPersonalData(summary.errorsKey),
+  };
 }
 
 /** UTF-8 JSON, pretty enough for a person to open. */
 export function renderSummary(summary: UploadSummary): string {
-  return `${JSON.stringify(summary, null, 2)}\n`;
+  return `${JSON.stringify(maskedSummary(summary), null, 2)}\n`;
 }

@@ -61,6 +61,21 @@ describe('the local S3 over the real SDK client', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('verifies a declared SHA-256 checksum, keeps it and returns it when asked for, as S3 does', async () => {
+    const body = Buffer.from('指标编码,累计完成值\nT05.leling-centers,3\n');
+    const ChecksumSHA256 = createHash('sha256').update(body).digest('base64');
+    const Key = 'uploads/330602/progress/2024-05/checksum.csv';
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: body, ContentLength: body.length, ChecksumSHA256 }));
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key, ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumSHA256).toBe(ChecksumSHA256);
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }))).ChecksumSHA256).toBeUndefined();
+    const wrong = createHash('sha256').update('other bytes').digest('base64');
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${Key}.2`, Body: body, ContentLength: body.length, ChecksumSHA256: wrong })),
+    ).rejects.toMatchObject({ name: 'BadDigest' });
+    await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${Key}.2` }))).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
   it('stores bytes with ETag = quoted MD5, serves Range and HEAD, and sends one notification record per write', async () => {
     records.length = 0;
     const out = await put('results/330602/progress/2024-03/a.csv.summary.json', '{"status":"accepted"}');

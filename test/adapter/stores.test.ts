@@ -3,7 +3,21 @@ import { startStorage } from '../support/storage.ts';
 import { claimUpload, completeUpload, getUpload, listUploads, sequencerIsOlder } from '../../shared/adapters/upload-store.ts';
 import { recordProgress, progressOfYear, removeSupersededProgress } from '../../shared/adapters/progress-store.ts';
 import { loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
-import { AlertWriteConflict, getAlert, latestAlerts, listAlerts, overdueOpenAlerts, saveAlert } from '../../shared/adapters/alert-store.ts';
+import {
+  AlertWriteConflict,
+  getAlert,
+  householdAlerts,
+  latestAlerts,
+  listAlerts,
+  overdueOpenAlerts,
+  pendingFollowUpsDueBy,
+  saveAlert,
+  unitAlerts,
+} from '../../shared/adapters/alert-store.ts';
+import { householdRosterHistory, saveRosterChanges, unitRosterHistory } from '../../shared/adapters/roster-history-store.ts';
+import { rosterChanges } from '../../shared/domain/roster/roster-history.ts';
+import { diffRosterSnapshot } from '../../shared/domain/roster/roster-snapshot.ts';
+import { recordFollowUp } from '../../shared/domain/alerts/index.ts';
 import { readRosterIndex, writeRosterIndex, loadRosterIndex } from '../../shared/adapters/roster-index.ts';
 import { mergeFinding, resolve } from '../../shared/domain/alerts/index.ts';
 import type { RuleFinding } from '../../shared/domain/monitoring/rules.ts';
@@ -167,6 +181,35 @@ describe('adapters against real dynalite and s3rver', () => {
       expect(await overdueOpenAlerts('2024-03-15')).toEqual([]);
     });
 
+    it('keeps a pending 回访 findable by its due date, also after the alert was followed by a new one', async () => {
+      const f = { ...finding, ruleId: 'death-in-household' as const, householdRef: '330604:F1', unit: '330604' as const };
+      const raised = await saveAlert(mergeFinding(undefined, f, '2024-03-01T00:00:00Z').alert, undefined);
+      const resolved = await saveAlert(resolve(raised, 'u', '临时救助', '已发放', '2024-03-02T02:00:00Z', { followUpDays: 90 }), raised);
+      expect(resolved.followUp).toMatchObject({ dueAt: '2024-05-31', status: 'pending' });
+      expect((await pendingFollowUpsDueBy('2024-05-30')).map((a) => a.alertId)).not.toContain(resolved.alertId);
+      expect((await pendingFollowUpsDueBy('2024-05-31')).map((a) => a.alertId)).toContain(resolved.alertId);
+      // New evidence opens the next alert of the key; the resolved one moves to its archived key, follow-up pending.
+      const next = mergeFinding(resolved, { ...f, evidence: { summary: 'again' } }, '2024-04-01T00:00:00Z');
+      await saveAlert(next.alert, resolved);
+      const archived = (await getAlert(resolved.alertId))!;
+      expect((await pendingFollowUpsDueBy('2024-05-31')).map((a) => a.alertId)).toContain(resolved.alertId);
+      // Recording the follow-up of the archived alert writes its archived item, not the latest one.
+      const done = await saveAlert(
+        recordFollowUp(archived, 'u', { visitedOn: '2024-04-02', method: '入户核查', findings: '已到位' }, '2024-04-02T02:00:00Z'),
+        archived,
+      );
+      expect((await getAlert(resolved.alertId))!.followUp).toMatchObject({ status: 'done' });
+      expect((await getAlert(next.alert.alertId))!).toMatchObject({ status: 'open', sequence: 2 });
+      expect(done.revision).toBe(archived.revision + 1);
+      expect((await pendingFollowUpsDueBy('2024-12-31')).map((a) => a.alertId)).not.toContain(resolved.alertId);
+      expect((await householdAlerts('330604:F1')).map((a) => [a.sequence, a.status])).toEqual([
+        [1, 'resolved'],
+        [2, 'open'],
+      ]);
+      expect((await unitAlerts('330604')).map((a) => a.alertId).sort()).toEqual([resolved.alertId, next.alert.alertId].sort());
+      expect(await householdAlerts('330604:NONE')).toEqual([]);
+    });
+
     it('pages newest first with a cursor', async () => {
       for (let i = 0; i < 5; i++) {
         const { alert } = mergeFinding(
@@ -181,6 +224,37 @@ describe('adapters against real dynalite and s3rver', () => {
       expect(first.alerts.map((a) => a.householdRef)).toEqual(['330603:P4', '330603:P3', '330603:P2']);
       expect(second.alerts.map((a) => a.householdRef)).toEqual(['330603:P1', '330603:P0']);
       expect(second.nextCursor).toBeUndefined();
+    });
+  });
+
+  describe('roster history', () => {
+    const member = (n: number, householdNo: string, over: Record<string, unknown> = {}) => ({
+      personRef: ref(100 + n),
+      maskedId: `330681********00${n}X`,
+      category: '低保' as const,
+      birthDate: '1970-01-01',
+      unit: '330681' as const,
+      householdNo,
+      householdSize: 2,
+      monthlyIncomePerCapita: 900,
+      ...over,
+    });
+
+    it('stores each change by household and lists a unit by period', async () => {
+      const march = [member(1, 'A'), member(2, 'A')];
+      const april = [member(1, 'A', { householdSize: 1, monthlyIncomePerCapita: 950 }), member(2, 'B')];
+      await saveRosterChanges(rosterChanges(diffRosterSnapshot([], march), [], '2024-03'));
+      await saveRosterChanges(rosterChanges(diffRosterSnapshot(march, april), march, '2024-04'));
+      await saveRosterChanges(rosterChanges(diffRosterSnapshot(march, april), march, '2024-04')); // the same snapshot again
+      expect((await householdRosterHistory('330681:A')).map((c) => [c.period, c.change, c.maskedId])).toEqual([
+        ['2024-03', 'added', member(1, 'A').maskedId],
+        ['2024-03', 'added', member(2, 'A').maskedId],
+        ['2024-04', 'changed', member(1, 'A').maskedId],
+        ['2024-04', 'exited', member(2, 'A').maskedId],
+      ]);
+      expect((await householdRosterHistory('330681:B')).map((c) => c.change)).toEqual(['added']);
+      expect(await unitRosterHistory('330681', '2024-03')).toHaveLength(2);
+      expect(await unitRosterHistory('330681', '2024-04')).toHaveLength(5); // 2 joined; 1 changed, 1 moved (left A, joined B)
     });
   });
 

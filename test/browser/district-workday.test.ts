@@ -143,7 +143,7 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await expect(dialog.getByLabel('核查日期').inputValue()).resolves.toBe('2024-03-20');
     await dialog.getByLabel('核查情况').fill(`已入户,户主身份证 ${citizen('330602', '1970-05-05', 11)}`);
     await dialog.getByRole('button', { name: '提交核查记录' }).click();
-    await expect.poll(() => dialog.textContent()).toContain('核查情况不能包含完整的身份证号或手机号');
+    await expect.poll(() => dialog.textContent()).toContain('核查情况中不能填写完整的身份证号');
     await dialog.getByLabel('核查情况').fill('');
     await dialog.getByRole('button', { name: '提交核查记录' }).click();
     await expect.poll(() => dialog.textContent()).toContain('核查情况不能为空');
@@ -168,7 +168,7 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await page.getByRole('option', { name: '核实无需救助' }).click();
     await dialog.getByLabel('办结说明').fill('电话联系户主 13812345678,收入已超过标准');
     await dialog.getByRole('button', { name: '提交办结' }).click();
-    await expect.poll(() => dialog.textContent()).toContain('办结说明不能包含完整的身份证号或手机号');
+    await expect.poll(() => dialog.textContent()).toContain('办结说明中不能填写完整的电话号码');
     await dialog.getByLabel('办结说明').fill('已电话联系户主,家庭收入已超过低边标准');
     await dialog.getByRole('button', { name: '提交办结' }).click();
     await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('已办结');

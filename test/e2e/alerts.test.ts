@@ -253,7 +253,7 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
 
     const again = await post<ErrorBody>(`/alerts/${alertA}/acknowledge`, YUECHENG);
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('conflict');
+    expect(again.body.error.code).toBe('lifecycle-conflict');
     expect(again.body.error.message).toContain('已确认');
 
     const noNote = await post<ErrorBody>(`/alerts/${alertA}/resolve`, YUECHENG, { outcome: '核实无需救助' });
@@ -378,7 +378,7 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     expect(alertNotices(await sweep('2024-06-09'), alertB)).toEqual([]);
   });
 
-  it('escalates an alert left open past its due date once a day: yellow → orange → red, red stays red', async () => {
+  it('escalates an alert left open past its due date once a day: yellow → orange → red, then never again', async () => {
     const day17 = await sweep('2024-06-17');
     expect(alertNotices(day17, alertB)).toEqual([expect.objectContaining({ detailType: 'Deadline Missed', daysLeft: -1 })]);
     expect(escalations(day17).filter((e) => e.alertId === alertB)).toEqual([
@@ -395,21 +395,18 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     ]);
     expect(alertNotices(day18, alertB)).toEqual([]);
     const day19 = await sweep('2024-06-19');
-    expect(escalations(day19).filter((e) => e.alertId === alertB)).toEqual([
-      expect.objectContaining({ level: 'red', previousLevel: 'red' }),
-    ]);
+    expect(escalations(day19)).toEqual([]);
     // visited on 2024-05-20: 30 days later is not yet overdue
     expect(day19.emitted.filter((e) => e.detailType === 'Monitoring Alert Raised')).toEqual([]);
 
     const alert = (await get<AlertBody>(`/alerts/${alertB}`, YUECHENG)).body;
-    expect(alert).toMatchObject({ level: 'red', initialLevel: 'yellow', status: 'open', escalations: 3, levelLabel: '红色预警' });
+    expect(alert).toMatchObject({ level: 'red', initialLevel: 'yellow', status: 'open', escalations: 2, levelLabel: '红色预警' });
     expect(alert.audit!.filter((e) => e.action === 'escalated').map((e) => [e.from, e.to, e.actor])).toEqual([
       ['yellow', 'orange', 'system'],
       ['orange', 'red', 'system'],
-      ['red', 'red', 'system'],
     ]);
     const archived = await eventsOf('Monitoring Alert Escalated');
-    expect(archived.filter((e) => e.detail.alertId === alertB).map((e) => e.detail.level)).toEqual(['orange', 'red', 'red']);
+    expect(archived.filter((e) => e.detail.alertId === alertB).map((e) => e.detail.level)).toEqual(['orange', 'red']);
     const deadlineEvents = (await p.archivedEvents())
       .filter((e) => (e.detail as { subjectId?: string }).subjectId === alertB)
       .map((e) => e['detail-type']);
@@ -444,5 +441,9 @@ describe('monitoring alerts: Data Matched from outside producers, caseworker lif
     expect(output).toContain('未处理预警 3 条');
     expect(output).toMatch(/越城\s+1\s+0\s+1\s+2/);
     expect(output).toMatch(/柯桥\s+1\s+0\s+0\s+1/);
+    // …and by SLA state on the platform clock (2024-06-01): all three are due later than 3 days from now.
+    const bySla = output.split('按处置时限和单位')[1];
+    expect(bySla).toMatch(/越城\s+0\s+0\s+2\s+2/);
+    expect(bySla).toMatch(/柯桥\s+0\s+0\s+1\s+1/);
   });
 });

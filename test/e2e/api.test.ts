@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +151,53 @@ describe('HTTP API and status command on the local platform', () => {
     expect(progress.body.rows.find((r) => r.metricCode === 'T02.shanju-homes' && r.unit === '330603')?.value).toBe(12);
   });
 
+  it('signs Content-Type and the SHA-256 the client gave into the presigned PUT, and refuses a period no plan covers', async () => {
+    const body = '指标编码,累计完成值\nT05.leling-homes,3\n';
+    const sha256 = createHash('sha256').update(body).digest();
+    const res = await fetch(`${api}/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token(YUECHENG)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'progress', period: '2024-03', fileName: '校验.csv', sha256: sha256.toString('hex') }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const grant = (await res.json()) as { key: string; url: string; checksum: string | null; headers: Record<string, string> };
+    expect(grant.checksum).toBe('SHA256');
+    expect(grant.headers).toEqual({ 'Content-Type': 'text/csv; charset=utf-8', 'x-amz-checksum-sha256': sha256.toString('base64') });
+    const signed = new URL(grant.url).searchParams.get('X-Amz-SignedHeaders')!.split(';');
+    expect(signed).toEqual(expect.arrayContaining(['content-type', 'host', 'x-amz-checksum-sha256']));
+    // the checksum travels as a header, where S3 checks the body against it, not in the query
+    expect(new URL(grant.url).searchParams.has('x-amz-checksum-sha256')).toBe(false);
+    const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body });
+    expect(put.status).toBe(200);
+    await settle(p.platform);
+    expect(JSON.parse((await p.text(resultKeys(grant.key).summaryKey))!)).toMatchObject({ status: 'accepted' });
+
+    for (const period of ['1999-01', '2099-12']) {
+      const refused = await fetch(`${api}/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token(YUECHENG)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'progress', period, fileName: 'a.csv' }),
+      });
+      expect(refused.status, period).toBe(400);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid-input');
+    }
+  });
+
+  it('answers TRACE and an unknown method over HTTP in the JSON error shape, with the headers', async () => {
+    for (const method of ['PATCH', 'OPTIONS']) {
+      const res = await fetch(`${api}/health`, { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method-not-allowed');
+    }
+    const trace = await rawRequest(api, 'TRACE', '/health'); // fetch() refuses to send TRACE
+    expect(trace.status).toBe(405);
+    expect(trace.headers['content-type']).toContain('application/json');
+    expect(trace.headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(trace.body)).toMatchObject({ error: { code: 'method-not-allowed' } });
+  });
+
   it("lets only the dashboard's origin PUT to the bucket from a browser (CORS preflight)", async () => {
     const preflight = (origin: string) =>
       fetch(`${p.platform.endpoints.s3}/${p.platform.endpoints.uploadsBucket}/uploads/330602/progress/2024-03/x.csv`, {
@@ -211,3 +260,26 @@ describe('HTTP API and status command on the local platform', () => {
     await rm(empty, { recursive: true, force: true });
   });
 });
+
+/** A request fetch() will not send (TRACE), over plain node:http. */
+function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { method }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers as Record<string, string>,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -29,7 +29,12 @@ describe('the safety-net CLI against a running local platform', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sn-cli-'));
     files = await mkdtemp(join(tmpdir(), 'sn-cli-files-'));
-    platform = spawn(process.execPath, [BIN, 'start', '--data', dataDir, '--port', '0', '--clock', '2024-04-02'], { cwd: ROOT });
+    await writeFile(join(files, 'channels.json'), JSON.stringify({ '330603': [{ type: 'sns' }] }));
+    platform = spawn(
+      process.execPath,
+      [BIN, 'start', '--data', dataDir, '--port', '0', '--clock', '2024-04-02', '--channels', join(files, 'channels.json')],
+      { cwd: ROOT },
+    );
     platform.stdout!.on('data', (d) => (output += d));
     platform.stderr!.on('data', (d) => (output += d));
     const endpoints = join(dataDir, 'endpoints.json');
@@ -87,6 +92,12 @@ describe('the safety-net CLI against a running local platform', () => {
     expect((await cli(['upload', '--unit', '330602'], dataDir)).code).toBe(2);
     expect((await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'nope', '--period', '2024-03'], dataDir)).code).toBe(2);
     expect((await cli(['frobnicate'], dataDir)).code).toBe(2);
+    // A bad channels file is refused before anything starts, naming the field and never the value (it may be a secret).
+    await writeFile(join(files, 'bad-channels.json'), JSON.stringify({ '330602': [{ type: 'dingtalk', url: 'not-a-url-SECRETVALUE' }] }));
+    const badChannels = await cli(['start', '--port', '0', '--channels', join(files, 'bad-channels.json')], join(files, 'unused'));
+    expect(badChannels.code).toBe(2);
+    expect(badChannels.stderr).toContain('330602.0.url');
+    expect(badChannels.stderr).not.toContain('SECRETVALUE');
     expect(
       (await cli(['upload', 'x.csv', '--unit', '330602', '--kind', 'progress', '--period', '2024-03', '--stage', 'qa'], dataDir)).code,
     ).toBe(2);
@@ -97,6 +108,17 @@ describe('the safety-net CLI against a running local platform', () => {
     expect(sweep.code).toBe(0);
     expect(sweep.stdout).toContain('Deadline Approaching');
     expect(sweep.stdout).toContain('report:330603:2024-03');
+    // Then the day's digest: 柯桥区's reaches its sns channel, the local outbox.
+    expect(sweep.stdout).toMatch(/每日提醒\(2024-04-04\): 发给 .*330603/);
+    const outbox = (await readFile(join(dataDir, 'outbox.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const digests = outbox.filter((m) => m.subject === '柯桥区每日提醒 2024-04-04');
+    expect(digests).toHaveLength(1);
+    expect(digests[0].message).toContain('2024-03 工作进展月报');
+    // Everything else there went out at once (missed reports, a rejected upload), all for 柯桥区.
+    expect(outbox.every((m) => m.attributes.unit === '330603')).toBe(true);
     const status = await cli(['status', '--period', '2024-03'], dataDir);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('T02.shanju-homes');
@@ -105,6 +127,17 @@ describe('the safety-net CLI against a running local platform', () => {
     const endpoints = JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8'));
     const progress = await fetch(`${endpoints.api}/progress?period=2024-03`, { headers: { authorization: `Bearer ${token}` } });
     expect(progress.status).toBe(200);
+    expect(status.stdout).toContain('按处置时限和单位');
+  });
+
+  it('token expires after 12 hours by default, or after --hours N', async () => {
+    const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+    const standard = claimsOf((await cli(['token', '--unit', '330602', '--role', 'district'], dataDir)).stdout.trim());
+    expect(standard.exp - standard.iat).toBe(12 * 3600);
+    const short = claimsOf((await cli(['token', '--unit', '330600', '--role', 'city', '--hours', '2'], dataDir)).stdout.trim());
+    expect(short.exp - short.iat).toBe(2 * 3600);
+    expect((await cli(['token', '--unit', '330600', '--role', 'city', '--hours', '0'], dataDir)).code).toBe(2);
+    expect((await cli(['token', '--unit', '330600', '--role', 'city', '--hours', 'abc'], dataDir)).code).toBe(2);
   });
 
   it('shuts down cleanly on Ctrl-C, keeping state and the event archive', async () => {

@@ -52,8 +52,13 @@ describe('daily deadline sweep and notifications on the local platform', () => {
   });
 
   it('delivers notices to the inboxes and reports each with Notification Sent, without duplicates', async () => {
+    // Approaching deadlines wait for the daily digest; missed ones went out at once.
+    await p.platform.scheduler.fireNow('daily-digest', '2024-04-02');
+    await p.platform.bus.whenIdle();
     const yuecheng = await inbox('330602');
-    expect(yuecheng.some((n) => n.title.includes('月报报送还剩 7 天'))).toBe(true);
+    expect(yuecheng.some((n) => n.title.includes('每日提醒') && n.body.includes('2024-03 工作进展月报,截止 2024-04-05,还剩 7 天'))).toBe(
+      true,
+    );
     const city = await inbox('330600');
     expect(city.some((n) => n.title.includes('已逾期') && n.body.includes('柯桥区'))).toBe(true);
     const events = await p.archivedEvents();
@@ -73,7 +78,7 @@ describe('daily deadline sweep and notifications on the local platform', () => {
     expect(own.status).toBe(200);
     const body = (await own.json()) as { unit: string; notifications: Array<{ title: string }> };
     expect(body.unit).toBe('330602');
-    expect(body.notifications.some((n) => n.title.includes('月报报送还剩 7 天'))).toBe(true);
+    expect(body.notifications.some((n) => n.title.includes('每日提醒'))).toBe(true);
     expect((await get('/notifications?unit=330603', await token('330602', 'district'))).status).toBe(403);
     expect((await get('/notifications?unit=330603', await token('330600', 'city'))).status).toBe(200);
 

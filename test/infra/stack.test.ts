@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { addSafetyNetStacks } from '../../infra/safety-net-app.ts';
 import type { SafetyNetStack } from '../../infra/safety-net-stack.ts';
 import { STAGE_NAMES, type StageName } from '../../infra/stage-config.ts';
-import { buildRoutes, FUNCTIONS, SCHEDULES, type FunctionId } from '../../shared/domain/routing.ts';
-import { RUNTIME_ENV_NAMES } from '../../shared/runtime-env.ts';
+import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../../shared/domain/routing.ts';
+import { API_ENV_NAMES, RUNTIME_ENV_NAMES } from '../../shared/runtime-env.ts';
+import { leadingKeyPatterns } from '../../infra/safety-net-stack.ts';
+import { TABLE_ACCESS } from '../../infra/table-access.ts';
 
 // The app as the CLI builds it (cdk.json's feature flags, the cdk-nag plugin), synthesized once:
 // Template.fromStack synthesizes the whole app on first use and reuses the assembly after.
@@ -71,16 +73,18 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(queues.length).toBeGreaterThan(FUNCTIONS.length);
       for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn());
       const secrets = resourcesOf(template(), 'AWS::SecretsManager::Secret');
-      expect(secrets).toHaveLength(2);
+      expect(secrets).toHaveLength(3); // ID-hash key, token key, notification channels
       for (const secret of secrets) expect(secret.Properties.KmsKeyId).toEqual(keyArn());
       template().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn() });
       for (const logGroup of resourcesOf(template(), 'AWS::Logs::LogGroup')) expect(logGroup.Properties.KmsKeyId).toEqual(keyArn());
     });
 
     it('generates a 64-character ID hash key and token signing key', () => {
-      for (const secret of resourcesOf(template(), 'AWS::SecretsManager::Secret')) {
-        expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
-      }
+      const keys = resourcesOf(template(), 'AWS::SecretsManager::Secret').filter(
+        (s) => !s.Properties.GenerateSecretString.SecretStringTemplate,
+      );
+      expect(keys).toHaveLength(2);
+      for (const secret of keys) expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
     });
 
     it('blocks public access to every bucket', () => {
@@ -268,6 +272,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
           POWERTOOLS_METRICS_NAMESPACE: 'SafetyNet',
           LOG_LEVEL: config.logLevel,
           MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
+          DEADLINE_COUNTING: config.deadlineCounting,
+          FOLLOW_UP_DAYS: String(config.followUpDays),
         });
       }
     });
@@ -295,6 +301,15 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         );
       expect(secretReaders('IdHashKey')).toEqual(['ingest-roster', 'match-dataset']);
       expect(secretReaders('TokenSigningKey')).toEqual(['api']);
+      expect(secretReaders('NotificationChannels')).toEqual(['notify', 'notify-digest', 'deliver-notification']);
+      const queueSenders = FUNCTIONS.map((spec) => spec.id).filter((id) =>
+        allows(template(), role(id), 'sqs:SendMessage', getAtt(stack, stack.deliveryQueue)),
+      );
+      expect(queueSenders).toEqual(['notify', 'notify-digest', 'deliver-notification']);
+      const publishers = FUNCTIONS.map((spec) => spec.id).filter((id) =>
+        allows(template(), role(id), 'sns:Publish', { Ref: logicalId(stack, stack.notificationTopic) }),
+      );
+      expect(publishers).toEqual(['deliver-notification']);
 
       const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack, stack.uploadsBucket), `/${prefix}`]] });
       for (const id of ['ingest-progress', 'ingest-roster', 'match-dataset'] as const) {
@@ -305,14 +320,15 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(allows(template(), role('ingest-roster'), 's3:PutObject', objects('index/roster/*'))).toBe(true);
       expect(allows(template(), role('match-dataset'), 's3:GetObject', objects('index/roster/*'))).toBe(true);
       expect(allows(template(), role('match-dataset'), 's3:PutObject', objects('index/roster/*'))).toBe(false);
-      expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(true);
+      // The api signs presigned uploads as the uploader role (below), never with its own role.
+      expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(false);
       expect(allows(template(), role('api'), 's3:GetObject', objects('results/*'))).toBe(true);
       expect(allows(template(), role('api'), 's3:GetObject', objects('uploads/*'))).toBe(false);
       // Readers can tell a missing key (404) from a forbidden one; functions that read no objects cannot list.
       expect(allows(template(), role('match-dataset'), 's3:ListBucket', getAtt(stack, stack.uploadsBucket))).toBe(true);
       expect(allows(template(), role('notify'), 's3:ListBucket', getAtt(stack, stack.uploadsBucket))).toBe(false);
       for (const spec of FUNCTIONS) {
-        expect(allows(template(), role(spec.id), 'dynamodb:PutItem', getAtt(stack, stack.table))).toBe(true);
+        expect(allows(template(), role(spec.id), 'dynamodb:PutItem', getAtt(stack, stack.table)), spec.id).toBe(true);
         expect(allows(template(), role(spec.id), 'events:PutEvents', getAtt(stack, stack.eventBus))).toBe(true);
       }
       // No wildcard actions anywhere in the stack.
@@ -323,6 +339,156 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       }
       // No managed policies, except on CDK's own auto-delete-objects provider (dev only).
       template().resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, config.autoDeleteObjects ? 1 : 0);
+    });
+  });
+
+  describe('notifications', () => {
+    const topicRef = () => ({ Ref: logicalId(stack, stack.notificationTopic) });
+
+    it("has a KMS-encrypted notification topic with the stage config's email/SMS subscriptions, each filtered on its unit", () => {
+      template().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn(), DisplayName: `Safety Net ${stage} notices` });
+      const subscriptions = resourcesOf(template(), 'AWS::SNS::Subscription').filter(
+        (s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(topicRef()),
+      );
+      expect(subscriptions).toHaveLength(config.notificationSubscriptions.length);
+      expect(config.notificationSubscriptions.length).toBeGreaterThan(0);
+      for (const wanted of config.notificationSubscriptions) {
+        template().hasResourceProperties('AWS::SNS::Subscription', {
+          TopicArn: topicRef(),
+          Protocol: wanted.protocol,
+          Endpoint: wanted.endpoint,
+          FilterPolicy: { unit: [wanted.unit] },
+        });
+      }
+    });
+
+    it('keeps the channels (robot URLs and secrets) in a Secrets Manager secret under the platform key, read at run time', () => {
+      const secret = resourcesOf(template(), 'AWS::SecretsManager::Secret').find((s) =>
+        String(s.Properties.Description).startsWith('Notification channels'),
+      );
+      expect(secret?.Properties.KmsKeyId).toEqual(keyArn());
+      // Created with a placeholder only: no URL or secret in the template.
+      expect(secret?.Properties.GenerateSecretString).toMatchObject({ SecretStringTemplate: '{}', GenerateStringKey: '_generated' });
+      expect(JSON.stringify(template().toJSON())).not.toMatch(/oapi\.dingtalk\.com|qyapi\.weixin\.qq\.com/);
+      template().hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `safety-net-${stage}-deliver-notification`,
+        Environment: {
+          Variables: Match.objectLike({
+            [RUNTIME_ENV_NAMES.channelsSecretId]: { Ref: logicalId(stack, stack.channelsSecret) },
+            [RUNTIME_ENV_NAMES.notificationTopicArn]: topicRef(),
+            [RUNTIME_ENV_NAMES.dashboardUrl]: config.dashboardUrl,
+          }),
+        },
+      });
+    });
+
+    it('delivers through an encrypted queue with a dead-letter queue, one message per invocation, partial failures reported', () => {
+      const [spec] = QUEUES;
+      template().hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: keyArn(),
+        VisibilityTimeout: 6 * FUNCTIONS.find((f) => f.id === spec.target)!.timeoutSeconds,
+        RedrivePolicy: { deadLetterTargetArn: getAtt(stack, stack.deliveryDeadLetterQueue), maxReceiveCount: spec.maxReceiveCount },
+      });
+      template().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: getAtt(stack, stack.deliveryQueue),
+        FunctionName: { Ref: logicalId(stack, stack.functions[spec.target].function) },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('runs the daily digest after the 08:00 sweep, in Asia/Shanghai', () => {
+      template().hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: `safety-net-${stage}-daily-digest`,
+        ScheduleExpression: 'cron(30 8 * * ? *)',
+        ScheduleExpressionTimezone: 'Asia/Shanghai',
+      });
+    });
+  });
+
+  describe('least privilege in DynamoDB and presigned uploads', () => {
+    const role = (id: FunctionId) => logicalId(stack, stack.functions[id].role);
+    type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string[]>> };
+    const tableStatements = (id: FunctionId) =>
+      (statementsOf(template(), role(id)) as Statement[]).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    const leadingKeys = (id: FunctionId) =>
+      tableStatements(id).map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+
+    it('confines every function to the key prefixes it owns with dynamodb:LeadingKeys', () => {
+      for (const spec of FUNCTIONS) {
+        const statements = tableStatements(spec.id);
+        expect(statements.length, spec.id).toBeGreaterThan(0);
+        const { entities, reads } = TABLE_ACCESS[spec.id];
+        expect(leadingKeys(spec.id), spec.id).toEqual([
+          leadingKeyPatterns(entities),
+          ...(reads?.length ? [leadingKeyPatterns(reads)] : []),
+        ]);
+      }
+      expect(leadingKeys('notify')).toEqual([['NOTIFICATION#*', 'DIGEST#*']]);
+      expect(leadingKeys('notify-digest')).toEqual([['DIGEST#*', 'ALERT-STATUS#*', 'NOTIFICATION#*']]);
+      expect(leadingKeys('deliver-notification')).toEqual([['DELIVERY#*', 'ROBOT#*', 'NOTIFICATION#*']]);
+      expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
+      expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
+      expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'PERSON#*']));
+      // nobody outside the roster, matching and evaluation functions writes people's items; the API only reads them
+      // (the household file and the statistics, after its unit check), in a statement with read actions only
+      const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('PERSON#*'));
+      expect(personWriters.sort()).toEqual(['deadline-sweep', 'evaluate-monitoring', 'ingest-roster', 'match-dataset']);
+      expect(leadingKeys('api')[0]).not.toContain('PERSON#*');
+      const apiReads = tableStatements('api')[1];
+      expect(apiReads.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
+        'HOUSEHOLD#*',
+        'ROSTER-HISTORY#*',
+        'PERSON#*',
+      ]);
+      expect(asArray(apiReads.Action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    });
+
+    it('grants no Scan or DeleteItem, and BatchWriteItem only to the bulk writers', () => {
+      const actions = (id: FunctionId) => tableStatements(id).flatMap((s) => asArray(s.Action));
+      for (const spec of FUNCTIONS) {
+        expect(actions(spec.id), spec.id).not.toContain('dynamodb:Scan');
+        expect(actions(spec.id), spec.id).not.toContain('dynamodb:DeleteItem');
+        expect(actions(spec.id).includes('dynamodb:BatchWriteItem'), spec.id).toBe(
+          // the digest deletes the entries it took in batches
+          spec.id === 'ingest-progress' || spec.id === 'ingest-roster' || spec.id === 'notify-digest',
+        );
+      }
+      // Nothing else in the stack grants them on the table either.
+      for (const policy of resourcesOf(template(), 'AWS::IAM::Policy')) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) {
+          expect(asArray(statement.Action as string | string[])).not.toContain('dynamodb:Scan');
+        }
+      }
+    });
+
+    it('has an uploader role that only the api role may assume, allowed to put under uploads/ only', () => {
+      const uploaderId = logicalId(stack, stack.uploaderRole);
+      const uploader = template().findResources('AWS::IAM::Role')[uploaderId] as Resource;
+      expect(uploader.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: getAtt(stack, stack.functions.api.role) } },
+      ]);
+      const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack, stack.uploadsBucket), `/${prefix}`]] });
+      const statements = statementsOf(template(), uploaderId);
+      expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual(['kms:GenerateDataKey', 's3:PutObject']);
+      expect(allows(template(), uploaderId, 's3:PutObject', objects('uploads/*'))).toBe(true);
+      expect(allows(template(), uploaderId, 'kms:GenerateDataKey', keyArn())).toBe(true);
+      // only the api may assume it, and the api is told which role to assume
+      const assumers = FUNCTIONS.map((f) => f.id).filter((id) =>
+        allows(template(), role(id), 'sts:AssumeRole', getAtt(stack, stack.uploaderRole)),
+      );
+      expect(assumers).toEqual(['api']);
+      const api = template().findResources('AWS::Lambda::Function')[logicalId(stack, stack.functions.api.function)] as Resource;
+      expect(api.Properties.Environment.Variables[API_ENV_NAMES.uploaderRoleArn]).toEqual(getAtt(stack, stack.uploaderRole));
+    });
+
+    it('versions the access-log bucket like the others, and expires its old versions', () => {
+      for (const bucket of resourcesOf(template(), 'AWS::S3::Bucket')) {
+        expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+        expect(bucket.Properties.LifecycleConfiguration.Rules.some((r: Record<string, unknown>) => r.NoncurrentVersionExpiration)).toBe(
+          true,
+        );
+      }
     });
   });
 
@@ -345,7 +511,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm');
       const deadLetterAlarms = alarms.filter((alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
       const errorAlarms = alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors');
-      expect(deadLetterAlarms).toHaveLength(resourcesOf(template(), 'AWS::SQS::Queue').length);
+      // Every queue but the work queues (QUEUES) is a dead-letter queue.
+      expect(deadLetterAlarms).toHaveLength(resourcesOf(template(), 'AWS::SQS::Queue').length - QUEUES.length);
       expect(errorAlarms).toHaveLength(FUNCTIONS.length);
       for (const alarm of [...deadLetterAlarms, ...errorAlarms]) {
         expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [topic] });

@@ -21,6 +21,16 @@ describe('stage config', () => {
     expect(stageConfig('prod').deletionProtection).toBe(true);
   });
 
+  it('counts deadlines in calendar days with 90-day follow-ups unless a stage says otherwise', () => {
+    for (const stage of STAGE_NAMES) expect(stageConfig(stage)).toMatchObject({ deadlineCounting: 'calendar', followUpDays: 90 });
+    expect(stageConfigSchema.parse({ ...prod, deadlineCounting: 'working', followUpDays: 60 })).toMatchObject({
+      deadlineCounting: 'working',
+      followUpDays: 60,
+    });
+    rejects({ ...prod, deadlineCounting: 'lunar' as never }, 'deadlineCounting');
+    rejects({ ...prod, followUpDays: 0 }, 'followUpDays');
+  });
+
   it('rejects prod with DESTROY', () => {
     rejects({ ...prod, removalPolicy: 'destroy' }, 'removalPolicy');
   });

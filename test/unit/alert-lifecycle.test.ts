@@ -184,12 +184,14 @@ describe('escalateIfOverdue', () => {
     expect(day5.alert).toMatchObject({ level: 'red', escalations: 2 });
   });
 
-  it('red stays red but is still escalated (and reported) daily', () => {
+  it('never escalates a red alert: it stays on the digest as overdue instead', () => {
     const red = raised({ ruleId: 'death-in-household', level: 'red' });
     const result = escalateIfOverdue(red, '2024-07-08');
-    expect(result).toMatchObject({ escalated: true, previousLevel: 'red' });
-    expect(result.alert).toMatchObject({ level: 'red', escalations: 1 });
-    expect(escalateIfOverdue(result.alert, '2024-07-09').alert.escalations).toBe(2);
+    expect(result).toMatchObject({ escalated: false, previousLevel: 'red' });
+    expect(result.alert).toBe(red);
+    const escalatedToRed = escalateIfOverdue(escalateIfOverdue(raised(), '2024-07-08').alert, '2024-07-09').alert;
+    expect(escalatedToRed).toMatchObject({ level: 'red', escalations: 2 });
+    expect(escalateIfOverdue(escalatedToRed, '2024-07-10').escalated).toBe(false);
   });
 
   it('never escalates acknowledged or resolved alerts, nor goes back in time', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { createApp } from '../../functions/api/app.ts';
 import { currentPlanPeriod } from '../../functions/api/plan-period.ts';
+import { SignJWT } from 'jose';
 import { issueToken, type AccessClaims } from '../../shared/domain/access-token.ts';
 
 // Only routes that answer before touching storage: the app takes its token key by injection, no SDK mocks.
@@ -53,6 +54,21 @@ describe('api app', () => {
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     }
+  });
+
+  it('refuses a correctly signed token without an expiry, and an expired one', async () => {
+    const unexpiring = await new SignJWT({ unit: '330600', role: 'city' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('safety-net')
+      .setSubject('city:330600')
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(KEY));
+    const expired = await issueToken({ unit: '330600', role: 'city' }, KEY, 3600, new Date(Date.now() - 2 * 3600_000));
+    for (const token of [unexpiring, expired]) {
+      const res = await app.request('/plan', { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(401);
+    }
+    expect((await app.request('/plan', { headers: await city() })).status).toBe(200);
   });
 
   it('forbids a district to read or upload for another unit: 403', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { deadlineNoticeDue, reportDueDate, reportPeriodsDueBy } from '../../shared/domain/deadlines.ts';
-import { composeNotices } from '../../shared/domain/notifications.ts';
 
 describe('deadline notices', () => {
   const none = new Set<string>();
@@ -30,43 +29,5 @@ describe('deadline notices', () => {
     expect(reportDueDate('2024-03', 5)).toBe('2024-04-05');
     expect(reportDueDate('2024-12', 5)).toBe('2025-01-05');
     expect(reportPeriodsDueBy(2024, 5, '2024-04-05')).toEqual(['2024-01', '2024-02', '2024-03']);
-  });
-});
-
-describe('notices', () => {
-  const alert = {
-    schemaVersion: 1,
-    occurredAt: '2024-03-01T00:00:00Z',
-    alertId: 'a1',
-    ruleId: 'income-below-standard',
-    level: 'red',
-    unit: '330602',
-    householdRef: 'h',
-    dueAt: '2024-03-04',
-    ruleSetVersion: '2024.1',
-    evidence: {},
-  };
-  it('tells the unit and copies the city for red alerts, not for yellow', () => {
-    expect(composeNotices('Monitoring Alert Raised', alert).map((n) => n.recipient)).toEqual(['330602', '330600']);
-    expect(composeNotices('Monitoring Alert Raised', { ...alert, level: 'yellow' }).map((n) => n.recipient)).toEqual(['330602']);
-    expect(composeNotices('Monitoring Alert Raised', alert)[0].body).toContain('2024-03-04');
-  });
-  it('tells a unit of its rejected upload but not of an accepted one', () => {
-    const upload = {
-      key: 'uploads/330602/progress/2024-03/a.csv',
-      unit: '330602',
-      status: 'rejected',
-      rowsTotal: 3,
-      rowsAccepted: 0,
-      rowsRejected: 3,
-      summaryKey: 's',
-    };
-    expect(composeNotices('Upload Processed', upload)).toHaveLength(1);
-    expect(composeNotices('Upload Processed', { ...upload, status: 'accepted' })).toEqual([]);
-  });
-  it('copies the city on missed deadlines', () => {
-    const d = { subjectType: 'report', subjectId: 'report:330603:2024-02', unit: '330603', dueAt: '2024-03-05', daysLeft: -1 };
-    expect(composeNotices('Deadline Missed', d).map((n) => n.recipient)).toEqual(['330603', '330600']);
-    expect(composeNotices('Deadline Approaching', { ...d, daysLeft: 3 })[0].title).toContain('还剩 3 天');
   });
 });

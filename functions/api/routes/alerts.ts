@@ -1,33 +1,37 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { AlertWriteConflict, listAlerts, type StoredAlert } from '../../../shared/adapters/alert-store.ts';
+import { AlertWriteConflict, listAlerts } from '../../../shared/adapters/alert-store.ts';
 import {
   AlertAccessDenied,
   AlertNotFound,
   acknowledgeAlert,
   alertForCaller,
+  assignAlert,
+  recordAlertFollowUp,
   resolveAlert,
+  verifyAlert,
 } from '../../../shared/application/api/alert-actions.ts';
+import { AlertInputError, alertStatusSchema, LifecycleConflict, slaStateOf, slaStateSchema } from '../../../shared/domain/alerts/index.ts';
 import {
-  ALERT_STATUS_TITLES,
-  AlertInputError,
-  alertResolutionSchema,
-  alertStatusSchema,
-  LifecycleConflict,
-} from '../../../shared/domain/alerts/index.ts';
+  assignRequestSchema,
+  followUpRequestSchema,
+  resolveRequestSchema,
+  verificationRequestSchema,
+  type AlertListResponse,
+} from '../../../shared/domain/alerts/casework-schemas.ts';
 import { alertLevelSchema } from '../../../shared/domain/events.ts';
-import { ALERT_LEVEL_TITLES } from '../../../shared/domain/monitoring/alert-levels.ts';
-import { RULE_TITLES } from '../../../shared/domain/monitoring/rule-ids.ts';
-import { unitCodeSchema, unitName } from '../../../shared/domain/units.ts';
+import { shanghaiDate } from '../../../shared/domain/period.ts';
+import { unitCodeSchema } from '../../../shared/domain/units.ts';
 import type { ApiDependencies, ApiEnv } from '../api-env.ts';
 import { ApiError, parseInput } from '../api-error.ts';
+import { alertSummaryView, alertView } from '../alert-views.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 import { requestTime } from '../request-time.ts';
-import type { AlertListResponse, AlertSummaryView, AlertView } from '../../../shared/api/responses.ts';
 
 const alertListQuerySchema = z.object({
   status: z.enum(alertStatusSchema.options, { error: `状态应为 ${alertStatusSchema.options.join('/')} 之一` }).optional(),
   level: z.enum(alertLevelSchema.options, { error: `等级应为 ${alertLevelSchema.options.join('/')} 之一` }).optional(),
+  sla: slaStateSchema.optional(),
   unit: unitCodeSchema.optional(),
   limit: z
     .string()
@@ -43,92 +47,84 @@ const alertListQuerySchema = z.object({
 });
 
 /**
- * `GET /alerts?status=&level=&unit=&limit=&cursor=` (newest first, `nextCursor` for the next page),
- * `GET /alerts/{id}` (with its audit trail), `POST /alerts/{id}/acknowledge`,
- * `POST /alerts/{id}/resolve` `{outcome, note}`. A district sees and changes only its own unit.
+ * `GET /alerts?status=&level=&sla=&unit=&limit=&cursor=` (newest first, `nextCursor` for the next page),
+ * `GET /alerts/{id}` (with its verifications and audit trail), and the casework steps:
+ * `POST /alerts/{id}/acknowledge`, `/assign`, `/verifications`, `/resolve`, `/follow-up`.
+ * A district sees and changes only its own unit. Every answer carries each alert's SLA state as of the request's day.
  */
 export function alertRoutes(deps: ApiDependencies) {
+  const today = (c: Context<ApiEnv>) => shanghaiDate(requestTime(c));
+  const now = (c: Context<ApiEnv>) => requestTime(c).toISOString();
   return new Hono<ApiEnv>()
     .use('*', requireCaller(deps.tokenKey))
     .get('/', async (c) => {
       const query = parseInput(alertListQuerySchema, c.req.query());
       const unit = unitInScope(callerOf(c), query.unit);
-      const page = await listAlerts({ unit, status: query.status, level: query.level, limit: query.limit, cursor: query.cursor });
+      const day = today(c);
+      const sla = query.sla;
+      const page = await listAlerts({
+        unit,
+        status: query.status,
+        level: query.level,
+        limit: query.limit,
+        cursor: query.cursor,
+        ...(sla ? { unresolved: sla !== 'closed', where: (alert) => slaStateOf(alert, day) === sla } : {}),
+      });
       const body: AlertListResponse = {
         scope: unit ?? 'all',
-        alerts: page.alerts.map(alertSummaryView),
+        alerts: page.alerts.map((a) => alertSummaryView(a, day)),
         nextCursor: page.nextCursor ?? null,
       };
       return c.json(body);
     })
-    .get('/:id', async (c) => c.json(alertView(await apiCall(() => alertForCaller(c.req.param('id'), callerOf(c))))))
+    .get('/:id', async (c) => c.json(alertView(await apiCall(() => alertForCaller(c.req.param('id'), callerOf(c))), today(c))))
     .post('/:id/acknowledge', async (c) => {
-      const alert = await apiCall(() => acknowledgeAlert(c.req.param('id'), callerOf(c), requestTime(c).toISOString()));
-      return c.json(alertView(alert));
+      const alert = await apiCall(() => acknowledgeAlert(c.req.param('id'), callerOf(c), now(c)));
+      return c.json(alertView(alert, today(c)));
+    })
+    .post('/:id/assign', async (c) => {
+      const body = parseInput(assignRequestSchema, await jsonBody(c, '{"township":"塔山街道","assignee":"工号 0123"}'));
+      const alert = await apiCall(() => assignAlert(c.req.param('id'), callerOf(c), body, now(c)));
+      return c.json(alertView(alert, today(c)));
+    })
+    .post('/:id/verifications', async (c) => {
+      const body = parseInput(
+        verificationRequestSchema,
+        await jsonBody(c, '{"visitedOn":"2024-06-03","method":"入户核查","findings":"…"}'),
+      );
+      const alert = await apiCall(() => verifyAlert(c.req.param('id'), callerOf(c), body, now(c)));
+      return c.json(alertView(alert, today(c)));
     })
     .post('/:id/resolve', async (c) => {
-      const resolution = parseInput(alertResolutionSchema, await jsonBody(c));
-      const alert = await apiCall(() => resolveAlert(c.req.param('id'), callerOf(c), resolution, requestTime(c).toISOString()));
-      return c.json(alertView(alert));
+      const resolution = parseInput(resolveRequestSchema, await jsonBody(c, '{"outcome":"核实无需救助","note":"已入户核实"}'));
+      const alert = await apiCall(() => resolveAlert(c.req.param('id'), callerOf(c), resolution, now(c)));
+      return c.json(alertView(alert, today(c)));
+    })
+    .post('/:id/follow-up', async (c) => {
+      const body = parseInput(followUpRequestSchema, await jsonBody(c, '{"visitedOn":"2024-09-01","method":"入户核查","findings":"…"}'));
+      const alert = await apiCall(() => recordAlertFollowUp(c.req.param('id'), callerOf(c), body, now(c)));
+      return c.json(alertView(alert, today(c)));
     });
 }
 
 /** The application's errors as the API's answers. */
-async function apiCall<T>(action: () => Promise<T>): Promise<T> {
+export async function apiCall<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
     if (error instanceof AlertNotFound) throw ApiError.notFound(error.message);
     if (error instanceof AlertAccessDenied) throw ApiError.forbidden(error.message);
-    if (error instanceof LifecycleConflict) throw ApiError.conflict(error.message);
+    if (error instanceof LifecycleConflict) throw new ApiError(409, 'lifecycle-conflict', error.message);
     if (error instanceof AlertWriteConflict) throw ApiError.conflict(error.message);
-    if (error instanceof AlertInputError) throw ApiError.invalidInput(error.message);
+    if (error instanceof AlertInputError) throw ApiError.invalidInput(error.message, error.issues);
     throw error;
   }
 }
 
-async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
+async function jsonBody(c: Context<ApiEnv>, example: string): Promise<unknown> {
   try {
     return await c.req.json();
   } catch {
-    throw ApiError.invalidInput('请求体应为 JSON 对象,如 {"outcome":"核实无需救助","note":"已入户核实"}');
+    throw ApiError.invalidInput(`请求体应为 JSON 对象,如 ${example}`);
   }
-}
-
-/** One alert in a list: what the dashboard and the CLI show, without the audit trail. */
-function alertSummaryView(alert: StoredAlert): AlertSummaryView {
-  return {
-    alertId: alert.alertId,
-    ruleId: alert.ruleId,
-    ruleTitle: RULE_TITLES[alert.ruleId],
-    level: alert.level,
-    levelLabel: `${ALERT_LEVEL_TITLES[alert.level]}预警`,
-    initialLevel: alert.initialLevel,
-    status: alert.status,
-    statusLabel: ALERT_STATUS_TITLES[alert.status],
-    unit: alert.unit,
-    unitName: unitName(alert.unit),
-    householdRef: alert.householdRef,
-    raisedAt: alert.raisedAt,
-    updatedAt: alert.updatedAt,
-    dueAt: alert.dueAt,
-    escalations: alert.escalations,
-    ruleSetVersion: alert.ruleSetVersion,
-    evidence: alert.evidence,
-  };
-}
-
-/** One alert in full: who did what and when. */
-function alertView(alert: StoredAlert): AlertView {
-  return {
-    ...alertSummaryView(alert),
-    lastEscalatedOn: alert.lastEscalatedOn ?? null,
-    acknowledgedAt: alert.acknowledgedAt ?? null,
-    acknowledgedBy: alert.acknowledgedBy ?? null,
-    resolvedAt: alert.resolvedAt ?? null,
-    resolvedBy: alert.resolvedBy ?? null,
-    outcome: alert.outcome ?? null,
-    note: alert.note ?? null,
-    audit: alert.audit,
-  };
 }

@@ -47,7 +47,7 @@ export async function evaluateHouseholds(
     const findings: RuleFinding[] = households
       .flatMap((members) => evaluateHousehold(householdFactsOf(members, stored, index), asOf, ruleSet))
       .filter((f) => !rules || rules.includes(f.ruleId));
-    addOutcome(total, await raiseAlerts(findings, now));
+    addOutcome(total, await raiseAlerts(findings, now, ruleSet));
   }
   return total;
 }
@@ -57,5 +57,6 @@ export async function evaluatePersons(persons: PersonFacts[], asOf: string, now:
   return raiseAlerts(
     persons.flatMap((p) => evaluatePerson(p, asOf, ruleSet)),
     now,
+    ruleSet,
   );
 }

@@ -4,6 +4,8 @@ import type { RuleFinding } from '../../domain/monitoring/rules.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
 import { AlertWriteConflict, latestAlerts, saveAlert } from '../../adapters/alert-store.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
+import type { RuleSet } from '../../domain/monitoring/index.ts';
+import { runtimeEnv } from '../../runtime-env.ts';
 
 export interface RaiseOutcome {
   raised: number;
@@ -15,9 +17,10 @@ export interface RaiseOutcome {
 /**
  * Folds rule findings into alerts: one open alert per (rule, household), new
  * evidence updates it, the same finding again changes nothing. Each new alert
- * yields "Monitoring Alert Raised". A write that lost a race is merged again.
+ * yields "Monitoring Alert Raised". A write that lost a race is merged again. The rule set that made the
+ * findings gives each rule's response days, counted as the stage says (calendar or working days).
  */
-export async function raiseAlerts(findings: RuleFinding[], now: string): Promise<RaiseOutcome> {
+export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet: RuleSet): Promise<RaiseOutcome> {
   const outcome: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   let pending = findings;
   for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
@@ -25,7 +28,10 @@ export async function raiseAlerts(findings: RuleFinding[], now: string): Promise
     const conflicted: RuleFinding[] = [];
     await mapWithConcurrency(pending, 8, async (finding) => {
       const previous = latest.get(alertKeyOf(finding.ruleId, finding.householdRef));
-      const { alert, change } = mergeFinding(previous, finding, now);
+      const { alert, change } = mergeFinding(previous, finding, now, {
+        counting: runtimeEnv().DEADLINE_COUNTING,
+        respondWithinDays: ruleSet.rules[finding.ruleId].respondWithinDays,
+      });
       if (change === 'unchanged') {
         outcome.unchanged++;
         return;

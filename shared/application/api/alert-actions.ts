@@ -1,4 +1,14 @@
-import { acknowledge, resolve, type MonitoringAlert } from '../../domain/alerts/index.ts';
+import {
+  acknowledge,
+  assign,
+  recordFollowUp,
+  resolve,
+  verify,
+  type AlertAssignment,
+  type MonitoringAlert,
+  type VerificationInput,
+} from '../../domain/alerts/index.ts';
+import { runtimeEnv } from '../../runtime-env.ts';
 import { canAccessUnit, type AccessClaims } from '../../domain/access-token.ts';
 import { unitName } from '../../domain/units.ts';
 import { getAlert, saveAlert, type StoredAlert } from '../../adapters/alert-store.ts';
@@ -60,5 +70,18 @@ export function resolveAlert(
   resolution: { outcome: string; note: string },
   now: string,
 ): Promise<StoredAlert> {
-  return transition(alertId, claims, (alert, actor) => resolve(alert, actor, resolution.outcome, resolution.note, now));
+  const policy = { followUpDays: runtimeEnv().FOLLOW_UP_DAYS };
+  return transition(alertId, claims, (alert, actor) => resolve(alert, actor, resolution.outcome, resolution.note, now, policy));
+}
+
+export function assignAlert(alertId: string, claims: AccessClaims, assignment: AlertAssignment, now: string): Promise<StoredAlert> {
+  return transition(alertId, claims, (alert, actor) => assign(alert, actor, assignment, now));
+}
+
+export function verifyAlert(alertId: string, claims: AccessClaims, verification: VerificationInput, now: string): Promise<StoredAlert> {
+  return transition(alertId, claims, (alert, actor) => verify(alert, actor, verification, now));
+}
+
+export function recordAlertFollowUp(alertId: string, claims: AccessClaims, visit: VerificationInput, now: string): Promise<StoredAlert> {
+  return transition(alertId, claims, (alert, actor) => recordFollowUp(alert, actor, visit, now));
 }

@@ -10,6 +10,7 @@ import {
   getAlert,
   openAlertsDueBetween,
   overdueOpenAlerts,
+  pendingFollowUpsDueBy,
   saveAlert,
   type StoredAlert,
 } from '../../adapters/alert-store.ts';
@@ -47,8 +48,9 @@ async function escalate(
 }
 
 /**
- * Every open alert past its due date goes up one level a day (red stays red),
- * with a "Monitoring Alert Escalated" event each time. The escalation is saved
+ * Every open alert past its due date goes up one level a day until it is red
+ * (yellow → orange → red, never further), with one "Monitoring Alert Escalated"
+ * event per step. The escalation is saved
  * before the event is sent: a sweep that fails in between does not escalate
  * twice on its rerun, at the price of that day's event.
  */
@@ -70,6 +72,22 @@ export const alertDeadlines: DeadlineSource = async (today) => {
     unit: alert.unit,
     dueAt: alert.dueAt,
     title: `${ALERT_LEVEL_TITLES[alert.level]}预警「${RULE_TITLES[alert.ruleId]}」(编号 ${alert.alertId})`,
+  }));
+};
+
+/**
+ * 回访 follow-ups of alerts resolved with assistance, still pending: "Deadline
+ * Approaching" 7, 3 and 1 days before and "Deadline Missed" after, once each,
+ * with `subjectType` `follow-up`. A recorded follow-up leaves the query.
+ */
+export const followUpDeadlines: DeadlineSource = async (today) => {
+  const alerts = await pendingFollowUpsDueBy(addDays(today, Math.max(...APPROACHING_DAYS)));
+  return alerts.map((alert) => ({
+    subjectType: 'follow-up' as const,
+    subjectId: `follow-up:${alert.alertId}`,
+    unit: alert.unit,
+    dueAt: alert.followUp!.dueAt,
+    title: `预警「${RULE_TITLES[alert.ruleId]}」(编号 ${alert.alertId})办结后回访(${alert.outcome})`,
   }));
 };
 

@@ -13,7 +13,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Something with a deadline that the daily sweep watches. */
 export interface DeadlineSubject {
-  subjectType: 'report' | 'target' | 'alert';
+  subjectType: 'report' | 'target' | 'alert' | 'follow-up';
   subjectId: string;
   unit: UnitCode;
   dueAt: string;

@@ -19,6 +19,7 @@ import { logger } from '../../adapters/observability.ts';
 import { evaluateHouseholds, evaluatePersons } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import type { RaiseOutcome } from '../alerts/raise-alerts.ts';
+import { personalDataIn } from '../../domain/free-text.ts';
 
 /**
  * "Data Matched" from any producer on the bus: the platform's own matcher or an
@@ -63,8 +64,8 @@ export function rejectionOf(event: unknown): DataMatchedRejected {
   return new DataMatchedRejected(parsed.success ? ['事件格式不合法'] : issueReasons(parsed.error.issues));
 }
 
-/** A full ID number or a mobile number anywhere in `facts`: the contract forbids them on the bus. */
-const PERSONAL_DATA = /\d{17}[\dXx]|(?<!\d)1[3-9]\d{9}(?!\d)/;
+/** A full ID number or a phone number anywhere in `facts`: the contract forbids them on the bus. */
+const holdsPersonalData = (text: string) => personalDataIn(text).length > 0;
 
 /** The record each kind may carry in `facts`; a kind's fields present at all must form a valid record. */
 const FACT_RECORDS = {
@@ -81,7 +82,7 @@ type FactRecord = z.infer<(typeof FACT_RECORDS)[DepartmentalKind]>;
 function readFacts(detail: DataMatchedEvent['detail']): { asOf: string; record?: FactRecord; maskedId?: string } {
   const reasons: string[] = [];
   for (const [key, value] of Object.entries(detail.facts)) {
-    if (PERSONAL_DATA.test(key) || (value !== null && PERSONAL_DATA.test(String(value))))
+    if (holdsPersonalData(key) || (value !== null && holdsPersonalData(String(value))))
       reasons.push(`${pathOf(['detail', 'facts', key])}: 不得包含完整身份证号或手机号(请使用 personRef 和脱敏身份证号)`);
   }
   const asOf = detail.observedAt.slice(0, 10);

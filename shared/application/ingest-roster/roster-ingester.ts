@@ -8,6 +8,8 @@ import { periodEnd } from '../../domain/period.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../../adapters/roster-index.ts';
 import { saveRosterMembers, type RosterMemberRecord } from '../../adapters/roster-store.ts';
+import { saveRosterChanges } from '../../adapters/roster-history-store.ts';
+import { rosterChanges } from '../../domain/roster/roster-history.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
 import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
 import { PhaseTimer } from '../match-dataset/phase-timer.ts';
@@ -58,16 +60,21 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
 
   const diff = diffRosterSnapshot(previous?.entries ?? [], entries);
   const stamp = { snapshotPeriod: upload.period, updatedAt: upload.receivedAt };
-  // The member history is written while the rules run: the evaluation reads the roster index, not these items.
-  const memberWrites = phases.time('member writes', () =>
-    saveRosterMembers([
-      ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
-      ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
-    ]),
-  );
+  // The member history, then the index (a crash in between re-diffs against the old index and writes the same
+  // changes again), while the rules run on the new snapshot in memory: they read the index, not these items.
+  const snapshot = { unit: upload.unit, period: upload.period, entries };
+  const writes = (async () => {
+    await phases.time('member writes', async () => {
+      await saveRosterMembers([
+        ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
+        ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
+      ]);
+      await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
+    });
+    await phases.time('roster index', () => writeRosterIndex(snapshot));
+  })();
   const evaluation = (async () => {
-    await phases.time('roster index', () => writeRosterIndex({ unit: upload.unit, period: upload.period, entries }));
-    const index = await phases.time('roster index', loadRosterIndex);
+    const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
     const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
     const households = householdsTouched(diff);
     for (const d of duplicates) {
@@ -78,7 +85,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     );
     return { duplicates, outcome };
   })();
-  const [{ duplicates, outcome }] = await Promise.all([evaluation, memberWrites]);
+  const [{ duplicates, outcome }] = await Promise.all([evaluation, writes]);
   logger.info('roster ingested', {
     unit: upload.unit,
     period: upload.period,

@@ -16,6 +16,7 @@ import {
 import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
 import { logger } from '../../adapters/observability.ts';
 import { listUploads } from '../../adapters/upload-store.ts';
+import { sameContent } from '../../domain/content-checksum.ts';
 import { evaluateHouseholds, evaluatePersons, type FactsLoader } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
@@ -100,13 +101,14 @@ export const datasetMatcher: UploadIngester = {
 
 /**
  * Another key of the same unit, kind and period whose current version has these
- * very bytes (same ETag) and was processed: storing the copy under its own
- * source would count every claim twice.
+ * very bytes and was processed: storing the copy under its own source would
+ * count every claim twice. "Same bytes" is the SHA-256 S3 verified (signed into
+ * the presigned PUT), see `sameContent`.
  */
 async function processedTwinOf(upload: UploadVersion): Promise<string | undefined> {
   const uploads = await listUploads(upload.period, upload.unit);
   const twin = uploads.find(
-    (u) => u.key !== upload.key && u.kind === upload.kind && u.etag === upload.etag && (u.status === 'accepted' || u.status === 'partial'),
+    (u) => u.key !== upload.key && u.kind === upload.kind && sameContent(u, upload) && (u.status === 'accepted' || u.status === 'partial'),
   );
   return twin?.fileName ?? undefined;
 }

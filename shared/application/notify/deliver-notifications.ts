@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
-import { composeNotices } from '../../domain/notifications.ts';
-import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
-import { deliverToInbox } from '../../adapters/notification-store.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { planNotices } from '../../domain/notifications/index.ts';
+import type { PlatformEvent } from '../../domain/events.ts';
+import { CITY_UNIT } from '../../domain/units.ts';
+import { runtimeEnv } from '../../runtime-env.ts';
+import { addDigestEntries } from '../../adapters/digest-store.ts';
+import { channelsConfig } from '../../adapters/channel-config.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
 import { metrics } from '../../adapters/observability.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { dispatchNotice } from './dispatch-notice.ts';
 
 export interface CauseEvent {
   id: string;
@@ -14,39 +17,31 @@ export interface CauseEvent {
 }
 
 /**
- * Delivers the notices an event calls for to each recipient's inbox (the
- * channel every stage has; `GET /notifications` reads it) and reports each
- * delivery with "Notification Sent". A redelivered event sends nothing twice.
+ * A platform event → the messages it calls for now (inbox + each channel's
+ * delivery queue) and the entries it leaves for the daily digests: the unit's
+ * own and the city bureau's, which sums every unit. A redelivered event sends
+ * nothing twice and adds no entry twice.
  */
 export async function deliverNotifications(event: CauseEvent): Promise<PlatformEvent[]> {
-  const notices = composeNotices(event['detail-type'], event.detail);
-  const sent: PlatformEvent[] = [];
-  for (const notice of notices) {
-    const channel = 'inbox';
-    const notificationId = createHash('sha256').update(`${event.id}|${channel}|${notice.recipient}`).digest('hex').slice(0, 24);
-    let outcome: 'delivered' | 'failed' = 'delivered';
-    let reason: string | null = null;
-    try {
-      if (!(await deliverToInbox({ ...notice, notificationId, cause: event.id, causeType: event['detail-type'], sentAt: event.time })))
-        continue;
-    } catch (error) {
-      outcome = 'failed';
-      reason = error instanceof Error ? error.name : 'unknown';
+  const plan = planNotices(event['detail-type'], event.detail, runtimeEnv().DASHBOARD_URL);
+  const cause = { id: event.id, type: event['detail-type'], time: event.time };
+  if (plan.digest.length) {
+    const recipients = new Set(plan.digest.flatMap((entry) => [entry.unit, CITY_UNIT]));
+    for (const recipient of recipients) {
+      await addDigestEntries(
+        recipient,
+        event.id,
+        event.time,
+        plan.digest.filter((e) => recipient === CITY_UNIT || e.unit === recipient),
+      );
     }
-    sent.push(
-      platformEvent(DETAIL_TYPES.notificationSent, {
-        notificationId,
-        cause: event.id,
-        channel,
-        recipient: notice.recipient,
-        outcome,
-        reason,
-        unit: notice.recipient as never,
-      }),
-    );
+  }
+  const sent: PlatformEvent[] = [];
+  if (plan.immediate.length) {
+    const channels = await channelsConfig();
+    for (const notice of plan.immediate) sent.push(...(await dispatchNotice(notice, cause, channels)));
   }
   await publishEvents(sent);
   metrics.addMetric('notificationsSent', MetricUnit.Count, sent.length);
-  if (sent.some((e) => (e.detail as { outcome: string }).outcome === 'failed')) throw new Error('notification delivery failed'); // retried, then dead-lettered
   return sent;
 }

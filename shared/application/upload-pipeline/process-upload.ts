@@ -1,11 +1,19 @@
 import type { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { z } from 'zod';
 import { parseUploadKey, resultKeys, type UploadRef } from '../../domain/upload-key.ts';
-import { renderSummary, topReasons, uploadStatusOf, type RowError, type UploadSummary } from '../../domain/upload-summary.ts';
+import {
+  maskedSummary,
+  renderSummary,
+  topReasons,
+  uploadStatusOf,
+  type RowError,
+  type UploadSummary,
+} from '../../domain/upload-summary.ts';
+import { FREE_TEXT_COLUMNS, freeTextProblem, maskPersonalData } from '../../domain/free-text.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../../domain/events.ts';
 import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
 import type { CsvLines } from '../../domain/tabular/csv-lines.ts';
-import { checkColumns, columnsMessages } from '../../domain/tabular/columns.ts';
+import { checkColumns, columnsMessages, dataInHeaderMessage, headerLooksLikeData } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { claimUpload, completeUpload } from '../../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../../adapters/upload-files.ts';
@@ -20,6 +28,8 @@ export type ObjectCreatedEvent = z.infer<typeof S3EventNotificationEventBridgeSc
 export interface UploadVersion extends UploadRef {
   etag: string;
   versionId?: string;
+  /** base64 SHA-256 of the bytes, when S3 holds a verified checksum for them (signed into the presigned PUT). */
+  sha256?: string;
   /** When the object landed (the event's time): the platform's "now" for this upload. */
   receivedAt: string;
 }
@@ -96,12 +106,13 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   });
   if (claim !== 'claimed') {
     metrics.addMetric(`upload_skipped_${claim}`, MetricUnit.Count, 1);
-    logger.info('upload skipped', { key, claim });
+    logger.info('upload skipped', { key: maskPersonalData(key), claim });
     return undefined;
   }
   const report = new RowReport();
   let fileReason: string | undefined;
   let read: ReadOutcome = { encoding: null, rowsTotal: 0, warnings: [], events: [] };
+  let sha256: string | undefined;
   try {
     if (!parsed.ok) fileReason = parsed.reason;
     else if (!ingester) fileReason = `不支持的上传类型 ${parsed.upload.kind}`;
@@ -112,7 +123,8 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
         const object = await openUpload(key, versionId);
         if (!object) fileReason = '文件已不存在(可能已被删除)';
         else {
-          read = await readAndIngest(upload, object.body, ingester, report);
+          sha256 = object.sha256;
+          read = await readAndIngest({ ...upload, sha256 }, object.body, ingester, report);
           fileReason = read.fileReason;
         }
       }
@@ -130,7 +142,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   const { summaryKey, errorsKey } = resultKeys(key);
   const hasErrorFile = !fileReason && errors.length > 0;
   if (rejectedRows.size > MAX_REPORTED_ERRORS) warnings.push(`错误明细仅列出前 ${MAX_REPORTED_ERRORS} 条`);
-  const summary: UploadSummary = {
+  const summary: UploadSummary = maskedSummary({
     status,
     key,
     unit: parts.unit ?? null,
@@ -138,6 +150,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     period: parts.period ?? null,
     etag,
     versionId: versionId ?? null,
+    sha256: sha256 ?? null,
     rowsTotal,
     rowsAccepted: rowsTotal - rowsRejected,
     rowsRejected,
@@ -146,12 +159,13 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
     errorsKey: hasErrorFile ? errorsKey : null,
     encoding,
     processedAt: new Date().toISOString(),
-  };
+  });
+  const shownKey = summary.key; // masked: a file name holding an ID or phone never leaves in full
   if (hasErrorFile) await writeResult(errorsKey, renderErrorsCsv(errors), 'text/csv; charset=utf-8');
   await writeResult(summaryKey, renderSummary(summary), 'application/json; charset=utf-8');
   await publishEvents([
     platformEvent(DETAIL_TYPES.uploadProcessed, {
-      key,
+      key: shownKey,
       unit: summary.unit ?? '',
       kind: summary.kind ?? '',
       period: summary.period ?? '',
@@ -159,7 +173,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
       rowsTotal,
       rowsAccepted: summary.rowsAccepted,
       rowsRejected,
-      summaryKey,
+      summaryKey: maskPersonalData(summaryKey),
       errorsKey: summary.errorsKey ?? undefined,
       versionId,
     }),
@@ -170,7 +184,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   metrics.addMetric(`upload_${status}`, MetricUnit.Count, 1);
   metrics.addMetric('rowsAccepted', MetricUnit.Count, summary.rowsAccepted);
   metrics.addMetric('rowsRejected', MetricUnit.Count, rowsRejected);
-  logger.info('upload processed', { key, status, rowsTotal, rowsRejected });
+  logger.info('upload processed', { key: shownKey, status, rowsTotal, rowsRejected });
   return summary;
 }
 
@@ -203,11 +217,23 @@ async function readAndIngest(
   const outcome: ReadOutcome = { encoding: table.encoding, rowsTotal: 0, warnings: [], events: [] };
   try {
     const spec = columnsOf(ingester, upload.kind);
+    if (headerLooksLikeData(table.header, spec.required, spec.optional))
+      return { ...outcome, fileReason: dataInHeaderMessage(spec.required) };
     const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
     const messages = columnsMessages(columns);
     if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
     outcome.warnings.push(...messages);
-    const rows: TableRows = { [Symbol.asyncIterator]: () => table.rows[Symbol.asyncIterator](), lines: table.lines };
+    const freeText = table.header.filter((name) => FREE_TEXT_COLUMNS.has(name));
+    const refuse = (row: TableRow) => holdsPersonalData(row, freeText, report.reject);
+    const screened = (async function* () {
+      for await (const row of table.rows) if (!refuse(row)) yield row;
+    })();
+    const plainLines = table.lines;
+    const rows: TableRows = {
+      [Symbol.asyncIterator]: () => screened[Symbol.asyncIterator](),
+      // the byte-level reader shows the same rows to the same free-text check first
+      lines: plainLines && (() => plainLines().screenRows(freeText, refuse)),
+    };
     const ingested = await ingester.ingest(upload, rows, report.reject);
     outcome.rowsTotal = table.rowsRead();
     outcome.warnings.push(...(ingested.warnings ?? []));
@@ -218,6 +244,18 @@ async function readAndIngest(
   } finally {
     await table.close(); // releases the S3 body and any XLSX temp files, also when rows were never read
   }
+}
+
+/** Rejects a row whose free-text cells hold a full ID or phone number, one error per such cell, naming the column. */
+function holdsPersonalData(row: TableRow, freeText: readonly string[], reject: (error: RowError) => void): boolean {
+  let found = false;
+  for (const column of freeText) {
+    const problem = freeTextProblem(column, row.cells[column] ?? '');
+    if (!problem) continue;
+    reject({ rowNumber: row.rowNumber, column, reason: problem });
+    found = true;
+  }
+  return found;
 }
 
 function tooLarge(): string {

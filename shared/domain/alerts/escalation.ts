@@ -9,14 +9,15 @@ export interface EscalationResult {
 }
 
 /**
- * An alert still `open` after its due date (today > dueAt) is escalated once per
- * calendar day: level one step up, red stays red (a red alert is still escalated,
- * so the reminder and its event go out daily). Missed days are not caught up: one
- * call escalates at most one step. `today` is the bureau's date (Asia/Shanghai).
+ * An alert still `open` (not acknowledged) after its due date (today > dueAt) is
+ * escalated one level at most once per calendar day: yellow → orange → red. A red
+ * alert is never escalated again (it stays on the daily digest as overdue), so an
+ * alert gets at most two escalations in its life. Missed days are not caught up:
+ * one call escalates at most one step. `today` is the bureau's date (Asia/Shanghai).
  */
 export function escalateIfOverdue(alert: MonitoringAlert, today: string, now: string = `${today}T00:00:00+08:00`): EscalationResult {
   const previousLevel = alert.level;
-  const due = alert.status === 'open' && today > alert.dueAt;
+  const due = alert.status === 'open' && today > alert.dueAt && alert.level !== 'red';
   const alreadyToday = alert.lastEscalatedOn !== undefined && today <= alert.lastEscalatedOn;
   if (!due || alreadyToday) return { alert, escalated: false, previousLevel };
   const level = escalateLevel(alert.level);

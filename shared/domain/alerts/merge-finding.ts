@@ -1,6 +1,8 @@
 import { moreSevereLevel } from '../monitoring/alert-levels.ts';
 import type { Evidence, RuleFinding } from '../monitoring/rules.ts';
 import { RULE_TITLES } from '../monitoring/rule-ids.ts';
+import { addDays } from '../period.ts';
+import { dueDateAfter, type DeadlineCounting } from '../working-days.ts';
 import { alertIdOf, alertKeyOf, SYSTEM_ACTOR, type MonitoringAlert } from './monitoring-alert.ts';
 
 export type MergeChange = 'raised' | 'updated' | 'unchanged';
@@ -20,7 +22,23 @@ function changedKeys(before: Evidence, after: Evidence): string[] {
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).sort();
 }
 
-function raise(finding: RuleFinding, sequence: number, now: string): MonitoringAlert {
+/**
+ * How a new alert's response deadline is counted. A rule's finding is due
+ * `respondWithinDays` calendar days after the date it was judged on; with
+ * working-day counting the same number of days is counted in working days from that date.
+ */
+export interface ResponseDeadline {
+  counting: DeadlineCounting;
+  respondWithinDays: number;
+}
+
+function responseDueAt(finding: RuleFinding, deadline: ResponseDeadline | undefined): string {
+  if (!deadline || deadline.counting === 'calendar') return finding.dueAt;
+  const judgedOn = addDays(finding.dueAt, -deadline.respondWithinDays);
+  return dueDateAfter(judgedOn, deadline.respondWithinDays, deadline.counting);
+}
+
+function raise(finding: RuleFinding, sequence: number, now: string, deadline: ResponseDeadline | undefined): MonitoringAlert {
   const alertKey = alertKeyOf(finding.ruleId, finding.householdRef);
   return {
     alertId: alertIdOf(alertKey, sequence),
@@ -34,7 +52,8 @@ function raise(finding: RuleFinding, sequence: number, now: string): MonitoringA
     status: 'open',
     raisedAt: now,
     updatedAt: now,
-    dueAt: finding.dueAt,
+    dueAt: responseDueAt(finding, deadline),
+    dueCounting: deadline?.counting ?? 'calendar',
     ruleSetVersion: finding.ruleSetVersion,
     evidence: { ...finding.evidence },
     escalations: 0,
@@ -59,13 +78,18 @@ function raise(finding: RuleFinding, sequence: number, now: string): MonitoringA
  * - resolved, same evidence → 'unchanged': the caseworker has already dealt with exactly these facts;
  * - resolved, new evidence → a new alert with the next sequence ('raised').
  */
-export function mergeFinding(existing: MonitoringAlert | undefined, finding: RuleFinding, now: string): MergeResult {
-  if (!existing) return { alert: raise(finding, 1, now), change: 'raised' };
+export function mergeFinding(
+  existing: MonitoringAlert | undefined,
+  finding: RuleFinding,
+  now: string,
+  deadline?: ResponseDeadline,
+): MergeResult {
+  if (!existing) return { alert: raise(finding, 1, now, deadline), change: 'raised' };
   if (existing.alertKey !== alertKeyOf(finding.ruleId, finding.householdRef)) {
     throw new Error(`告警 ${existing.alertId} 与规则发现的（规则，家庭）不一致`);
   }
   if (sameEvidence(existing.evidence, finding.evidence)) return { alert: existing, change: 'unchanged' };
-  if (existing.status === 'resolved') return { alert: raise(finding, existing.sequence + 1, now), change: 'raised' };
+  if (existing.status === 'resolved') return { alert: raise(finding, existing.sequence + 1, now, deadline), change: 'raised' };
   const level = moreSevereLevel(existing.level, finding.level);
   const alert: MonitoringAlert = {
     ...existing,

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { alertLevelSchema } from '../events.ts';
 import { unitCodeSchema } from '../units.ts';
 import { RULE_IDS } from '../monitoring/rule-ids.ts';
+import { freeTextSchema } from '../free-text.ts';
+import { deadlineCountingSchema } from '../working-days.ts';
 
 /**
  * A monitoring alert (监测预警) and its audit trail.
@@ -35,14 +37,87 @@ export const ALERT_OUTCOMES = [
 export const alertOutcomeSchema = z.enum(ALERT_OUTCOMES, { error: `办结结果应为：${ALERT_OUTCOMES.join('、')}` });
 export type AlertOutcome = z.infer<typeof alertOutcomeSchema>;
 
-/** The body of a resolve request. */
+/** Outcomes that grant assistance: they call for a follow-up check (回访). */
+export const ASSISTANCE_OUTCOMES = [
+  '纳入低保',
+  '纳入低边',
+  '纳入特困供养',
+  '临时救助',
+  '医疗救助',
+  '调整救助待遇',
+] as const satisfies readonly AlertOutcome[];
+
+export function grantsAssistance(outcome: AlertOutcome | undefined): boolean {
+  return outcome !== undefined && (ASSISTANCE_OUTCOMES as readonly string[]).includes(outcome);
+}
+
+/** The body of a resolve request (办结). */
 export const alertResolutionSchema = z.object({
   outcome: alertOutcomeSchema,
-  note: z.string().trim().min(1, { error: '办结说明不能为空' }).max(2000, { error: '办结说明不能超过2000字' }),
+  note: freeTextSchema('办结说明', { max: 2000 }),
 });
 export type AlertResolution = z.infer<typeof alertResolutionSchema>;
 
-export const AUDIT_ACTIONS = ['raised', 'evidence-updated', 'acknowledged', 'resolved', 'escalated'] as const;
+/** How a verification (核查) was made. */
+export const VERIFICATION_METHODS = ['入户核查', '电话核实', '部门数据核对', '其他'] as const;
+export const verificationMethodSchema = z.enum(VERIFICATION_METHODS, { error: `核查方式应为：${VERIFICATION_METHODS.join('、')}` });
+export type VerificationMethod = z.infer<typeof verificationMethodSchema>;
+
+const isoDate = z.iso.date({ error: '日期应为 YYYY-MM-DD 格式的真实日期' });
+
+/** The body of an assign request (分派): the responsible 乡镇街道 and caseworker. */
+export const alertAssignmentSchema = z.object({
+  township: freeTextSchema('乡镇街道', { max: 50 }),
+  assignee: freeTextSchema('经办人', { max: 50 }),
+  note: freeTextSchema('分派说明', { max: 500 }).optional(),
+});
+export type AlertAssignment = z.infer<typeof alertAssignmentSchema>;
+
+/** The body of a verification (核查) or follow-up (回访) record: when, how, what was found. */
+export const verificationInputSchema = z.object({
+  visitedOn: isoDate,
+  method: verificationMethodSchema,
+  findings: freeTextSchema('核查情况', { max: 2000 }),
+});
+export type VerificationInput = z.infer<typeof verificationInputSchema>;
+
+export const assignmentRecordSchema = z.object({
+  township: z.string(),
+  assignee: z.string(),
+  note: z.string().optional(),
+  assignedAt: z.string(),
+  assignedBy: z.string(),
+});
+export type AssignmentRecord = z.infer<typeof assignmentRecordSchema>;
+
+export const verificationRecordSchema = z.object({
+  visitedOn: z.string(),
+  method: verificationMethodSchema,
+  findings: z.string(),
+  recordedAt: z.string(),
+  recordedBy: z.string(),
+});
+export type VerificationRecord = z.infer<typeof verificationRecordSchema>;
+
+/** The 回访 of an alert whose outcome granted assistance: due some days after it was resolved, done with a visit record. */
+export const followUpSchema = z.object({
+  dueAt: z.string(),
+  dueCounting: deadlineCountingSchema,
+  status: z.enum(['pending', 'done']),
+  visit: verificationRecordSchema.optional(),
+});
+export type FollowUp = z.infer<typeof followUpSchema>;
+
+export const AUDIT_ACTIONS = [
+  'raised',
+  'evidence-updated',
+  'acknowledged',
+  'assigned',
+  'verified',
+  'resolved',
+  'escalated',
+  'follow-up-done',
+] as const;
 
 export const auditEntrySchema = z.object({
   /** ISO 8601 timestamp. */
@@ -74,6 +149,8 @@ export const monitoringAlertSchema = z.object({
   raisedAt: z.string(),
   updatedAt: z.string(),
   dueAt: z.string(),
+  /** How `dueAt` was counted; alerts stored before the setting existed are calendar days. */
+  dueCounting: deadlineCountingSchema.optional(),
   ruleSetVersion: z.string(),
   evidence: evidenceSchema,
   escalations: z.number().int().min(0),
@@ -84,6 +161,11 @@ export const monitoringAlertSchema = z.object({
   resolvedBy: z.string().optional(),
   outcome: alertOutcomeSchema.optional(),
   note: z.string().optional(),
+  /** The responsible township and caseworker (分派), the latest assignment. */
+  assignment: assignmentRecordSchema.optional(),
+  /** Verification records (核查), oldest first. */
+  verifications: z.array(verificationRecordSchema).optional(),
+  followUp: followUpSchema.optional(),
   audit: z.array(auditEntrySchema),
 });
 export type MonitoringAlert = z.infer<typeof monitoringAlertSchema>;
@@ -113,12 +195,21 @@ export class LifecycleConflict extends Error {
   }
 }
 
-/** A bad request to change an alert (HTTP 400): missing actor, unknown outcome, empty note. */
+/** One bad field of a request to change an alert. */
+export interface AlertInputIssue {
+  path: Array<string | number>;
+  code: string;
+  message: string;
+}
+
+/** A bad request to change an alert (HTTP 400): missing actor, unknown outcome, empty note, a date in the future. */
 export class AlertInputError extends Error {
   readonly code = 'invalid-input';
-  constructor(message: string) {
+  readonly issues?: AlertInputIssue[];
+  constructor(message: string, issues?: AlertInputIssue[]) {
     super(message);
     this.name = 'AlertInputError';
+    this.issues = issues;
   }
 }
 
@@ -131,6 +222,7 @@ export function alertEventFields(alert: MonitoringAlert, previousLevel?: Monitor
     unit: alert.unit,
     householdRef: alert.householdRef,
     dueAt: alert.dueAt,
+    dueCounting: alert.dueCounting ?? 'calendar',
     ruleSetVersion: alert.ruleSetVersion,
     evidence: alert.evidence,
     ...(previousLevel !== undefined ? { previousLevel } : {}),

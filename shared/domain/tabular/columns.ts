@@ -1,3 +1,5 @@
+import { maskPersonalData, personalDataIn } from '../free-text.ts';
+
 export interface ColumnsCheck {
   /** Required columns not in the header, in the order they are required. */
   missing: string[];
@@ -36,9 +38,29 @@ export function checkColumns(header: string[], required: string[], optional: str
  * A missing or repeated column rejects the file; unknown columns are a warning.
  */
 export function columnsMessages(check: ColumnsCheck): string[] {
+  const names = (list: string[]) => list.map(maskPersonalData).join(', ');
   const messages: string[] = [];
-  if (check.missing.length > 0) messages.push(`缺少必填列: ${check.missing.join(', ')}`);
-  if (check.duplicate.length > 0) messages.push(`列名重复: ${check.duplicate.join(', ')}`);
-  if (check.unknown.length > 0) messages.push(`已忽略未知列: ${check.unknown.join(', ')}`);
+  if (check.missing.length > 0) messages.push(`缺少必填列: ${names(check.missing)}`);
+  if (check.duplicate.length > 0) messages.push(`列名重复: ${names(check.duplicate)}`);
+  if (check.unknown.length > 0) messages.push(`已忽略未知列: ${names(check.unknown)}`);
   return messages;
+}
+
+// Cells no header would hold: ID or phone numbers, dates, numbers (with separators, a sign, a percent).
+const DATA_LIKE = [/^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?$/, /^[-+]?[\d,，]*\.?\d+%?$/];
+
+/**
+ * A header row that is really a data row (the header was left out): no known
+ * column name in it, and cells that look like data. Said as such, instead of
+ * listing the "unknown columns", which would be the first person's data.
+ */
+export function headerLooksLikeData(header: string[], required: readonly string[], optional: readonly string[]): boolean {
+  const known = new Set([...required, ...optional]);
+  if (header.some((name) => known.has(name))) return false;
+  return header.some((cell) => personalDataIn(cell).length > 0 || DATA_LIKE.some((pattern) => pattern.test(cell)));
+}
+
+/** The summary's reason for a header row that looks like data; names the expected columns, never the cells. */
+export function dataInHeaderMessage(required: readonly string[]): string {
+  return `首行看起来是数据而不是表头(没有任何已知列名):第 1 行应为列名,必填列为 ${required.join(', ')}`;
 }

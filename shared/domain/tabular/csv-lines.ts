@@ -35,6 +35,7 @@ export class CsvLines {
   private readonly build: ReturnType<typeof cellsBuilder>;
   private rows = 0;
   private used = false;
+  private screen?: { positions: number[]; refuse: (row: TableRow) => boolean };
 
   /**
    * `rest`: the UTF-8 bytes after the header line, `firstRowNumber` the number
@@ -58,7 +59,17 @@ export class CsvLines {
     return at < 0 ? -1 : this.positions[at];
   }
 
-  /** Rows handed out so far. */
+  /**
+   * Rows whose `columns` might hold what `refuse` refuses (any digit, ASCII or full-width) are built and shown to it
+   * first; a refused row is counted and not handed out. Other lines pass as they are.
+   */
+  screenRows(columns: readonly string[], refuse: (row: TableRow) => boolean): this {
+    const positions = columns.map((name) => this.columnOf(name)).filter((at) => at >= 0);
+    if (positions.length > 0) this.screen = { positions, refuse };
+    return this;
+  }
+
+  /** Rows handed out (or refused by the screen) so far. */
   rowsRead(): number {
     return this.rows;
   }
@@ -101,7 +112,8 @@ export class CsvLines {
             ended = true; // the general parser takes over the input
             return await this.general(bytes.subarray(pos), input, rowNumber, visitor);
           }
-          if (!asciiBlank(bytes, pos, end) && visitor.line(bytes, pos, end, rowNumber)) this.rows++;
+          if (!asciiBlank(bytes, pos, end) && (this.refused(bytes, pos, end, rowNumber) || visitor.line(bytes, pos, end, rowNumber)))
+            this.rows++;
           rowNumber++;
           pos = lf + 1;
         }
@@ -114,11 +126,31 @@ export class CsvLines {
       if (carry) {
         // the last line, without a line ending
         if (carry.includes(CR) || carry.includes(QUOTE)) return await this.general(carry, input, rowNumber, visitor);
-        if (!asciiBlank(carry, 0, carry.length) && visitor.line(carry, 0, carry.length, rowNumber)) this.rows++;
+        if (
+          !asciiBlank(carry, 0, carry.length) &&
+          (this.refused(carry, 0, carry.length, rowNumber) || visitor.line(carry, 0, carry.length, rowNumber))
+        )
+          this.rows++;
       }
     } finally {
       if (!ended) await input.return?.();
     }
+  }
+
+  /** Whether the screen refused this line (only lines with a digit in a screened field are built and shown to it). */
+  private refused(bytes: Buffer, start: number, end: number, rowNumber: number): boolean {
+    if (!this.screen) return false;
+    let field = 0;
+    let suspicious = false;
+    for (let i = start; i < end && !suspicious; i++) {
+      const b = bytes[i];
+      if (b === COMMA) field++;
+      // ASCII digits, or the lead byte of a full-width form (０-９ are EF BC 90–99)
+      else if (((b >= 48 && b <= 57) || b === 0xef) && this.screen.positions.includes(field)) suspicious = true;
+    }
+    if (!suspicious) return false;
+    const row = this.rowOf(bytes, start, end, rowNumber);
+    return row !== undefined && this.screen.refuse(row);
   }
 
   private async general(head: Buffer, input: AsyncIterator<Uint8Array>, rowNumber: number, visitor: PlainLineVisitor): Promise<void> {
@@ -135,7 +167,8 @@ export class CsvLines {
         const cells = this.build(values);
         if (!cells) continue;
         this.rows++;
-        visitor.row({ rowNumber: number, cells });
+        const row = { rowNumber: number, cells };
+        if (!this.screen?.refuse(row)) visitor.row(row);
       }
     }
   }

@@ -1,3 +1,5 @@
+import { maskPersonalData } from '../free-text.ts';
+
 export interface ErrorsCsvRow {
   rowNumber: number;
   column: string;
@@ -11,11 +13,13 @@ const HEADER = ['行号', '列', '原因'];
  * errors.csv for the district user: UTF-8 with BOM (so Excel on Chinese
  * Windows opens it as UTF-8), CRLF line ends, RFC 4180 quoting, and every cell
  * that Excel would take as a formula (starting with = + - @, tab or CR)
- * prefixed with an apostrophe.
+ * prefixed with an apostrophe. Column names and reasons are masked: an ID or
+ * phone typed where a column name or a code belongs never comes back in full.
  */
 export function renderErrorsCsv(errors: readonly ErrorsCsvRow[]): string {
   const lines = [HEADER.map(csvCell).join(',')];
-  for (const error of errors) lines.push([String(error.rowNumber), error.column, error.reason].map(csvCell).join(','));
+  for (const error of errors)
+    lines.push([String(error.rowNumber), maskPersonalData(error.column), maskPersonalData(error.reason)].map(csvCell).join(','));
   return `${BOM}${lines.join('\r\n')}\r\n`;
 }
 

@@ -67,7 +67,8 @@ export const api = {
   plan: (year?: number) => request<PlanResponse>('GET', `/plan${query({ year })}`),
   progress: (period: string) => request<ProgressResponse>('GET', `/progress${query({ period })}`),
   uploads: (period: string) => request<UploadListResponse>('GET', `/uploads${query({ period })}`),
-  requestUpload: (body: { kind: string; period: string; fileName: string }) => request<UploadGrant>('POST', '/uploads', body),
+  requestUpload: (body: { kind: string; period: string; fileName: string; sha256?: string }) =>
+    request<UploadGrant>('POST', '/uploads', body),
   alerts: (filters: { status?: string; level?: string; unit?: string; limit?: number; cursor?: string }) =>
     request<AlertListResponse>('GET', `/alerts${query(filters)}`),
   alert: (id: string) => request<AlertView>('GET', `/alerts/${encodeURIComponent(id)}`),

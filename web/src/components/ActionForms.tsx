@@ -53,8 +53,8 @@ export const ActionDialog = defineComponent({
   setup(props) {
     const today = shanghaiToday();
     const form = reactive({
-      township: props.alert.township ?? '',
-      assignee: props.alert.assignee ?? '',
+      township: props.alert.assignment?.township ?? '',
+      assignee: props.alert.assignment?.assignee ?? '',
       note: '',
       visitedOn: today,
       method: '入户核查',

@@ -96,8 +96,8 @@ export const AlertPage = defineComponent({
                   <ElDescriptionsItem label="处置时限">
                     {SLA_LABELS[slaState(a)]} · {formatDateTime(a.dueAt)}
                   </ElDescriptionsItem>
-                  <ElDescriptionsItem label="乡镇街道">{a.township ?? '未分派'}</ElDescriptionsItem>
-                  <ElDescriptionsItem label="经办人">{a.assignee ?? '未分派'}</ElDescriptionsItem>
+                  <ElDescriptionsItem label="乡镇街道">{a.assignment?.township ?? '未分派'}</ElDescriptionsItem>
+                  <ElDescriptionsItem label="经办人">{a.assignment?.assignee ?? '未分派'}</ElDescriptionsItem>
                   <ElDescriptionsItem label="规则版本">{a.ruleSetVersion}</ElDescriptionsItem>
                   <ElDescriptionsItem label="升级次数">{a.escalations}</ElDescriptionsItem>
                   {a.outcome ? <ElDescriptionsItem label="办结结果">{a.outcome}</ElDescriptionsItem> : null}

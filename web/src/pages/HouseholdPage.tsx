@@ -74,12 +74,12 @@ export const HouseholdPage = defineComponent({
             <div class="card">
               <ElDescriptions column={2} border title="家庭信息">
                 <ElDescriptionsItem label="单位">{file.value.unitName ?? file.value.unit}</ElDescriptionsItem>
-                <ElDescriptionsItem label="户编号">{file.value.householdNumber ?? '—'}</ElDescriptionsItem>
+                <ElDescriptionsItem label="户编号">{file.value.householdNo ?? '—'}</ElDescriptionsItem>
                 <ElDescriptionsItem label="救助类别">{file.value.category ?? '—'}</ElDescriptionsItem>
               </ElDescriptions>
             </div>
             <div class="card">{recordTable('家庭成员', file.value.members)}</div>
-            <div class="card">{recordTable('名册记录', file.value.history)}</div>
+            <div class="card">{recordTable('名册记录', file.value.rosterHistory)}</div>
             <div class="card">
               {Object.entries(file.value.facts ?? {}).map(([kind, records]) =>
                 recordTable(kind, Array.isArray(records) ? (records as Array<Record<string, unknown>>) : [{ 值: records }]),

@@ -1,6 +1,6 @@
 import { ElAlert, ElOption, ElSelect } from 'element-plus';
 import { computed, defineComponent, onMounted, ref } from 'vue';
-import type { CaseworkStats } from '../../../shared/api/casework.ts';
+import type { CaseworkStats, UnitCaseworkStats } from '../../../shared/api/casework.ts';
 import { unitName } from '../../../shared/domain/units.ts';
 import { api } from '../api/client.ts';
 import type { ChartOption } from '../charts/echarts.ts';
@@ -40,7 +40,7 @@ export const StatsPage = defineComponent(() => {
       type: 'bar',
       stack: 'raised',
       color: l.color,
-      data: stats.value?.units.map((u) => u.raisedByLevel?.[l.key] ?? 0) ?? [],
+      data: stats.value?.units.map((u) => (u.raisedByLevel as Record<string, number>)[l.key] ?? 0) ?? [],
     })),
   }));
   const rateOption = computed<ChartOption>(() => ({
@@ -51,9 +51,9 @@ export const StatsPage = defineComponent(() => {
     xAxis: { type: 'category', data: names.value },
     yAxis: { type: 'value', max: 100, name: '%' },
     series: [
-      { name: '按时签收', type: 'bar', data: stats.value?.units.map((u) => u.acknowledgedOnTimePercent ?? null) ?? [] },
-      { name: '按时办结', type: 'bar', data: stats.value?.units.map((u) => u.resolvedOnTimePercent ?? null) ?? [] },
-      { name: '转化救助', type: 'bar', data: stats.value?.units.map((u) => u.assistancePercent ?? null) ?? [] },
+      { name: '按时签收', type: 'bar', data: stats.value?.units.map((u) => u.acknowledgedOnTime.percent) ?? [] },
+      { name: '按时办结', type: 'bar', data: stats.value?.units.map((u) => u.resolvedOnTime.percent) ?? [] },
+      { name: '转化救助', type: 'bar', data: stats.value?.units.map((u) => u.ledToAssistance.percent) ?? [] },
     ],
   }));
   const daysOption = computed<ChartOption>(() => ({
@@ -66,6 +66,20 @@ export const StatsPage = defineComponent(() => {
     series: [
       { name: '签收', type: 'bar', data: stats.value?.units.map((u) => u.medianDaysToAcknowledge ?? null) ?? [] },
       { name: '办结', type: 'bar', data: stats.value?.units.map((u) => u.medianDaysToResolve ?? null) ?? [] },
+    ],
+  }));
+  // 探访关爱率 of the latest month with data: computed from the roster and the visits, beside the reported T03.visit-rate.
+  const latestVisitCare = (u: UnitCaseworkStats) => [...u.visitCare].reverse().find((m) => m.tekunMembers !== null);
+  const visitCareOption = computed<ChartOption>(() => ({
+    animation: false,
+    title: { text: '探访关爱率:数据计算与月报填报(%)', left: 'center', textStyle: { fontSize: 14 } },
+    tooltip: { trigger: 'axis' },
+    legend: { bottom: 0 },
+    xAxis: { type: 'category', data: names.value },
+    yAxis: { type: 'value', max: 100, name: '%' },
+    series: [
+      { name: '名册与探访记录计算', type: 'bar', data: stats.value?.units.map((u) => latestVisitCare(u)?.computedRate ?? null) ?? [] },
+      { name: 'T03 月报填报', type: 'bar', data: stats.value?.units.map((u) => latestVisitCare(u)?.reportedRate ?? null) ?? [] },
     ],
   }));
   return () => (
@@ -93,6 +107,7 @@ export const StatsPage = defineComponent(() => {
           <EChart option={raisedOption.value} label="各单位预警数量图" />
           <EChart option={rateOption.value} label="各单位按时处置率图" />
           <EChart option={daysOption.value} label="各单位处置用时图" />
+          <EChart option={visitCareOption.value} label="各单位探访关爱率图" />
         </div>
       ) : null}
     </section>

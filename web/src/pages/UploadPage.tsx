@@ -72,7 +72,9 @@ export const UploadPage = defineComponent(() => {
     try {
       phase.value = 'uploading';
       progress.value = 0;
-      const grant = await api.requestUpload({ kind: kind.value, period: period.value, fileName: file.value.name });
+      // The file's SHA-256 is signed into the URL: storage takes exactly these bytes, and knows them by it.
+      const sha256 = await fileSha256(file.value);
+      const grant = await api.requestUpload({ kind: kind.value, period: period.value, fileName: file.value.name, sha256 });
       await putFile(grant, file.value, (p) => (progress.value = p));
       progress.value = 100;
       phase.value = 'processing';
@@ -239,3 +241,9 @@ export const UploadPage = defineComponent(() => {
     </section>
   );
 });
+
+/** Hex SHA-256 of a file, with the browser's own Web Crypto. */
+async function fileSha256(file: Blob): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}

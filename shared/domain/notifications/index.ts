@@ -1,0 +1,4 @@
+export * from './notice.ts';
+export * from './classify.ts';
+export * from './digest.ts';
+export * from './channels.ts';
