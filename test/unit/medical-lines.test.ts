@@ -5,6 +5,7 @@ import { validateDatasetRow } from '../../shared/domain/datasets/dataset-rows.ts
 import { citizenIdKey, citizenIdKeyOfBytes, citizenIdOfKey, composeCitizenId } from '../../shared/domain/citizen-id.ts';
 import { toFen } from '../../shared/domain/monitoring/index.ts';
 import { MedicalLineParser } from '../../shared/application/match-dataset/medical-lines.ts';
+import { freeTextProblem } from '../../shared/domain/free-text.ts';
 import { monthNumber } from '../../shared/application/match-dataset/medical-tally.ts';
 import type { RowError } from '../../shared/domain/upload-summary.ts';
 import { chunked } from '../support/tables.ts';
@@ -131,6 +132,46 @@ describe('医保 lines at byte level give exactly the rows, values and errors of
     ]) {
       expect(await byteLevel(bytes, 64)).toEqual(await general(bytes));
     }
+  });
+
+  it('shows lines whose free text may hold personal data to the screen first, as the pipeline screens rows', async () => {
+    const lines = [
+      `${ID},2024-05-01,10,1,医院甲,病种`,
+      `${ID},2024-05-02,10,1,联系13812345678,病种`,
+      `${ID2},2024-05-03,10,1,医院2号楼,${ID2}`,
+      `${ID2},2024-05-04,10,1,医院,１３８１２３４５６７８`,
+      `${ID},2024-05-05,10,1,医院,3号`,
+    ];
+    const bytes = Buffer.from(`${HEADER}\n${lines.join('\n')}\n`, 'utf8');
+    const screen = (out: Outcome) => (row: TableRow) => {
+      const problems = ['医院', '病种'].flatMap((column) => {
+        const reason = freeTextProblem(column, row.cells[column] ?? '');
+        return reason ? [{ rowNumber: row.rowNumber, column, reason }] : [];
+      });
+      out.errors.push(...problems);
+      return problems.length > 0;
+    };
+    const expected: Outcome = { accepted: [], errors: [], rowsRead: 0 };
+    const general = await openTable({ fileName: 'm.csv', body: bytes });
+    const refuseGeneral = screen(expected);
+    for await (const row of general.rows) if (!refuseGeneral(row)) take(expected, row);
+    expected.rowsRead = general.rowsRead();
+    expect(expected.errors.map((e) => e.rowNumber)).toEqual([3, 4, 5]);
+
+    const out: Outcome = { accepted: [], errors: [], rowsRead: 0 };
+    const table = await openTable({ fileName: 'm.csv', body: chunked(bytes, 16) });
+    const reader = table.lines!().screenRows(['医院', '病种'], screen(out));
+    const parser = MedicalLineParser.of(reader, AS_OF)!;
+    await reader.scan({
+      line(b, start, end, rowNumber) {
+        if (!parser.parse(b, start, end)) throw new Error('all lines are canonical');
+        out.accepted.push({ rowNumber, key: parser.idKey, month: parser.month, selfPayFen: parser.selfPayFen, totalFen: parser.totalFen });
+        return true;
+      },
+      row: (row) => take(out, row),
+    });
+    out.rowsRead = table.rowsRead();
+    expect(out).toEqual(expected);
   });
 
   it('a header with a quote is read by the general reader only', async () => {
