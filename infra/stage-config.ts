@@ -23,6 +23,29 @@ const PROD_MIN_LOG_RETENTION_DAYS = 180;
 
 const functionIds = FUNCTIONS.map((spec) => spec.id) as [FunctionId, ...FunctionId[]];
 
+const dashboardConfigSchema = z.object({
+  /** Cognito hosted-login domain: https://{prefix}.auth.{region}.amazoncognito.com (unique in the region). */
+  loginDomainPrefix: z
+    .string()
+    .regex(
+      /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+      'lower-case letters, digits and hyphens, without aws/amazon/cognito',
+    ),
+  mfa: z.enum(['optional', 'required']),
+  /** Viewer countries CloudFront serves (ISO 3166-1 alpha-2). */
+  allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1),
+  /**
+   * The dashboard's own domain and its ACM certificate (us-east-1). Without one, CloudFront's default
+   * certificate still accepts TLS 1.0 from viewers; with one the minimum is TLS 1.2.
+   */
+  customDomain: z
+    .object({
+      domainName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/),
+      certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'an ACM certificate in us-east-1'),
+    })
+    .optional(),
+});
+
 export const stageConfigSchema = z
   .object({
     stage: z.enum(STAGE_NAMES),
@@ -42,6 +65,8 @@ export const stageConfigSchema = z
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     /** Where CloudWatch alarms are mailed (SNS email subscription, confirmed by the recipient). */
     alarmEmail: z.email(),
+    /** The dashboard on AWS: hosted login, MFA, who may reach CloudFront, and the custom domain TLS 1.2 needs. */
+    dashboard: dashboardConfigSchema,
     maxUploadBytes: z.number().int().positive(),
     eventArchiveRetentionDays: z.number().int().min(1),
     /** Superseded upload versions are kept this long, then expire. */
@@ -80,6 +105,8 @@ export const stageConfigSchema = z
     if (config.stage === 'prod') {
       if (!config.pointInTimeRecovery) fail('pointInTimeRecovery', 'prod keeps point-in-time recovery on');
       if (!config.deletionProtection) fail('deletionProtection', 'prod keeps deletion protection on');
+      if (config.dashboard.mfa !== 'required') fail('dashboard', 'prod requires MFA for every dashboard user');
+      if (!config.dashboard.customDomain) fail('dashboard', 'prod serves the dashboard on its own domain (TLS 1.2 minimum)');
       if (config.logRetentionDays < PROD_MIN_LOG_RETENTION_DAYS) {
         fail('logRetentionDays', `prod keeps logs for at least ${PROD_MIN_LOG_RETENTION_DAYS} days (网络安全法 第二十一条)`);
       }
@@ -111,6 +138,7 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     logRetentionDays: 7,
     logLevel: 'DEBUG',
     alarmEmail: 'safety-net-dev-alarms@example.org',
+    dashboard: { loginDomainPrefix: 'safety-net-dev', mfa: 'optional', allowedCountries: ['CN'] },
     eventArchiveRetentionDays: 7,
     noncurrentVersionRetentionDays: 7,
     accessLogRetentionDays: 30,
@@ -132,6 +160,7 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     logRetentionDays: 30,
     logLevel: 'INFO',
     alarmEmail: 'safety-net-staging-alarms@example.org',
+    dashboard: { loginDomainPrefix: 'safety-net-staging', mfa: 'required', allowedCountries: ['CN'] },
     eventArchiveRetentionDays: 30,
     noncurrentVersionRetentionDays: 30,
     accessLogRetentionDays: 90,
@@ -149,6 +178,16 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     logRetentionDays: 365,
     logLevel: 'INFO',
     alarmEmail: 'safety-net-prod-alarms@example.org',
+    // Placeholders: the bureau's domain and its certificate are set here before the first deploy.
+    dashboard: {
+      loginDomainPrefix: 'safety-net-prod',
+      mfa: 'required',
+      allowedCountries: ['CN'],
+      customDomain: {
+        domainName: 'safety-net.example.org',
+        certificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000',
+      },
+    },
     eventArchiveRetentionDays: 365,
     noncurrentVersionRetentionDays: 365,
     accessLogRetentionDays: 365,

@@ -99,6 +99,11 @@ export class LocalEventBus {
     }
   }
 
+  /** Resolves when every event put so far is in the archive file. */
+  async archived(): Promise<void> {
+    await this.writes;
+  }
+
   /** Resolves when no delivery is in flight (tests, CLI, shutdown). */
   async whenIdle(): Promise<void> {
     while (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));

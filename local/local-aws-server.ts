@@ -104,6 +104,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
       if (entries.length < 1 || entries.length > 10)
         return reply(res, 400, { __type: 'ValidationException', message: 'Entries must have between 1 and 10 items.' });
       const results = bus.putEvents(entries);
+      await bus.archived(); // acknowledged only once archived, as PutEvents is durable on AWS
       return reply(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => r.ErrorCode).length });
     }
     case 'AWSEvents.DescribeEventBus': {

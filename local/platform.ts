@@ -6,11 +6,11 @@ import type { ChannelsConfig } from '../shared/domain/notifications/index.ts';
 import type { SweepResult } from '../shared/application/deadline-sweep/deadline-sweep.ts';
 import type { DigestRunResult } from '../shared/application/notify/send-digests.ts';
 import { LocalDeadLetterQueue, LocalQueue } from './local-queue.ts';
-import { resultKeys, UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
+import { UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { DEFAULT_FOLLOW_UP_DAYS } from '../shared/domain/alerts/lifecycle.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
-import type { UploadSummary } from '../shared/domain/upload-summary.ts';
+import { expireClaim, getUploads } from '../shared/adapters/upload-store.ts';
 import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
 import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials.ts';
 import { restrictDataFolder } from './data-folder-modes.ts';
@@ -313,23 +313,32 @@ function setFunctionEnvironment(
 }
 
 /**
- * Nothing is lost across a crash: an upload whose summary is missing, or is for other bytes, is
- * sent through its pipeline again (handlers are idempotent). Read straight from the local S3's
- * store (this is the local runtime looking at its own storage): thousands of uploads cost
- * milliseconds, not a request each.
+ * Nothing is lost across a crash: every upload whose record is not terminal for
+ * its current bytes (no record, another version's, or still `processing`) is
+ * sent through its pipeline again. Only the upload record says done: a
+ * summary.json may be written before a crash that kept the events from going
+ * out. At start-up nothing from before is still running, so the leases of the
+ * old claims are ended first; the handlers are idempotent and announce what
+ * was stored but not announced. The objects are read straight from the local
+ * S3's store (the local runtime looking at its own storage), the records in
+ * batches of 100.
  */
 async function resumeUnfinishedUploads(store: ObjectStore, bus: LocalEventBus): Promise<string[]> {
-  const unfinished: StoredObject[] = [];
+  const objects: StoredObject[] = [];
   let after: string | undefined;
   do {
     const page = store.list(UPLOADS_BUCKET, { prefix: UPLOADS_PREFIX, after, maxKeys: 1000 });
-    await runLimited(page.objects, 32, async (object) => {
-      const summary = await store.read(UPLOADS_BUCKET, resultKeys(object.key).summaryKey);
-      const etag = summary ? (JSON.parse(summary.toString('utf8')) as Partial<UploadSummary>).etag : undefined;
-      if (etag !== object.etag) unfinished.push(object);
-    });
+    objects.push(...page.objects);
     after = page.resumeAfter;
   } while (after !== undefined);
+  const records = await getUploads(objects.map((o) => o.key));
+  const unfinished = objects.filter((object) => {
+    const record = records.get(object.key);
+    return !(record && record.etag === object.etag && record.status !== 'processing');
+  });
+  await runLimited(unfinished, 8, async (object) => {
+    if (records.get(object.key)?.status === 'processing') await expireClaim(object.key);
+  });
   unfinished.sort((a, b) => compareKeys(a.key, b.key));
   for (const object of unfinished) {
     const record = {

@@ -7,9 +7,12 @@ import { alertRoutes } from './routes/alerts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { householdRoutes } from './routes/households.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { undocumentedRoutes } from './openapi/route-table.ts';
 import { planRoutes } from './routes/plan.ts';
 import { progressRoutes } from './routes/progress.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -29,6 +32,9 @@ export function createApp(deps: ApiDependencies) {
   app.route('/households', householdRoutes(deps));
   app.route('/stats', statsRoutes(deps));
   app.route('/notifications', notificationRoutes(deps));
+  app.route('/templates', templateRoutes(deps));
+  app.route('/openapi.json', openApiRoutes());
+  assertDocumented(app.routes);
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);
@@ -55,6 +61,12 @@ export function createApp(deps: ApiDependencies) {
 }
 
 export type ApiApp = ReturnType<typeof createApp>;
+
+/** A route without an entry in the OpenAPI route table does not start: the document stays complete. */
+function assertDocumented(routes: ReadonlyArray<{ method: string; path: string }>): void {
+  const missing = undocumentedRoutes(routes);
+  if (missing.length) throw new Error(`routes missing from functions/api/openapi/route-table.ts: ${missing.join(', ')}`);
+}
 
 /** The methods the app's own routes answer on a path (middleware entries, method ALL, do not count). */
 export function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>, path: string): string[] {

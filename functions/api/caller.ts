@@ -3,14 +3,24 @@ import { canAccessUnit, verifyToken, type AccessClaims } from '../../shared/doma
 import { unitName, type UnitCode } from '../../shared/domain/units.ts';
 import type { ApiDependencies, ApiEnv } from './api-env.ts';
 import { ApiError } from './api-error.ts';
+import { callerFromAuthorizerClaims, type AuthorizerClaims } from './authorizer-claims.ts';
 
 /**
  * Requires a valid bearer token and puts its claims on the context as `caller`.
- * Tokens are checked against the machine's clock, not the request time: a
- * platform running on a demo clock still honours tokens' real expiry.
+ * On AWS, API Gateway's JWT authorizer has already checked the Cognito token and
+ * passes its claims in the event; locally (no authorizer) the platform's own HS256
+ * token is verified here. Tokens are checked against the machine's clock, not the
+ * request time: a platform running on a demo clock still honours tokens' real expiry.
  */
 export function requireCaller(tokenKey: ApiDependencies['tokenKey']): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
+    const authorized = authorizerClaimsOf(c);
+    if (authorized) {
+      const caller = callerFromAuthorizerClaims(authorized);
+      if (!caller) throw ApiError.forbidden('登录账号未配置(或配置了多个)填报单位和角色,请联系管理员');
+      c.set('caller', caller);
+      return next();
+    }
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) {
@@ -25,6 +35,12 @@ export function requireCaller(tokenKey: ApiDependencies['tokenKey']): Middleware
     c.set('caller', claims);
     await next();
   };
+}
+
+/** The claims API Gateway's JWT authorizer put into the event (payload 2.0), if it ran. */
+function authorizerClaimsOf(c: Context<ApiEnv>): AuthorizerClaims | undefined {
+  const requestContext = c.env?.event?.requestContext as { authorizer?: { jwt?: { claims?: AuthorizerClaims } } } | undefined;
+  return requestContext?.authorizer?.jwt?.claims;
 }
 
 export function callerOf(c: Context<ApiEnv>): AccessClaims {

@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -20,6 +20,11 @@ import { RULE_IDS } from '../domain/monitoring/rule-ids.ts';
  */
 export interface StoredAlert extends MonitoringAlert {
   revision: number;
+  /**
+   * Set when an alert is raised, removed once its "Monitoring Alert Raised" is on
+   * the bus: whoever finds it still set (a reprocessing after a crash) announces it.
+   */
+  announcePending?: boolean;
 }
 
 const latestKey = (alertKey: string) => ({ pk: `ALERTKEY#${alertKey}`, sk: 'LATEST' });
@@ -86,7 +91,10 @@ export class AlertWriteConflict extends Error {}
  * Saves an alert as the latest of its key, if nobody changed it since `previous`
  * was read. A new sequence archives the previous alert first.
  */
-export async function saveAlert(alert: MonitoringAlert, previous: StoredAlert | undefined): Promise<StoredAlert> {
+export async function saveAlert(
+  alert: MonitoringAlert & { announcePending?: boolean },
+  previous: StoredAlert | undefined,
+): Promise<StoredAlert> {
   const TableName = runtimeEnv().TABLE_NAME;
   if (previous && previous.alertId !== alert.alertId) {
     await dynamoClient().send(
@@ -136,6 +144,27 @@ async function saveArchived(stored: StoredAlert, previous: StoredAlert): Promise
     throw error;
   }
   return stored;
+}
+
+/**
+ * Records that an alert's "Monitoring Alert Raised" is on the bus. Bumps the
+ * revision, so a writer holding the alert as read before cannot put the mark back.
+ */
+export async function markAlertAnnounced(alertId: string): Promise<void> {
+  const alertKey = alertId.slice(0, alertId.lastIndexOf('-'));
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        Key: latestKey(alertKey),
+        ConditionExpression: 'alertId = :id AND announcePending = :yes',
+        UpdateExpression: 'REMOVE announcePending SET revision = revision + :one',
+        ExpressionAttributeValues: { ':id': alertId, ':yes': true, ':one': 1 },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error; // already marked, or a newer alert of the key
+  }
 }
 
 export interface AlertQuery {

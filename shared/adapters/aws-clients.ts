@@ -26,7 +26,8 @@ const S3_OPTIONS = {
 } as const;
 
 export function dynamoClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  // Throttling comes in bursts: more attempts (with the SDK's backoff) ride one out inside the invocation.
+  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 8 })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;

@@ -1,4 +1,5 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { batchWrite } from './batch-write.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -15,6 +16,10 @@ export interface StoredProgress extends ProgressRecord {
   uploadKey: string;
   etag: string;
   updatedAt: string;
+  /** A changed value whose "Task Progress Updated" is not on the bus yet (see markProgressAnnounced). */
+  announcePending?: boolean;
+  /** The value it replaced, kept until announced so a reprocessing can announce the same change. */
+  previousValue?: number | null;
 }
 
 const itemKey = (r: Pick<ProgressRecord, 'metricCode' | 'unit' | 'period'>) => ({
@@ -22,14 +27,47 @@ const itemKey = (r: Pick<ProgressRecord, 'metricCode' | 'unit' | 'period'>) => (
   sk: `${r.metricCode}#${r.unit}#${r.period}`,
 });
 
-/** Writes a value; returns the previous value, or undefined when nothing changed. */
+/**
+ * Writes a value; `changed` says whether "Task Progress Updated" is due. The
+ * same value from the same upload again is no change, unless the first write's
+ * announcement never went out (a crash in between): then it is due again.
+ */
 export async function recordProgress(record: StoredProgress): Promise<{ changed: boolean; previousValue: number | null }> {
   const TableName = runtimeEnv().TABLE_NAME;
-  const previous = (await dynamoClient().send(new GetCommand({ TableName, Key: itemKey(record) }))).Item as StoredProgress | undefined;
+  const previous = (await dynamoClient().send(new GetCommand({ TableName, Key: itemKey(record), ConsistentRead: true }))).Item as
+    | StoredProgress
+    | undefined;
   const sameSource = previous?.uploadKey === record.uploadKey && previous?.etag === record.etag;
-  if (previous && previous.value === record.value && sameSource) return { changed: false, previousValue: previous.value };
-  await dynamoClient().send(new PutCommand({ TableName, Item: { ...itemKey(record), ...record } }));
-  return { changed: previous?.value !== record.value, previousValue: previous?.value ?? null };
+  if (previous && previous.value === record.value && sameSource) {
+    return {
+      changed: previous.announcePending === true,
+      previousValue: previous.announcePending ? (previous.previousValue ?? null) : previous.value,
+    };
+  }
+  const changed = previous?.value !== record.value;
+  const previousValue = previous?.value ?? null;
+  await dynamoClient().send(
+    new PutCommand({ TableName, Item: { ...itemKey(record), ...record, ...(changed ? { announcePending: true, previousValue } : {}) } }),
+  );
+  return { changed, previousValue };
+}
+
+/** Records that a value's "Task Progress Updated" is on the bus. */
+export async function markProgressAnnounced(r: Pick<ProgressRecord, 'metricCode' | 'unit' | 'period'> & { value: number }): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: runtimeEnv().TABLE_NAME,
+        Key: itemKey(r),
+        ConditionExpression: '#value = :v AND announcePending = :yes',
+        UpdateExpression: 'REMOVE announcePending, previousValue',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':v': r.value, ':yes': true },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error; // already marked, or replaced since
+  }
 }
 
 /** Every stored value of a plan year (a few thousand items at most). */

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -28,9 +28,19 @@ export interface UploadRecord {
   errorsKey?: string | null;
   receivedAt: string;
   processedAt?: string;
+  /** The invocation holding (or that held) the claim: every claim write is conditional on the one read. */
+  claimId?: string;
+  /** Epoch ms until which a `processing` claim is held. */
+  leaseUntil?: number;
 }
 
-export type UploadClaim = 'claimed' | 'already-processed' | 'superseded';
+export type UploadClaim = 'claimed' | 'already-processed' | 'superseded' | 'in-progress';
+
+/**
+ * How long a claim is held: Lambda's longest timeout. An invocation older than
+ * that is over, so its claim can be taken over (a retry after a timeout).
+ */
+export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 
 const itemKey = (key: string) => ({ pk: `UPLOAD#${key}`, sk: 'UPLOAD' });
 
@@ -41,44 +51,126 @@ export function sequencerIsOlder(candidate: string | undefined, stored: string |
   return candidate.padEnd(width, '0') < stored.padEnd(width, '0');
 }
 
+/** What a claim attempt decides from the record it read. */
+export function claimDecision(
+  existing: UploadRecord | undefined,
+  record: Pick<UploadRecord, 'etag' | 'sequencer'>,
+  now: number,
+): UploadClaim {
+  if (!existing) return 'claimed';
+  if (existing.etag === record.etag) {
+    if (existing.status !== 'processing') return 'already-processed';
+    return (existing.leaseUntil ?? 0) > now ? 'in-progress' : 'claimed';
+  }
+  return sequencerIsOlder(record.sequencer, existing.sequencer) ? 'superseded' : 'claimed';
+}
+
 /**
- * Claims an object version for processing. The same bytes (etag) processed to
+ * Claims an object version for processing, as a compare-and-swap on the record
+ * it read: of concurrent deliveries of the same version exactly one wins, the
+ * others see it `in-progress` while its lease runs. The same bytes processed to
  * the end are never processed again; an older version arriving late never
  * overwrites a newer one.
  */
-export async function claimUpload(record: Omit<UploadRecord, 'status'>): Promise<UploadClaim> {
+export async function claimUpload(record: Omit<UploadRecord, 'status' | 'claimId' | 'leaseUntil'>, claimId: string): Promise<UploadClaim> {
   const { TableName } = table();
-  const existing = (await dynamoClient().send(new GetCommand({ TableName, Key: itemKey(record.key) }))).Item as UploadRecord | undefined;
-  if (existing && existing.etag === record.etag && existing.status !== 'processing') return 'already-processed';
-  if (existing && existing.etag !== record.etag && sequencerIsOlder(record.sequencer, existing.sequencer)) return 'superseded';
-  await dynamoClient().send(
-    new PutCommand({
-      TableName,
-      Item: {
-        ...itemKey(record.key),
-        gsi1pk: `UPLOADS#${record.period ?? 'invalid'}`,
-        gsi1sk: `${record.unit ?? '-'}#${record.kind ?? '-'}#${record.fileName ?? record.key}`,
-        ...record,
-        status: 'processing',
-      },
-    }),
-  );
-  return 'claimed';
+  for (let attempt = 0; ; attempt++) {
+    const existing = (await dynamoClient().send(new GetCommand({ TableName, Key: itemKey(record.key), ConsistentRead: true }))).Item as
+      | UploadRecord
+      | undefined;
+    const now = Date.now();
+    const decision = claimDecision(existing, record, now);
+    if (decision !== 'claimed') return decision;
+    try {
+      await dynamoClient().send(
+        new PutCommand({
+          TableName,
+          Item: {
+            ...itemKey(record.key),
+            gsi1pk: `UPLOADS#${record.period ?? 'invalid'}`,
+            gsi1sk: `${record.unit ?? '-'}#${record.kind ?? '-'}#${record.fileName ?? record.key}`,
+            ...record,
+            status: 'processing',
+            claimId,
+            leaseUntil: now + CLAIM_LEASE_MS,
+          },
+          ...unchangedSince(existing),
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      // someone else wrote the record between our read and write: decide again on what they wrote
+      if (!(error instanceof ConditionalCheckFailedException) || attempt >= 5) throw error;
+    }
+  }
 }
 
-/** Marks the claimed version terminal; false when another version took over meanwhile. */
-export async function completeUpload(key: string, etag: string, summary: UploadSummary, summaryKey: string): Promise<boolean> {
+/** The condition that the record is still the one read (its claim id, or its etag and status before claim ids existed). */
+function unchangedSince(existing: UploadRecord | undefined) {
+  if (!existing) return { ConditionExpression: 'attribute_not_exists(pk)' };
+  if (existing.claimId) return { ConditionExpression: 'claimId = :seen', ExpressionAttributeValues: { ':seen': existing.claimId } };
+  return {
+    ConditionExpression: 'attribute_not_exists(claimId) AND etag = :etag AND #status = :status',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':etag': existing.etag, ':status': existing.status },
+  };
+}
+
+/**
+ * Gives a claim up at once (the invocation failed and will be retried), so the
+ * retry need not wait for the lease. No effect when another claim took over.
+ */
+export async function releaseClaim(key: string, claimId: string): Promise<void> {
   try {
     await dynamoClient().send(
       new UpdateCommand({
         ...table(),
         Key: itemKey(key),
-        ConditionExpression: 'etag = :etag',
+        ConditionExpression: 'claimId = :c AND #status = :processing',
+        UpdateExpression: 'SET leaseUntil = :zero',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':c': claimId, ':processing': 'processing', ':zero': 0 },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Ends the lease of a claim whose holder is known to be gone: the local
+ * platform calls it at start-up, when nothing from before is still running.
+ */
+export async function expireClaim(key: string): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        ...table(),
+        Key: itemKey(key),
+        ConditionExpression: '#status = :processing',
+        UpdateExpression: 'SET leaseUntil = :zero',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':processing': 'processing', ':zero': 0 },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** Marks the claimed version terminal; false when another version took over meanwhile. */
+export async function completeUpload(key: string, claimId: string, summary: UploadSummary, summaryKey: string): Promise<boolean> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        ...table(),
+        Key: itemKey(key),
+        ConditionExpression: 'claimId = :claim',
         UpdateExpression:
-          'SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons, sha256 = :sha256',
+          'REMOVE leaseUntil SET #status = :status, rowsTotal = :t, rowsAccepted = :a, rowsRejected = :r, summaryKey = :s, errorsKey = :e, processedAt = :p, reasons = :reasons, sha256 = :sha256',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':etag': etag,
+          ':claim': claimId,
           ':status': summary.status,
           ':t': summary.rowsTotal,
           ':a': summary.rowsAccepted,
@@ -101,6 +193,23 @@ export async function completeUpload(key: string, etag: string, summary: UploadS
 export async function getUpload(key: string): Promise<UploadRecord | undefined> {
   const out = await dynamoClient().send(new GetCommand({ ...table(), Key: itemKey(key) }));
   return out.Item as UploadRecord | undefined;
+}
+
+/** The records of many keys, 100 to a BatchGet (start-up recovery). */
+export async function getUploads(keys: readonly string[]): Promise<Map<string, UploadRecord>> {
+  const { TableName } = table();
+  const found = new Map<string, UploadRecord>();
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] = [...new Set(keys.slice(i, i + 100))].map(itemKey);
+    while (pending.length > 0) {
+      const out = await dynamoClient().send(
+        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of (out.Responses?.[TableName] ?? []) as UploadRecord[]) found.set(item.key, item);
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+  }
+  return found;
 }
 
 /** Uploads of a period, optionally of one unit, in key order. */

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStorage } from '../support/storage.ts';
-import { claimUpload, completeUpload, getUpload, listUploads, sequencerIsOlder } from '../../shared/adapters/upload-store.ts';
-import { recordProgress, progressOfYear, removeSupersededProgress } from '../../shared/adapters/progress-store.ts';
+import {
+  claimDecision,
+  claimUpload,
+  completeUpload,
+  expireClaim,
+  getUpload,
+  listUploads,
+  releaseClaim,
+  sequencerIsOlder,
+} from '../../shared/adapters/upload-store.ts';
+import { markProgressAnnounced, recordProgress, progressOfYear, removeSupersededProgress } from '../../shared/adapters/progress-store.ts';
 import { loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
 import {
   AlertWriteConflict,
@@ -52,18 +61,51 @@ describe('adapters against real dynalite and s3rver', () => {
     } as unknown as UploadSummary;
 
     it('claims a version once; the same bytes after completion are not processed again', async () => {
-      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('claimed');
-      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('claimed'); // still processing: a retry may finish it
-      expect(await completeUpload(base.key, 'e1', summary, 's')).toBe(true);
-      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' })).toBe('already-processed');
+      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' }, 'c1')).toBe('claimed');
+      // still processing under a live lease: a second delivery does not process it too
+      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' }, 'c2')).toBe('in-progress');
+      expect(await completeUpload(base.key, 'c2', summary, 's')).toBe(false); // not the claim in hand
+      expect(await completeUpload(base.key, 'c1', summary, 's')).toBe(true);
+      expect(await claimUpload({ ...base, etag: 'e1', sequencer: '0A' }, 'c3')).toBe('already-processed');
       expect((await getUpload(base.key))!.status).toBe('accepted');
     });
 
+    it('a released or expired claim is taken over by the retry', async () => {
+      const key = 'uploads/330602/progress/2024-03/retry.csv';
+      expect(await claimUpload({ ...base, key, etag: 'r1' }, 'a')).toBe('claimed');
+      await releaseClaim(key, 'other'); // someone else's claim: no effect
+      expect(await claimUpload({ ...base, key, etag: 'r1' }, 'b')).toBe('in-progress');
+      await releaseClaim(key, 'a');
+      expect(await claimUpload({ ...base, key, etag: 'r1' }, 'b')).toBe('claimed');
+      await expireClaim(key);
+      expect(await claimUpload({ ...base, key, etag: 'r1' }, 'c')).toBe('claimed');
+      expect((await getUpload(key))!.claimId).toBe('c');
+    });
+
+    it('of many concurrent claims of the same version exactly one wins', async () => {
+      const key = 'uploads/330602/progress/2024-03/race.csv';
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => claimUpload({ ...base, key, etag: 'x1', sequencer: '01' }, `race-${i}`)),
+      );
+      expect(outcomes.filter((o) => o === 'claimed')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'in-progress')).toHaveLength(7);
+    });
+
+    it('decides on the record read: leases, versions, sequencers', () => {
+      const record = { ...base, etag: 'e', status: 'processing' as const, leaseUntil: 1_000 };
+      expect(claimDecision(undefined, { etag: 'e' }, 0)).toBe('claimed');
+      expect(claimDecision(record, { etag: 'e' }, 999)).toBe('in-progress');
+      expect(claimDecision(record, { etag: 'e' }, 1_001)).toBe('claimed');
+      expect(claimDecision({ ...record, status: 'partial' }, { etag: 'e' }, 0)).toBe('already-processed');
+      expect(claimDecision({ ...record, sequencer: '0B' }, { etag: 'f', sequencer: '0A' }, 0)).toBe('superseded');
+      expect(claimDecision({ ...record, sequencer: '0B' }, { etag: 'f', sequencer: '0C' }, 0)).toBe('claimed');
+    });
+
     it('a new version supersedes; an older version arriving late is ignored', async () => {
-      expect(await claimUpload({ ...base, etag: 'e2', sequencer: '0B' })).toBe('claimed');
-      expect(await claimUpload({ ...base, etag: 'e0', sequencer: '09' })).toBe('superseded');
-      expect(await completeUpload(base.key, 'e1', summary, 's')).toBe(false); // e1 is no longer the version in hand
-      expect((await listUploads('2024-03', '330602')).map((u) => u.etag)).toEqual(['e2']);
+      expect(await claimUpload({ ...base, etag: 'e2', sequencer: '0B' }, 'c4')).toBe('claimed');
+      expect(await claimUpload({ ...base, etag: 'e0', sequencer: '09' }, 'c5')).toBe('superseded');
+      expect(await completeUpload(base.key, 'c1', summary, 's')).toBe(false); // e1 is no longer the version in hand
+      expect((await listUploads('2024-03', '330602')).map((u) => u.etag).sort()).toEqual(['e2', 'r1', 'x1']);
       expect(await listUploads('2024-03', '330603')).toEqual([]);
     });
 
@@ -86,6 +128,9 @@ describe('adapters against real dynalite and s3rver', () => {
     };
     it('reports a change only when the value changes', async () => {
       expect(await recordProgress(record)).toEqual({ changed: true, previousValue: null });
+      // not announced yet (a crash before the event): the same write again is still a change to announce
+      expect(await recordProgress(record)).toEqual({ changed: true, previousValue: null });
+      await markProgressAnnounced(record);
       expect(await recordProgress(record)).toEqual({ changed: false, previousValue: 5 });
       expect(await recordProgress({ ...record, value: 7, etag: 'e2' })).toEqual({ changed: true, previousValue: 5 });
     });

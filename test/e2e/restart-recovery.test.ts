@@ -9,6 +9,7 @@ import { dataPaths } from '../../local/data-paths.ts';
 import { startPlatform } from '../../local/platform.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
 import { startTestPlatform, withHelpers } from '../support/local-platform.ts';
+import { batchWrite } from '../../shared/adapters/batch-write.ts';
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 
 const BUCKET = 'safety-net-local-uploads';
@@ -21,20 +22,36 @@ describe('restart with many uploads stored', () => {
   it(`lists all ${STORED} uploads at start (past S3's 1,000-key pages) and resumes exactly the unfinished ones`, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sn-restart-'));
     const paths = dataPaths(dataDir);
-    // The data folder as a long-running install leaves it: uploads with their summaries, and a few
-    // that landed while the platform was down (they sort after the first 1,000 keys).
-    // Written straight into the local S3's store (what the S3 API would write, without 3,000 requests).
-    const store = await ObjectStore.open(paths.s3Dir);
-    await store.createBucket(BUCKET);
-    const put = (key: string, body: string) => store.put(BUCKET, key, Readable.from([Buffer.from(body)]), {}, {});
+    // The data folder as a long-running install leaves it: uploads with their summaries and terminal
+    // upload records (what says done), and a few that landed while the platform was down (they sort
+    // after the first 1,000 keys). Written straight into the stores (without 4,500 requests).
     const finished = Array.from({ length: STORED - 5 }, (_, i) => `uploads/330602/progress/2024-0${(i % 9) + 1}/报表-${i}.csv`);
+    const bodyOf = (key: string) => `指标编码,累计完成值\nT08.meal-points,${key.length}\n`;
+    const etagOf = (body: string) => createHash('md5').update(body).digest('hex');
+    const first = await startPlatform({ dataDir, apiPort: 0, retryBackoffMs: 10 });
+    await batchWrite(
+      finished.map((key) => ({
+        PutRequest: {
+          Item: {
+            pk: `UPLOAD#${key}`,
+            sk: 'UPLOAD',
+            key,
+            etag: etagOf(bodyOf(key)),
+            status: 'accepted',
+            receivedAt: '2024-03-01T00:00:00Z',
+          },
+        },
+      })),
+    );
+    await first.close();
+    const store = await ObjectStore.open(paths.s3Dir);
+    const put = (key: string, body: string) => store.put(BUCKET, key, Readable.from([Buffer.from(body)]), {}, {});
     for (let i = 0; i < finished.length; i += 50) {
       await Promise.all(
         finished.slice(i, i + 50).map(async (key) => {
-          const body = `指标编码,累计完成值\nT08.meal-points,${key.length}\n`;
+          const body = bodyOf(key);
           await put(key, body);
-          const etag = createHash('md5').update(body).digest('hex');
-          await put(resultKeys(key).summaryKey, JSON.stringify({ key, etag, status: 'accepted' }));
+          await put(resultKeys(key).summaryKey, JSON.stringify({ key, etag: etagOf(body), status: 'accepted' }));
         }),
       );
     }

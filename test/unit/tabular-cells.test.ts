@@ -108,17 +108,37 @@ describe('parseEnum', () => {
 });
 
 describe('checkColumns', () => {
+  it('lists at most 20 unknown columns, each cut short and masked, and hints at full-width commas', () => {
+    const header = ['身份证号', '姓名', '联系13812345678', ...Array.from({ length: 9_999 }, (_, i) => `列${i}`), 'x'.repeat(100)];
+    const [message] = columnsMessages(checkColumns(header, ['身份证号', '姓名'], []));
+    expect(message).toContain('联系138****5678');
+    expect(message).toContain('等 10001 列');
+    expect(message.length).toBeLessThan(400);
+    const commas = columnsMessages(checkColumns(['指标编码，累计完成值'], ['指标编码', '累计完成值'], []));
+    expect(commas.join(';')).toContain('全角逗号');
+  });
+
   const required = ['身份证号', '姓名'];
   const optional = ['备注'];
 
   it('accepts any column order', () => {
-    expect(checkColumns(['姓名', '备注', '身份证号'], required, optional)).toEqual({ missing: [], unknown: [], duplicate: [] });
-    expect(checkColumns(['身份证号', '姓名'], required, optional)).toEqual({ missing: [], unknown: [], duplicate: [] });
+    expect(checkColumns(['姓名', '备注', '身份证号'], required, optional)).toEqual({
+      missing: [],
+      unknown: [],
+      duplicate: [],
+      fullWidthCommas: false,
+    });
+    expect(checkColumns(['身份证号', '姓名'], required, optional)).toEqual({
+      missing: [],
+      unknown: [],
+      duplicate: [],
+      fullWidthCommas: false,
+    });
   });
 
   it('finds missing, unknown and duplicate columns', () => {
     const check = checkColumns(['备注2', '姓名', '备注', '姓名', '备注2', '其他'], required, optional);
-    expect(check).toEqual({ missing: ['身份证号'], unknown: ['备注2', '其他'], duplicate: ['姓名'] });
+    expect(check).toEqual({ missing: ['身份证号'], unknown: ['备注2', '其他'], duplicate: ['姓名'], fullWidthCommas: false });
   });
 
   it('builds the Chinese messages for the summary', () => {
@@ -129,7 +149,12 @@ describe('checkColumns', () => {
 
   it('works on the header openTable returns (trimmed, BOM stripped)', async () => {
     const table = await openTable({ fileName: 'a.csv', body: Buffer.from('\uFEFF 姓名 ,身份证号,备注2\n张三,1,x\n') });
-    expect(checkColumns(table.header, required, optional)).toEqual({ missing: [], unknown: ['备注2'], duplicate: [] });
+    expect(checkColumns(table.header, required, optional)).toEqual({
+      missing: [],
+      unknown: ['备注2'],
+      duplicate: [],
+      fullWidthCommas: false,
+    });
   });
 });
 

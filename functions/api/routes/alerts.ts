@@ -28,7 +28,7 @@ import { alertSummaryView, alertView } from '../alert-views.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 import { requestTime } from '../request-time.ts';
 
-const alertListQuerySchema = z.object({
+export const alertListQuerySchema = z.object({
   status: z.enum(alertStatusSchema.options, { error: `状态应为 ${alertStatusSchema.options.join('/')} 之一` }).optional(),
   level: z.enum(alertLevelSchema.options, { error: `等级应为 ${alertLevelSchema.options.join('/')} 之一` }).optional(),
   sla: slaStateSchema.optional(),

@@ -7,7 +7,7 @@ import { parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 import type { NotificationListResponse } from '../../../shared/api/responses.ts';
 
-const inboxQuerySchema = z.object({
+export const inboxQuerySchema = z.object({
   unit: unitCodeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

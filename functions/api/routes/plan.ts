@@ -9,7 +9,7 @@ import { requestTime } from '../request-time.ts';
 import { unitColumns } from '../unit-columns.ts';
 import type { PlanMetricView, PlanResponse } from '../../../shared/api/responses.ts';
 
-const planQuerySchema = z.object({
+export const planQuerySchema = z.object({
   year: z
     .string()
     .regex(/^\d{4}$/, { error: '年度应为四位数字,如 2024' })

@@ -14,7 +14,7 @@ import { currentPlanPeriod, planOfYear } from '../plan-period.ts';
 import { requestTime } from '../request-time.ts';
 import { progressUnitName, unitColumns } from '../unit-columns.ts';
 
-const progressQuerySchema = z.object({
+export const progressQuerySchema = z.object({
   period: periodSchema.optional(),
   unit: unitCodeSchema.optional(),
 });

@@ -8,7 +8,7 @@ import { parseInput } from '../api-error.ts';
 import { callerOf, requireCaller, unitInScope } from '../caller.ts';
 import { requestTime } from '../request-time.ts';
 
-const statsQuerySchema = z.object({
+export const statsQuerySchema = z.object({
   year: z
     .string({ error: '请指定年份,如 ?year=2024' })
     .regex(/^\d{4}$/, { error: '年份应为四位数字,如 2024' })

@@ -48,7 +48,7 @@ export const uploadRequestSchema = z.object({
     .optional(),
 });
 
-const uploadListQuerySchema = z.object({
+export const uploadListQuerySchema = z.object({
   period: periodSchema.optional(),
   unit: unitCodeSchema.optional(),
 });

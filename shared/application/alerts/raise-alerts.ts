@@ -17,8 +17,12 @@ export interface RaiseOutcome {
 /**
  * Folds rule findings into alerts: one open alert per (rule, household), new
  * evidence updates it, the same finding again changes nothing. Each new alert
- * yields "Monitoring Alert Raised". A write that lost a race is merged again. The rule set that made the
- * findings gives each rule's response days, counted as the stage says (calendar or working days).
+ * yields "Monitoring Alert Raised", and is stored marked `announcePending`
+ * until that event is on the bus (`publishAnnounced`): a finding that meets an
+ * alert still marked (stored before a crash, never announced) yields its
+ * event again, so a reprocessing completes what was cut off. A write that
+ * lost a race is merged again. The rule set that made the findings gives each
+ * rule's response days, counted as the stage says (calendar or working days).
  */
 export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet: RuleSet): Promise<RaiseOutcome> {
   const outcome: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
@@ -32,20 +36,22 @@ export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet:
         counting: runtimeEnv().DEADLINE_COUNTING,
         respondWithinDays: ruleSet.rules[finding.ruleId].respondWithinDays,
       });
+      // still unannounced: the alert in hand is the one merged from (a new sequence starts announced-pending anyway)
+      const pending = change === 'raised' || (previous?.announcePending === true && alert.alertId === previous.alertId);
       if (change === 'unchanged') {
         outcome.unchanged++;
+        if (pending) outcome.events.push(platformEvent(DETAIL_TYPES.alertRaised, alertEventFields(alert)));
         return;
       }
       try {
-        await saveAlert(alert, previous);
+        await saveAlert({ ...alert, ...(pending ? { announcePending: true } : {}) }, previous);
       } catch (error) {
         if (error instanceof AlertWriteConflict) return void conflicted.push(finding);
         throw error;
       }
-      if (change === 'raised') {
-        outcome.raised++;
-        outcome.events.push(platformEvent(DETAIL_TYPES.alertRaised, alertEventFields(alert)));
-      } else outcome.updated++;
+      if (change === 'raised') outcome.raised++;
+      else outcome.updated++;
+      if (pending) outcome.events.push(platformEvent(DETAIL_TYPES.alertRaised, alertEventFields(alert)));
     });
     pending = conflicted;
   }

@@ -7,7 +7,7 @@ import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/ev
 import { listUploads } from '../../adapters/upload-store.ts';
 import { progressOfYear } from '../../adapters/progress-store.ts';
 import { markDeadlineNoticeSent, sentDeadlineNotices } from '../../adapters/deadline-notice-store.ts';
-import { publishEvents } from '../../adapters/event-publisher.ts';
+import { publishAnnounced } from '../events/publish-announced.ts';
 import { metrics } from '../../adapters/observability.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
@@ -107,7 +107,7 @@ export async function sweepDeadlines(today: string, sources: DeadlineSource[], s
   const stepEvents = (await Promise.all(steps.map((step) => step(today)))).flat();
   const events = [...notices.map((n) => n.event), ...stepEvents];
   // At least once: events first, then the marks (a crash in between re-sends, never loses).
-  await publishEvents(events);
+  await publishAnnounced(events);
   for (const n of notices) await markDeadlineNoticeSent(n.subject.subjectId, n.marker, today);
   metrics.addMetric('deadlineNotices', MetricUnit.Count, notices.length);
   return { today, emitted: events.map((e) => ({ detailType: e.detailType, ...(e.detail as Record<string, unknown>) })) };

@@ -14,7 +14,7 @@ import {
 import { ruleSetAsOf } from '../../domain/monitoring/rule-sets.ts';
 import { loadFacts, recordsOf, replaceSourceFacts } from '../../adapters/person-facts-store.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
-import { publishEvents } from '../../adapters/event-publisher.ts';
+import { publishAnnounced } from '../events/publish-announced.ts';
 import { logger } from '../../adapters/observability.ts';
 import { evaluateHouseholds, evaluatePersons } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
@@ -184,7 +184,7 @@ export async function evaluateDataMatched(event: DataMatchedEvent): Promise<Data
     );
     outcome = await evaluatePersons([person], asOf, event.time, ruleSetAsOf(asOf));
   }
-  await publishEvents(outcome.events);
+  await publishAnnounced(outcome.events);
   const result = { stored: record !== undefined, raised: outcome.raised, updated: outcome.updated, unchanged: outcome.unchanged };
   logger.info('data matched evaluated', { producer: event.source, kind: detail.source, rostered: rostered.length > 0, ...result });
   return result;

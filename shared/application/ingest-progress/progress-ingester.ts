@@ -5,6 +5,7 @@ import { judge } from '../../domain/progress/progress-view.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
 import { recordProgress, removeSupersededProgress, progressSortKey } from '../../adapters/progress-store.ts';
 import type { UploadIngester } from '../upload-pipeline/process-upload.ts';
+import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 
 /** A progress report has one row per metric: anything this long is not one. */
 const MAX_PROGRESS_ROWS = 5_000;
@@ -55,6 +56,7 @@ export const progressIngester: UploadIngester = {
         }),
       );
     }
+    faultPoint('after-facts');
     const keep = new Set(accepted.map((a) => progressSortKey({ metricCode: a.metricCode, unit: upload.unit, period: upload.period })));
     const removed = await removeSupersededProgress(upload.key, upload.etag, catalogue.year, keep);
     return { events, warnings: removed > 0 ? [`已撤销本文件旧版本中的 ${removed} 项指标值`] : [] };

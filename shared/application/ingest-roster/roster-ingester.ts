@@ -16,6 +16,7 @@ import { PhaseTimer } from '../match-dataset/phase-timer.ts';
 import { logger } from '../../adapters/observability.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
+import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 
@@ -72,6 +73,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
       await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
     });
     await phases.time('roster index', () => writeRosterIndex(snapshot));
+    faultPoint('after-facts');
   })();
   const evaluation = (async () => {
     const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
@@ -86,6 +88,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     return { duplicates, outcome };
   })();
   const [{ duplicates, outcome }] = await Promise.all([evaluation, writes]);
+  faultPoint('after-alerts');
   logger.info('roster ingested', {
     unit: upload.unit,
     period: upload.period,
@@ -125,9 +128,11 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
     sourceOf(upload.key),
     [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })),
   );
+  faultPoint('after-facts');
   // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
   const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('visits'));
+  faultPoint('after-alerts');
   const unrostered = [...visits.keys()].filter((ref) => !index.byPerson.has(ref)).length;
   const warnings = [`探访记录涉及 ${visits.size} 人`];
   if (unrostered) warnings.push(`${unrostered} 人目前不在任何单位的在册名册中(记录已保存,名册上传后生效)`);

@@ -26,6 +26,7 @@ import { matchMedical } from './medical-matching.ts';
 import { matchRecords } from './record-matching.ts';
 import { PhaseTimer } from './phase-timer.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
+import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 
 /**
  * 数据比对: departmental extracts (医保, 人社, 公安, 残联, 车辆/工商/不动产)
@@ -69,9 +70,14 @@ export const datasetMatcher: UploadIngester = {
     const { cleared } = plan;
     // The evaluation reads this upload's records from memory, not from the items being written: both run at once.
     const [stored, outcome] = await Promise.all([
-      phases.time('fact writes', () => storeFacts(ctx, matched, plan)),
+      phases.time('fact writes', async () => {
+        const written = await storeFacts(ctx, matched, plan);
+        faultPoint('after-facts');
+        return written;
+      }),
       phases.time('evaluation', () => evaluate(ctx, matched, cleared)),
     ]);
+    faultPoint('after-alerts');
     const announced = dataMatchedEvents(ctx, matched, outcome);
 
     const warnings = [...matched.warnings];

@@ -15,9 +15,12 @@ import { openTable, TableFileError, type TableRow } from '../../domain/tabular/r
 import type { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { checkColumns, columnsMessages, dataInHeaderMessage, headerLooksLikeData } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
-import { claimUpload, completeUpload } from '../../adapters/upload-store.ts';
+import { randomUUID } from 'node:crypto';
+import { claimUpload, completeUpload, releaseClaim } from '../../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../../adapters/upload-files.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
+import { publishAnnounced } from '../events/publish-announced.ts';
+import { faultPoint } from './fault-injection.ts';
 import { logger, metrics } from '../../adapters/observability.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { runtimeEnv } from '../../runtime-env.ts';
@@ -74,12 +77,28 @@ export interface TableRows extends AsyncIterable<TableRow> {
 const MAX_REPORTED_ERRORS = 100_000;
 
 /**
- * The pipeline every upload goes through: claim the version (idempotency), read
- * and validate rows, write summary.json and errors.csv beside the upload, put
- * "Upload Processed" and the ingester's events on the bus, mark it terminal.
- * Every path ends in a terminal summary.
+ * The pipeline every upload goes through: claim the version (a conditional
+ * write: concurrent deliveries process it once), read and validate rows, write
+ * summary.json and errors.csv beside the upload, put the ingester's events and
+ * then "Upload Processed" on the bus, mark it terminal. Every path ends in a
+ * terminal summary. Only the terminal record counts as done: a crash anywhere
+ * before it leaves the claim `processing`, and the next delivery (a retry, the
+ * local start-up recovery) runs the whole pipeline again; the ingesters'
+ * writes are idempotent and what was stored but not announced is announced then.
  */
 export async function processUpload(event: ObjectCreatedEvent, ingester: UploadIngester | undefined): Promise<UploadSummary | undefined> {
+  const claimId = randomUUID();
+  const { key } = event.detail.object;
+  try {
+    return await processClaimed(event, ingester, claimId);
+  } catch (error) {
+    // infrastructure trouble: give the claim up so the retry (and then the DLQ) need not wait for the lease
+    await releaseClaim(key, claimId).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngester | undefined, claimId: string) {
   const { key, etag = '', size = 0, sequencer } = event.detail.object;
   const versionId = event.detail.object['version-id'];
   const parsed = parseUploadKey(key);
@@ -93,22 +112,26 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
         period: parsed.parts.period ?? null,
         fileName: parsed.parts.fileName ?? null,
       };
-  const claim = await claimUpload({
-    key,
-    unit: parts.unit ?? null,
-    kind: parts.kind ?? null,
-    period: parts.period ?? null,
-    fileName: parts.fileName ?? null,
-    etag,
-    versionId,
-    sequencer,
-    receivedAt: event.time,
-  });
+  const claim = await claimUpload(
+    {
+      key,
+      unit: parts.unit ?? null,
+      kind: parts.kind ?? null,
+      period: parts.period ?? null,
+      fileName: parts.fileName ?? null,
+      etag,
+      versionId,
+      sequencer,
+      receivedAt: event.time,
+    },
+    claimId,
+  );
   if (claim !== 'claimed') {
     metrics.addMetric(`upload_skipped_${claim}`, MetricUnit.Count, 1);
     logger.info('upload skipped', { key: maskPersonalData(key), claim });
     return undefined;
   }
+  faultPoint('after-claim');
   const report = new RowReport();
   let fileReason: string | undefined;
   let read: ReadOutcome = { encoding: null, rowsTotal: 0, warnings: [], events: [] };
@@ -163,6 +186,9 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   const shownKey = summary.key; // masked: a file name holding an ID or phone never leaves in full
   if (hasErrorFile) await writeResult(errorsKey, renderErrorsCsv(errors), 'text/csv; charset=utf-8');
   await writeResult(summaryKey, renderSummary(summary), 'application/json; charset=utf-8');
+  faultPoint('after-summary');
+  // The ingester's events first, each marked announced once on the bus; "Upload Processed" last: it means done.
+  if (!fileReason) await publishAnnounced(events);
   await publishEvents([
     platformEvent(DETAIL_TYPES.uploadProcessed, {
       key: shownKey,
@@ -177,9 +203,8 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
       errorsKey: summary.errorsKey ?? undefined,
       versionId,
     }),
-    ...(fileReason ? [] : events),
   ]);
-  await completeUpload(key, etag, summary, summaryKey);
+  await completeUpload(key, claimId, summary, summaryKey);
   metrics.addDimension('kind', summary.kind ?? 'invalid');
   metrics.addMetric(`upload_${status}`, MetricUnit.Count, 1);
   metrics.addMetric('rowsAccepted', MetricUnit.Count, summary.rowsAccepted);
@@ -188,14 +213,27 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   return summary;
 }
 
-/** Collects row errors: every rejected row is counted, the first MAX_REPORTED_ERRORS are kept for errors.csv. */
+/** A reason or column quoting a cell is cut to this length (a 1 MB cell must not become a 1 MB reason). */
+const MAX_REASON_CHARS = 200;
+
+/**
+ * Collects row errors: every rejected row is counted (the readers guarantee
+ * increasing row numbers), the first MAX_REPORTED_ERRORS are kept for
+ * errors.csv, with ID and phone numbers masked and quoted cells cut short.
+ */
 class RowReport {
   readonly errors: RowError[] = [];
   readonly rejectedRows = new Set<number>();
   readonly reject = (error: RowError): void => {
     this.rejectedRows.add(error.rowNumber);
-    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(error);
+    if (this.errors.length < MAX_REPORTED_ERRORS)
+      this.errors.push({ rowNumber: error.rowNumber, column: shown(error.column), reason: shown(error.reason) });
   };
+}
+
+function shown(text: string): string {
+  const cut = text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
+  return maskPersonalData(cut);
 }
 
 interface ReadOutcome {

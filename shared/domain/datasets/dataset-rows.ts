@@ -1,6 +1,7 @@
 import { validateCitizenId, type CitizenId } from '../citizen-id.ts';
 import { isBlank, parseDate, parseEnum, parseNumber } from '../tabular/cells.ts';
 import { assistanceCategorySchema, disabilityGradeSchema } from '../monitoring/rule-config.ts';
+import { fixedValuesOf, headerColumns, type ColumnDefinition } from '../tabular/column-definition.ts';
 import type { RowError } from '../upload-summary.ts';
 import type { UploadKind } from '../events.ts';
 
@@ -11,24 +12,86 @@ import type { UploadKind } from '../events.ts';
  * citizen ID as a checked `CitizenId`, to be hashed at once by the caller.
  */
 
-export const DATASET_COLUMNS = {
-  roster: {
-    required: ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'],
-    optional: ['与户主关系', '乡镇街道', '联系电话'],
-  },
-  visits: { required: ['身份证号', '探访日期'], optional: ['探访人', '情况'] },
-  medical: { required: ['身份证号', '结算日期', '医疗总费用', '个人自付金额'], optional: ['医院', '病种'] },
-  employment: { required: ['身份证号', '事件类型', '事件日期'], optional: [] },
-  household: { required: ['身份证号', '事件类型', '事件日期'], optional: [] },
-  disability: { required: ['身份证号', '残疾类别', '残疾等级', '发证日期'], optional: [] },
-  assets: { required: ['身份证号', '资产类型', '登记日期'], optional: ['估值', '描述'] },
-} as const satisfies Record<Exclude<UploadKind, 'progress'>, { required: readonly string[]; optional: readonly string[] }>;
-
-export type DatasetKind = keyof typeof DATASET_COLUMNS;
-
 export const EMPLOYMENT_EVENT_TYPES = ['失业登记', '停止缴费', '就业登记'] as const;
 export const HOUSEHOLD_EVENT_TYPES = ['死亡', '迁出', '迁入'] as const;
 export const ASSET_TYPES = ['机动车', '工商登记', '不动产', '金融资产'] as const;
+
+export type DatasetKind = Exclude<UploadKind, 'progress'>;
+
+const CITIZEN_ID: ColumnDefinition = { name: '身份证号', required: true, format: 'citizen-id', description: '本人的公民身份号码' };
+const required = (name: string, format: ColumnDefinition['format'], description: string, values?: readonly string[]): ColumnDefinition => ({
+  name,
+  required: true,
+  format,
+  description,
+  ...(values ? { values } : {}),
+});
+const optional = (name: string, format: ColumnDefinition['format'], description: string): ColumnDefinition => ({
+  name,
+  required: false,
+  format,
+  description,
+});
+
+/**
+ * Every column of every dataset kind (CONTRACT "Upload files"), with its format and fixed
+ * values: the header check, the row validators below and the Excel templates all read these.
+ */
+export const DATASET_COLUMN_DEFINITIONS: Record<DatasetKind, readonly ColumnDefinition[]> = {
+  roster: [
+    CITIZEN_ID,
+    required('姓名', 'text', '本人姓名(只核对是否填写,不保存)'),
+    required('户编号', 'text', '本单位内的家庭编号,同一户各成员相同;不能填写身份证号'),
+    required('救助类别', 'choice', '本户当前的救助类别', assistanceCategorySchema.options),
+    required('家庭人口数', 'integer', '共同生活的家庭成员人数,至少为 1'),
+    required('家庭月人均收入', 'amount', '家庭月人均收入(元)'),
+    optional('与户主关系', 'text', '如 本人、配偶、子女'),
+    optional('乡镇街道', 'text', '所在乡镇(街道)'),
+    optional('联系电话', 'text', '联系电话(只核对格式,不保存)'),
+  ],
+  visits: [
+    CITIZEN_ID,
+    required('探访日期', 'date', '探访的日期'),
+    optional('探访人', 'text', '探访人姓名或工号'),
+    optional('情况', 'text', '探访情况;不要填写身份证号或手机号'),
+  ],
+  medical: [
+    CITIZEN_ID,
+    required('结算日期', 'date', '医保结算日期'),
+    required('医疗总费用', 'amount', '本次结算的医疗总费用(元)'),
+    required('个人自付金额', 'amount', '本次结算的个人自付金额(元),不大于医疗总费用'),
+    optional('医院', 'text', '就诊医院'),
+    optional('病种', 'text', '病种'),
+  ],
+  employment: [
+    CITIZEN_ID,
+    required('事件类型', 'choice', '人社登记的事件', EMPLOYMENT_EVENT_TYPES),
+    required('事件日期', 'date', '事件发生日期'),
+  ],
+  household: [
+    CITIZEN_ID,
+    required('事件类型', 'choice', '公安户籍的事件', HOUSEHOLD_EVENT_TYPES),
+    required('事件日期', 'date', '事件发生日期'),
+  ],
+  disability: [
+    CITIZEN_ID,
+    required('残疾类别', 'text', '残疾类别,如 肢体、视力、听力、言语、智力、精神、多重'),
+    required('残疾等级', 'choice', '残疾证上的等级', disabilityGradeSchema.options),
+    required('发证日期', 'date', '残疾证发证日期'),
+  ],
+  assets: [
+    CITIZEN_ID,
+    required('资产类型', 'choice', '登记的资产类型', ASSET_TYPES),
+    required('登记日期', 'date', '资产登记日期'),
+    optional('估值', 'amount', '资产估值(元);机动车按此判断是否达到预警金额'),
+    optional('描述', 'text', '资产说明;不要填写身份证号或手机号'),
+  ],
+};
+
+/** The header check of each kind (required and optional column names), derived from the definitions. */
+export const DATASET_COLUMNS = Object.fromEntries(
+  Object.entries(DATASET_COLUMN_DEFINITIONS).map(([kind, definitions]) => [kind, headerColumns(definitions)]),
+) as Record<DatasetKind, { required: string[]; optional: string[] }>;
 
 export interface RosterRowValue {
   id: CitizenId;
@@ -141,6 +204,11 @@ class RowReader {
   }
 }
 
+/** A choice column's values as its definition lists them: the template's drop-down offers the same. */
+function fixedValues(kind: DatasetKind, column: string): readonly string[] {
+  return fixedValuesOf(DATASET_COLUMN_DEFINITIONS[kind], column);
+}
+
 type RowValidator<T> = (r: RowReader) => RowCheck<T>;
 
 const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
@@ -148,7 +216,7 @@ const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
     const id = r.citizenId();
     r.text('姓名'); // required, checked, never kept
     const householdNo = r.householdNo();
-    const category = r.oneOf('救助类别', assistanceCategorySchema.options);
+    const category = r.oneOf('救助类别', fixedValues('roster', '救助类别')) as RosterRowValue['category'] | undefined;
     const householdSize = r.integer('家庭人口数', 1);
     const monthlyIncomePerCapita = r.amount('家庭月人均收入');
     const relation = r.optionalText('与户主关系');
@@ -177,26 +245,26 @@ const VALIDATORS: { [K in DatasetKind]: RowValidator<DatasetRowValues[K]> } = {
   },
   employment: (r) => {
     const id = r.citizenId();
-    const type = r.oneOf('事件类型', EMPLOYMENT_EVENT_TYPES);
+    const type = r.oneOf('事件类型', fixedValues('employment', '事件类型')) as EmploymentRowValue['type'] | undefined;
     const date = r.date('事件日期');
     return r.done(() => ({ id: id!, type: type!, date: date! }));
   },
   household: (r) => {
     const id = r.citizenId();
-    const type = r.oneOf('事件类型', HOUSEHOLD_EVENT_TYPES);
+    const type = r.oneOf('事件类型', fixedValues('household', '事件类型')) as HouseholdRowValue['type'] | undefined;
     const date = r.date('事件日期');
     return r.done(() => ({ id: id!, type: type!, date: date! }));
   },
   disability: (r) => {
     const id = r.citizenId();
     const category = r.text('残疾类别');
-    const grade = r.oneOf('残疾等级', disabilityGradeSchema.options);
+    const grade = r.oneOf('残疾等级', fixedValues('disability', '残疾等级')) as DisabilityRowValue['grade'] | undefined;
     const issuedOn = r.date('发证日期');
     return r.done(() => ({ id: id!, category: category!, grade: grade!, issuedOn: issuedOn! }));
   },
   assets: (r) => {
     const id = r.citizenId();
-    const type = r.oneOf('资产类型', ASSET_TYPES);
+    const type = r.oneOf('资产类型', fixedValues('assets', '资产类型')) as AssetRowValue['type'] | undefined;
     const registeredOn = r.date('登记日期');
     const valuation = r.optionalAmount('估值');
     return r.done(() => ({ id: id!, type: type!, registeredOn: registeredOn!, ...(valuation !== undefined ? { valuation } : {}) }));

@@ -1,10 +1,27 @@
 import { parseNumber } from '../tabular/cells.ts';
+import { headerColumns, type ColumnDefinition } from '../tabular/column-definition.ts';
 import type { PlanCatalogue } from '../plan/catalogue.ts';
 import type { RowError } from '../upload-summary.ts';
 import { unitName, type UnitCode } from '../units.ts';
 
-/** The columns of a monthly progress report (工作进展月报). */
-export const PROGRESS_COLUMNS = { required: ['指标编码', '累计完成值'], optional: ['备注'] };
+/** The columns of a monthly progress report (工作进展月报): the header check, the validation below and the Excel template read these. */
+export const PROGRESS_COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
+  {
+    name: '指标编码',
+    required: true,
+    format: 'choice',
+    description: '年度计划中的指标编码(只能报送本单位负责报送的指标)',
+    valuesFrom: 'plan-metric-codes',
+  },
+  {
+    name: '累计完成值',
+    required: true,
+    format: 'number',
+    description: '本年度截至期间末的累计完成值:比率类按 0–100 填写,金额以万元计,里程碑填 1(已完成)或 0(未完成),计数类为整数',
+  },
+  { name: '备注', required: false, format: 'text', description: '说明;不要填写身份证号或手机号' },
+];
+export const PROGRESS_COLUMNS = headerColumns(PROGRESS_COLUMN_DEFINITIONS);
 
 /** A unit's cumulative value of one metric for the year at the end of a period. */
 export interface ReportedProgress {

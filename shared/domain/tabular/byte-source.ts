@@ -86,3 +86,21 @@ export function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolea
 export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
 /** OLE2 compound file: legacy .xls (and .doc). */
 export const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] as const;
+
+/** Well-known binary formats by their first bytes, named for the user. */
+const BINARY_SIGNATURES: Array<[name: string, magic: readonly number[]]> = [
+  ['PDF 文档', [0x25, 0x50, 0x44, 0x46, 0x2d]],
+  ['PNG 图片', [0x89, 0x50, 0x4e, 0x47]],
+  ['JPEG 图片', [0xff, 0xd8, 0xff]],
+  ['GIF 图片', [0x47, 0x49, 0x46, 0x38]],
+  ['gzip 压缩包', [0x1f, 0x8b]],
+  ['7z 压缩包', [0x37, 0x7a, 0xbc, 0xaf]],
+  ['RAR 压缩包', [0x52, 0x61, 0x72, 0x21]],
+  ['可执行程序', [0x7f, 0x45, 0x4c, 0x46]],
+  ['可执行程序', [0x4d, 0x5a]],
+];
+
+/** The name of the binary format the bytes start with, if a known one. */
+export function binaryFormatOf(head: Uint8Array): string | undefined {
+  return BINARY_SIGNATURES.find(([, magic]) => startsWith(head, magic))?.[0];
+}

@@ -11,7 +11,13 @@ export interface ColumnsCheck {
    * column is only listed in `unknown`, since it is ignored anyway.
    */
   duplicate: string[];
+  /** A header name holds a full-width comma: the file was separated with "，" instead of ",". */
+  fullWidthCommas: boolean;
 }
+
+/** Unknown column names listed in a warning (the rest are counted), each cut to a readable length. */
+const LISTED_UNKNOWN = 20;
+const NAME_CHARS = 40;
 
 /** Compares a file's (trimmed) header with the columns of its upload kind. Column order is free. */
 export function checkColumns(header: string[], required: string[], optional: string[]): ColumnsCheck {
@@ -29,7 +35,7 @@ export function checkColumns(header: string[], required: string[], optional: str
     if (!known.has(name)) unknown.push(name);
   }
   const missing = required.filter((name, i) => !present.has(name) && required.indexOf(name) === i);
-  return { missing, unknown, duplicate };
+  return { missing, unknown, duplicate, fullWidthCommas: header.some((name) => name.includes('，')) };
 }
 
 /**
@@ -42,7 +48,12 @@ export function columnsMessages(check: ColumnsCheck): string[] {
   const messages: string[] = [];
   if (check.missing.length > 0) messages.push(`缺少必填列: ${names(check.missing)}`);
   if (check.duplicate.length > 0) messages.push(`列名重复: ${names(check.duplicate)}`);
-  if (check.unknown.length > 0) messages.push(`已忽略未知列: ${names(check.unknown)}`);
+  if (messages.length > 0 && check.fullWidthCommas) messages.push('表头用了全角逗号 “，” 分隔: CSV 的列须用半角逗号 “,” 分隔');
+  if (check.unknown.length > 0) {
+    const cut = (name: string) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS)}…` : name);
+    const more = check.unknown.length > LISTED_UNKNOWN ? ` 等 ${check.unknown.length} 列` : '';
+    messages.push(`已忽略未知列: ${names(check.unknown.slice(0, LISTED_UNKNOWN).map(cut))}${more}`);
+  }
   return messages;
 }
 

@@ -162,7 +162,7 @@ export class CsvLines {
         yield next.value;
       }
     }
-    for await (const batch of csvRecords(bytes(), rowNumber, this.crlf ? '\r\n' : '\n')) {
+    for await (const batch of csvRecords(bytes(), rowNumber)) {
       for (const [number, values] of batch) {
         const cells = this.build(values);
         if (!cells) continue;

@@ -60,17 +60,17 @@ export async function readCsvText(chunks: AsyncIterable<Uint8Array>): Promise<Cs
 /**
  * Streams CSV records from UTF-8 bytes through csv-parse's stream parser.
  * Blank lines come out as records too, so row numbers stay as in the file;
- * `firstRowNumber` is the number of the first record and `recordDelimiter`
- * the file's line ending (when the byte-level reader hands over part way).
+ * `firstRowNumber` is the number of the first record (when the byte-level
+ * reader hands over part way).
  */
-export function csvRecords(utf8: AsyncIterable<Uint8Array>, firstRowNumber = 1, recordDelimiter?: '\n' | '\r\n'): RawRecords {
+export function csvRecords(utf8: AsyncIterable<Uint8Array>, firstRowNumber = 1): RawRecords {
   const parser = parse({
-    // csv-parse settles the line ending on the first record it sees: part way through a file, say which one it is
-    ...(recordDelimiter ? { record_delimiter: recordDelimiter } : {}),
     bom: false, // the normaliser already dropped it
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
+    // every line end on its own: csv-parse would otherwise fix it from the first line and merge LF rows after a CRLF header
+    record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_RECORD_CHARS,
   });
   pipeline(Readable.from(utf8, { objectMode: false }), parser, () => {

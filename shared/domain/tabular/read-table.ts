@@ -1,4 +1,4 @@
-import { limitedChunks, OLE_MAGIC, peekBytes, startsWith, ZIP_MAGIC, type ByteBody } from './byte-source.ts';
+import { binaryFormatOf, limitedChunks, OLE_MAGIC, peekBytes, startsWith, ZIP_MAGIC, type ByteBody } from './byte-source.ts';
 import { csvRecords, readCsvText } from './read-csv.ts';
 import { CsvLines, plainHeader } from './csv-lines.ts';
 import { XLSX_UNREADABLE } from './xlsx-messages.ts';
@@ -34,6 +34,11 @@ export async function openTable(input: OpenTableInput): Promise<TableReader> {
 
 async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: AsyncIterable<Uint8Array>): Promise<TableReader> {
   if (head.byteLength === 0) throw new TableFileError('文件为空');
+  const binary = binaryFormatOf(head);
+  if (binary)
+    throw new TableFileError(
+      `文件内容是${binary}, 不是${format === 'csv' ? '可读的 CSV 文本' : ' Excel 工作簿 (.xlsx)'}: 请上传 .csv 或 .xlsx 格式的数据表`,
+    );
 
   if (format === 'xlsx') {
     if (startsWith(head, OLE_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 这是旧版 .xls 格式, 请在 Excel 中另存为 .xlsx`);

@@ -9,6 +9,21 @@ import { XLSX_UNREADABLE } from './xlsx-messages.ts';
 
 export { XLSX_UNREADABLE };
 
+/**
+ * Zip-bomb guard: real sheets inflate 5–50 times (very repetitive ones up to
+ * about 100); past 64 MiB of sheet XML, more than 200 times the bytes read so
+ * far is a bomb, refused before it fills memory or /tmp.
+ */
+const BOMB_MIN_XML_CHARS = 64 * 1024 * 1024;
+const BOMB_RATIO = 200;
+const BOMB_REASON = `${XLSX_UNREADABLE}: 解压后的内容超过文件大小的 ${BOMB_RATIO} 倍 (疑似压缩炸弹), 已拒绝`;
+
+/** Bytes of the archive read and characters of sheet XML inflated so far. */
+interface InflateMeter {
+  compressed: number;
+  inflated: number;
+}
+
 interface SheetInfo {
   id: number | string;
   name?: string;
@@ -50,9 +65,13 @@ export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRe
   // an error from the body (size limit, network) would leave the reader waiting
   // for ever. So the input ends early instead, and the error is rethrown here.
   const failure: { error?: unknown } = {};
+  const meter: InflateMeter = { compressed: 0, inflated: 0 };
   async function* guarded(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of chunks) yield chunk;
+      for await (const chunk of chunks) {
+        meter.compressed += chunk.byteLength;
+        yield chunk;
+      }
     } catch (error) {
       failure.error = error;
     }
@@ -65,7 +84,7 @@ export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRe
     styles: 'cache', // number formats tell date cells from numbers
     entries: 'ignore',
   });
-  decodeXmlAsUtf8(workbook as unknown as ReaderInternals);
+  decodeXmlAsUtf8(workbook as unknown as ReaderInternals, meter);
   const internals = workbook as unknown as WorkbookInternals;
 
   async function* records(): RawRecords {
@@ -149,7 +168,7 @@ function discard(sheet: SheetInternals): void {
  * and decode the sheet XML (straight from the archive or from exceljs's
  * temporary file) before it reaches the SAX parser.
  */
-function decodeXmlAsUtf8(reader: ReaderInternals): void {
+function decodeXmlAsUtf8(reader: ReaderInternals, meter: InflateMeter): void {
   for (const method of ['_parseRels', '_parseWorkbook', '_parseStyles'] as const) {
     const original = reader[method];
     if (typeof original !== 'function') continue;
@@ -162,7 +181,7 @@ function decodeXmlAsUtf8(reader: ReaderInternals): void {
   const worksheet = reader._parseWorksheet;
   if (typeof worksheet === 'function') {
     reader._parseWorksheet = function* (iterator, sheetNo) {
-      for (const event of worksheet.call(reader, utf8Text(iterator), sheetNo)) {
+      for (const event of worksheet.call(reader, utf8Text(iterator, meter), sheetNo)) {
         if (event.eventType === 'worksheet') (event.value as SheetInternals).xmlSource = iterator as SheetInternals['xmlSource'];
         yield event;
       }
@@ -175,10 +194,12 @@ function utf8Entry(entry: ZipEntry): ZipEntry {
   return entry;
 }
 
-async function* utf8Text(chunks: AsyncIterable<unknown>): AsyncGenerator<string> {
+async function* utf8Text(chunks: AsyncIterable<unknown>, meter: InflateMeter): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks) {
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    meter.inflated += text.length;
+    if (meter.inflated > BOMB_MIN_XML_CHARS && meter.inflated > meter.compressed * BOMB_RATIO) throw new TableFileError(BOMB_REASON);
     if (text.length > 0) yield text;
   }
   const rest = decoder.end();

@@ -40,11 +40,15 @@ export async function toTable(records: RawRecords): Promise<Table> {
   const build = cellsBuilder(names, positions);
   let rowsRead = 0;
 
+  let lastRowNumber = headerRecord[0];
   async function* rows(): AsyncGenerator<TableRow> {
     try {
       for (;;) {
         for (; at < batch.length; at++) {
           const record = batch[at];
+          // Each row is counted once by its number: a file (XLSX written by some tool) that repeats or reorders them is corrupt.
+          if (record[0] <= lastRowNumber) throw new TableFileError(rowOrderReason(record[0], lastRowNumber));
+          lastRowNumber = record[0];
           const cells = build(record[1]);
           if (cells) {
             rowsRead++;
@@ -118,4 +122,9 @@ function isBlank(values: readonly (string | undefined)[]): boolean {
     if (value !== undefined && value.trim() !== '') return false;
   }
   return true;
+}
+
+function rowOrderReason(rowNumber: number, previous: number): string {
+  const what = rowNumber === previous ? `第 ${rowNumber} 行的行号重复出现` : `第 ${rowNumber} 行出现在第 ${previous} 行之后`;
+  return `文件结构损坏: ${what} (生成该文件的软件写错了行号), 请在 Excel 中打开后另存为 .xlsx 再上传`;
 }
