@@ -62,7 +62,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   const diff = diffRosterSnapshot(previous?.entries ?? [], entries);
   const stamp = { snapshotPeriod: upload.period, updatedAt: upload.receivedAt };
   // The member history, then the index (a crash in between re-diffs against the old index and writes the same
-  // changes again), while the rules run on the new snapshot in memory: they read the index, not these items.
+  // changes again); the rules then run on the snapshot in memory.
   const snapshot = { unit: upload.unit, period: upload.period, entries };
   const writes = (async () => {
     await phases.time('member writes', async () => {
@@ -75,7 +75,9 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     await phases.time('roster index', () => writeRosterIndex(snapshot));
     faultPoint('after-facts');
   })();
-  const evaluation = (async () => {
+  // The rules run once the writes are in (a crash between them must leave no alert unannounced).
+  await writes;
+  const evaluation = async () => {
     const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
     const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
     const households = householdsTouched(diff);
@@ -86,8 +88,8 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
       evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster')),
     );
     return { duplicates, outcome };
-  })();
-  const [{ duplicates, outcome }] = await Promise.all([evaluation, writes]);
+  };
+  const [{ duplicates, outcome }] = await Promise.all([evaluation(), writes]);
   faultPoint('after-alerts');
   logger.info('roster ingested', {
     unit: upload.unit,

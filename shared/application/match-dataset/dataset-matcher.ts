@@ -68,15 +68,11 @@ export const datasetMatcher: UploadIngester = {
     );
     const plan = await planFacts(ctx, matched);
     const { cleared } = plan;
-    // The evaluation reads this upload's records from memory, not from the items being written: both run at once.
-    const [stored, outcome] = await Promise.all([
-      phases.time('fact writes', async () => {
-        const written = await storeFacts(ctx, matched, plan);
-        faultPoint('after-facts');
-        return written;
-      }),
-      phases.time('evaluation', () => evaluate(ctx, matched, cleared)),
-    ]);
+    // Facts first, then the rules (a crash between them leaves no alert unannounced; see crash-recovery.test.ts);
+    // the evaluation still reads this upload's records from memory, not back from the table.
+    const stored = await phases.time('fact writes', () => storeFacts(ctx, matched, plan));
+    faultPoint('after-facts');
+    const outcome = await phases.time('evaluation', () => evaluate(ctx, matched, cleared));
     faultPoint('after-alerts');
     const announced = dataMatchedEvents(ctx, matched, outcome);
 
