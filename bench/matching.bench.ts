@@ -8,6 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startPlatform } from '../local/platform.ts';
+import type { InvocationReport } from '../local/lambda-runtime.ts';
 import { dataPaths } from '../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../local/local-secrets.ts';
 import { localS3Client } from '../local/storage-servers.ts';
@@ -28,6 +29,7 @@ import {
   type UnitRow,
 } from '../sample-data/index.ts';
 import { ruleSetAsOf, windowStart } from '../shared/domain/monitoring/index.ts';
+import { PROVINCE_CODES } from '../shared/domain/citizen-id.ts';
 import { periodEnd } from '../shared/domain/period.ts';
 import { resultKeys, uploadKey } from '../shared/domain/upload-key.ts';
 import { readJson } from '../shared/adapters/upload-files.ts';
@@ -62,7 +64,7 @@ export async function run(): Promise<void> {
     );
     const generated = await generate(medicalRows, rosterPeople, files);
     const ours = await runPlatform(join(dir, 'platform'), generated, files.medical, quiet);
-    const duck = await runDuckDb(files);
+    const duck = { light: await runDuckDb(files, false), validating: await runDuckDb(files, true) };
     report(medicalRows, generated, ours, duck);
   } finally {
     quiet.restore();
@@ -158,7 +160,11 @@ interface OurRun {
   putSeconds: number;
   summarySeconds: number;
   idleSeconds: number;
-  phaseMs: Record<string, number>;
+  matched: MatchedLine;
+  rosterPhases: RosterLine[];
+  rosterAlerts: number;
+  /** The REPORT of each function invocation during the medical upload. */
+  reports: InvocationReport[];
   peakRssMb: number;
   peakHeapMb: number;
   baseRssMb: number;
@@ -170,8 +176,12 @@ interface OurRun {
 async function runPlatform(dataDir: string, generated: Generated, medicalFile: string, logs: MutedLogs): Promise<OurRun> {
   const processed = new Map<string, () => void>();
   const raised: Array<{ ruleId: string; householdRef: string }> = [];
+  const reports: InvocationReport[] = [];
   const platform = await startPlatform({
     dataDir,
+    onInvocation: (r) => reports.push(r),
+    // BENCH_MATCH_MEMORY_MB: the matching function's memory, as a stage's functionMemoryMb sets it (default: the routing table's)
+    ...(process.env.BENCH_MATCH_MEMORY_MB ? { functionMemoryMb: { 'match-dataset': Number(process.env.BENCH_MATCH_MEMORY_MB) } } : {}),
     apiPort: 0,
     clockDate: '2025-01-02',
     onEvent: (e: EventBridgeEnvelope) => {
@@ -195,7 +205,9 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
       await put(uploadKey(unit, 'roster', PERIOD, `名册-${PERIOD}.csv`), toCsv(rows, ROSTER_COLUMNS)).processed;
     await platform.bus.whenIdle();
     const rosterSeconds = (performance.now() - t0) / 1000;
+    const rosterAlerts = raised.length;
     raised.length = 0;
+    reports.length = 0;
 
     if (generated.medicalBytes > Number(process.env.MAX_UPLOAD_BYTES ?? 512 * 1024 * 1024))
       throw new Error(`medical file ${generated.medicalBytes} bytes is over MAX_UPLOAD_BYTES`);
@@ -219,7 +231,10 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
       putSeconds,
       summarySeconds,
       idleSeconds,
-      phaseMs: logs.phaseMs(),
+      matched: logs.matched(),
+      rosterPhases: logs.rosters(),
+      rosterAlerts,
+      reports,
       ...peak,
       summary: summary!,
       counts: countOurs(raised),
@@ -269,16 +284,63 @@ interface AlertCounts {
   catastrophicOutsiders: number;
 }
 
-async function runDuckDb(files: { medical: string; roster: string }): Promise<AlertCounts & { seconds: number; threads: string }> {
+interface DuckRun extends AlertCounts {
+  seconds: number;
+  threads: string;
+  rowsTotal: number;
+  rowsValid: number;
+}
+
+/**
+ * DuckDB on the same CSV files. `validating`: the same work as the platform's
+ * matcher — every row checked the way the ingester checks it (ID: 18
+ * characters, province, birth date, check digit; settlement date; amounts not
+ * negative, self-pay not above the total; nothing dated after the period),
+ * invalid rows dropped and counted — then the 12-month window, per-person
+ * sums, the join to the roster and the thresholds. Otherwise the light join
+ * of raw IDs (no validation) that issue 3 compared against.
+ */
+async function runDuckDb(files: { medical: string; roster: string }, validating: boolean): Promise<DuckRun> {
   const asOf = periodEnd(PERIOD);
   const { rules } = ruleSetAsOf(asOf);
   const from = windowStart(asOf, rules['catastrophic-medical'].params.windowMonths);
-  const sql = `
-    WITH claims AS (
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const checkSum = weights.map((w, i) => `CAST(substr(id, ${i + 1}, 1) AS INTEGER) * ${w}`).join(' + ');
+  const provinces = [...PROVINCE_CODES].map((c) => `'${c}'`).join(', ');
+  const claims = validating
+    ? `
+    raw AS (
+      SELECT trim(身份证号) AS id, trim(结算日期) AS d, trim(医疗总费用) AS t, trim(个人自付金额) AS s
+      FROM read_csv('${files.medical}', header = true, all_varchar = true)
+    ),
+    typed AS (
+      SELECT id,
+        CAST(coalesce(try_strptime(d, '%Y-%m-%d'), try_strptime(d, '%Y/%m/%d')) AS DATE) AS day,
+        TRY_CAST(replace(t, ',', '') AS DECIMAL(18, 2)) AS total,
+        TRY_CAST(replace(s, ',', '') AS DECIMAL(18, 2)) AS self_pay,
+        CAST(try_strptime(substr(id, 7, 8), '%Y%m%d') AS DATE) AS born
+      FROM raw
+    ),
+    valid AS (
+      SELECT id, day, self_pay FROM typed
+      WHERE regexp_full_match(id, '[0-9]{17}[0-9X]')
+        AND substr(id, 1, 2) IN (${provinces})
+        AND born >= DATE '1900-01-01' AND born <= DATE '${asOf}'
+        AND substr('10X98765432', ((${checkSum}) % 11) + 1, 1) = substr(id, 18, 1)
+        AND day IS NOT NULL AND day <= DATE '${asOf}'
+        AND total >= 0 AND self_pay >= 0 AND self_pay <= total
+    ),
+    claims AS (SELECT id, self_pay FROM valid WHERE day > DATE '${from}'),
+    counted AS (SELECT (SELECT count(*) FROM raw) AS rows_total, (SELECT count(*) FROM valid) AS rows_valid),`
+    : `
+    claims AS (
       SELECT 身份证号 AS id, CAST(个人自付金额 AS DECIMAL(18,2)) AS self_pay
       FROM read_csv('${files.medical}', header = true, all_varchar = true)
       WHERE CAST(结算日期 AS DATE) > DATE '${from}' AND CAST(结算日期 AS DATE) <= DATE '${asOf}'
     ),
+    counted AS (SELECT -1 AS rows_total, -1 AS rows_valid),`;
+  const sql = `
+    WITH ${claims}
     per_person AS (SELECT id, sum(self_pay) AS self_pay FROM claims GROUP BY id),
     roster AS (
       SELECT 身份证号 AS id, 单位 AS unit, 户编号 AS household_no, CAST(家庭人口数 AS INTEGER) AS size, CAST(家庭月人均收入 AS DECIMAL(18,2)) AS income
@@ -290,6 +352,8 @@ async function runDuckDb(files: { medical: string; roster: string }): Promise<Al
       FROM matched GROUP BY unit, household_no
     )
     SELECT
+      (SELECT rows_total FROM counted) AS rows_total,
+      (SELECT rows_valid FROM counted) AS rows_valid,
       (SELECT count(*) FROM households WHERE self_pay > ${rules['medical-burden'].params.burdenRatio} * annual_income) AS medical_burden,
       (SELECT count(*) FROM households WHERE top_self_pay >= ${rules['catastrophic-medical'].params.selfPayThreshold}) AS catastrophic_rostered,
       (SELECT count(*) FROM per_person p ANTI JOIN roster r USING (id) WHERE p.self_pay >= ${rules['catastrophic-medical'].params.selfPayThreshold}) AS catastrophic_outsiders`;
@@ -303,6 +367,8 @@ async function runDuckDb(files: { medical: string; roster: string }): Promise<Al
     return {
       seconds,
       threads,
+      rowsTotal: Number(row.rows_total),
+      rowsValid: Number(row.rows_valid),
       medicalBurden: Number(row.medical_burden),
       catastrophicRostered: Number(row.catastrophic_rostered),
       catastrophicOutsiders: Number(row.catastrophic_outsiders),
@@ -334,8 +400,15 @@ function sampleMemory() {
   };
 }
 
+/** What the roster ingester's "roster ingested" log line says. */
+interface RosterLine {
+  people: number;
+  phaseMs: Record<string, number>;
+}
+
 interface MutedLogs {
-  phaseMs(): Record<string, number>;
+  rosters(): RosterLine[];
+  matched(): MatchedLine;
   restore(): void;
 }
 
@@ -347,18 +420,24 @@ interface MutedLogs {
 function muteFunctionLogs(): MutedLogs {
   const stdout = process.stdout.write.bind(process.stdout);
   const stderr = process.stderr.write.bind(process.stderr);
-  let phases: Record<string, number> = {};
+  let matched: MatchedLine = { phaseMs: {} };
+  const rosters: RosterLine[] = [];
   const filter = (original: typeof stdout) =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.includes('"dataset matched"')) phases = (JSON.parse(text) as { phaseMs: Record<string, number> }).phaseMs;
-      if (text.startsWith('{"level"') || text.startsWith('No application metrics')) return true;
-      return original(chunk as string, ...(rest as []));
+      // function output arrives from their worker threads, several lines to a chunk
+      const kept = text.split('\n').filter((line) => {
+        if (line.includes('"dataset matched"')) matched = JSON.parse(line) as MatchedLine;
+        if (line.includes('"roster ingested"')) rosters.push(JSON.parse(line) as RosterLine);
+        return line !== '' && !line.startsWith('{"level"') && !line.startsWith('{"_aws"') && !line.startsWith('No application metrics');
+      });
+      return kept.length === 0 ? true : original(`${kept.join('\n')}\n`, ...(rest as []));
     }) as typeof stdout;
   process.stdout.write = filter(stdout);
   process.stderr.write = filter(stderr);
   return {
-    phaseMs: () => phases,
+    matched: () => matched,
+    rosters: () => rosters,
     restore: () => {
       process.stdout.write = stdout;
       process.stderr.write = stderr;
@@ -366,57 +445,130 @@ function muteFunctionLogs(): MutedLogs {
   };
 }
 
+/** What the matcher's "dataset matched" log line says. */
+interface MatchedLine {
+  phaseMs: Record<string, number>;
+  stored?: number;
+  factItemsWritten?: number;
+  factWriteRequests?: number;
+}
+
 // ── report ────────────────────────────────────────────────────────────────
 
-function report(rows: number, generated: Generated, ours: OurRun, duck: Awaited<ReturnType<typeof runDuckDb>>): void {
+function report(rows: number, generated: Generated, ours: OurRun, duck: { light: DuckRun; validating: DuckRun }): void {
   const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+  const n = (x: number) => x.toLocaleString('en-US');
   console.log(
-    `\nGenerated in ${s(generated.seconds)}: medical CSV ${(generated.medicalBytes / 1024 / 1024).toFixed(0)} MiB; roster upload through the platform (7 units, roster ingester): ${s(ours.rosterSeconds)}`,
+    `\nGenerated in ${s(generated.seconds)}: medical CSV ${(generated.medicalBytes / 1024 / 1024).toFixed(0)} MiB; roster upload through the platform (7 units, roster ingester): ${s(ours.rosterSeconds)} (alerts raised: ${n(ours.rosterAlerts)})`,
   );
-  console.log(
-    `Summary: ${ours.summary.status}, ${ours.summary.rowsTotal.toLocaleString('en-US')} rows, ${ours.summary.rowsRejected} rejected`,
-  );
+  const rosterPhases: Record<string, number> = {};
+  for (const r of ours.rosterPhases) for (const [k, v] of Object.entries(r.phaseMs)) rosterPhases[k] = (rosterPhases[k] ?? 0) + v;
+  console.log('Roster ingester phases (summed over the units):');
+  table([Object.fromEntries(Object.entries(rosterPhases).map(([k, v]) => [k, ms(v)]))]);
+  console.log(`Summary: ${ours.summary.status}, ${n(ours.summary.rowsTotal)} rows, ${ours.summary.rowsRejected} rejected`);
   for (const w of ours.summary.warnings) console.log(`  · ${w}`);
 
-  console.log('\nOurs (local platform, in this process): PutObject → summary written → bus idle (all alerts stored, events delivered)');
+  const matcher = ours.reports.find((r) => r.functionId === 'match-dataset');
+  console.log(
+    '\nOurs (local platform, each function in its own worker): PutObject → summary written → bus idle (all alerts stored, events delivered)',
+  );
   table([
     {
       'PutObject (stream to s3rver)': s(ours.putSeconds),
       'to summary written': s(ours.summarySeconds),
       'to bus idle': s(ours.idleSeconds),
-      'rows/s (to idle)': Math.round(rows / ours.idleSeconds).toLocaleString('en-US'),
-      'peak RSS': `${ours.peakRssMb} MiB (base ${ours.baseRssMb})`,
-      'peak heap': `${ours.peakHeapMb} MiB`,
+      'rows/s (to idle)': n(Math.round(rows / ours.idleSeconds)),
+      'match-dataset max memory': matcher ? `${n(matcher.maxMemoryMb)} MiB of ${n(matcher.memoryMb)} MB` : '-',
+      'process peak RSS': `${ours.peakRssMb} MiB (base ${ours.baseRssMb})`,
     },
   ]);
-  console.log('Matcher phases (from its "dataset matched" log line):');
-  table([Object.fromEntries(Object.entries(ours.phaseMs).map(([k, v]) => [k, ms(v)]))]);
-
-  console.log(
-    `\nDuckDB ${duck.threads} threads, same CSV files, joining on the raw ID number (the platform joins on a keyed hash and stores facts and alerts):`,
-  );
-  const ratio = ours.idleSeconds / duck.seconds;
-  table([{ DuckDB: s(duck.seconds), ours: s(ours.idleSeconds), 'ratio ours / DuckDB': `${ratio.toFixed(1)}×` }]);
-
-  const agree = (k: keyof AlertCounts) => (ours.counts[k] === duck[k] ? 'yes' : 'NO');
+  const { phaseMs, stored, factItemsWritten, factWriteRequests } = ours.matched;
+  console.log('Matcher phases (from its "dataset matched" log line) and table requests for person facts:');
   table([
-    { alerts: 'medical-burden (households)', ours: ours.counts.medicalBurden, DuckDB: duck.medicalBurden, agree: agree('medicalBurden') },
     {
-      alerts: 'catastrophic-medical, rostered households',
-      ours: ours.counts.catastrophicRostered,
-      DuckDB: duck.catastrophicRostered,
-      agree: agree('catastrophicRostered'),
+      ...Object.fromEntries(Object.entries(phaseMs).map(([k, v]) => [k, ms(v)])),
+      'people stored': n(stored ?? 0),
+      'fact items': n(factItemsWritten ?? 0),
+      'BatchWriteItem requests': n(factWriteRequests ?? 0),
+    },
+  ]);
+  const byFunction = new Map<string, { invocations: number; ms: number; maxMb: number }>();
+  for (const r of ours.reports) {
+    const f = byFunction.get(r.functionId) ?? { invocations: 0, ms: 0, maxMb: 0 };
+    byFunction.set(r.functionId, { invocations: f.invocations + 1, ms: f.ms + r.durationMs, maxMb: Math.max(f.maxMb, r.maxMemoryMb) });
+  }
+  table(
+    [...byFunction].map(([fn, f]) => ({
+      function: fn,
+      invocations: n(f.invocations),
+      'busy (sum)': s(f.ms / 1000),
+      'max memory': `${f.maxMb} MiB`,
+    })),
+  );
+
+  const matching = (phaseMs['parse+hash+join'] ?? 0) / 1000;
+  console.log(`\nDuckDB (${duck.validating.threads} threads), same CSV files:`);
+  table([
+    {
+      reference: 'validating (ID, dates, amounts; invalid rows dropped), window, sums, join, thresholds',
+      DuckDB: s(duck.validating.seconds),
+      'ours, matching work (parse+hash+join)': s(matching),
+      'ratio matching': `${(matching / duck.validating.seconds).toFixed(1)}×`,
+      'ours, to all alerts stored': s(ours.idleSeconds),
+      'ratio whole': `${(ours.idleSeconds / duck.validating.seconds).toFixed(1)}×`,
     },
     {
-      alerts: 'catastrophic-medical, people on no roster',
+      reference: 'light (raw IDs joined, nothing validated)',
+      DuckDB: s(duck.light.seconds),
+      'ours, matching work (parse+hash+join)': s(matching),
+      'ratio matching': `${(matching / duck.light.seconds).toFixed(1)}×`,
+      'ours, to all alerts stored': s(ours.idleSeconds),
+      'ratio whole': `${(ours.idleSeconds / duck.light.seconds).toFixed(1)}×`,
+    },
+  ]);
+
+  const v = duck.validating;
+  const agree = (a: number, b: number) => (a === b ? 'yes' : 'NO');
+  table([
+    {
+      count: 'rows rejected',
+      ours: ours.summary.rowsRejected,
+      DuckDB: v.rowsTotal - v.rowsValid,
+      agree: agree(ours.summary.rowsRejected, v.rowsTotal - v.rowsValid),
+    },
+    {
+      count: 'alerts medical-burden (households)',
+      ours: ours.counts.medicalBurden,
+      DuckDB: v.medicalBurden,
+      agree: agree(ours.counts.medicalBurden, v.medicalBurden),
+    },
+    {
+      count: 'alerts catastrophic-medical, rostered households',
+      ours: ours.counts.catastrophicRostered,
+      DuckDB: v.catastrophicRostered,
+      agree: agree(ours.counts.catastrophicRostered, v.catastrophicRostered),
+    },
+    {
+      count: 'alerts catastrophic-medical, people on no roster',
       ours: ours.counts.catastrophicOutsiders,
-      DuckDB: duck.catastrophicOutsiders,
-      agree: agree('catastrophicOutsiders'),
+      DuckDB: v.catastrophicOutsiders,
+      agree: agree(ours.counts.catastrophicOutsiders, v.catastrophicOutsiders),
     },
   ]);
   const { missed, falseAlarms } = ours.plantedOk;
   console.log(
     `Planted medical cases: ${missed.length === 0 && falseAlarms.length === 0 ? 'all triggers fired, no near-miss fired' : `missed ${missed.join(', ') || '-'}; false alarms ${falseAlarms.join(', ') || '-'}`}`,
+  );
+
+  // One function's ceiling, from this run: the in-function time per row to the summary, and its memory per row.
+  const secondsPerRow = ours.summarySeconds / rows;
+  const mbPerRow = matcher ? matcher.maxMemoryMb / rows : 0;
+  const LARGEST_MB = 10_240;
+  console.log(
+    `Single-function ceiling from this run: ${n(Math.floor(900 / secondsPerRow))} rows in 15 minutes at this machine's speed (to summary written), ` +
+      (mbPerRow > 0
+        ? `${n(Math.floor((LARGEST_MB * 0.9) / mbPerRow))} rows in a ${n(LARGEST_MB)} MB function's heap (at ${(mbPerRow * 1e6).toFixed(0)} MB per million rows)`
+        : ''),
   );
   console.log(
     `Process maxRSS over the whole run (generation, platform, matcher, DuckDB): ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,

@@ -1,6 +1,7 @@
 // `npm run bench [-- platform|matching]`: benchmarks print numbers, they are not tests.
 const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   platform: () => import('./platform.bench.ts'),
+  functions: () => import('./functions.bench.ts'),
   matching: () => import('./matching.bench.ts'),
   api: () => import('./api.bench.ts'),
 };

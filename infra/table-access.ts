@@ -12,6 +12,8 @@ export interface TableAccess {
 
 const UPLOAD_PIPELINE: readonly TableEntity[] = ['upload'];
 const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert'];
+/** Person facts are written in batches, each source registered once (person-facts-store). */
+const FACT_WRITING: readonly TableEntity[] = ['person', 'factSources'];
 
 /**
  * Least privilege in DynamoDB, per function, from the stores each one calls.
@@ -23,10 +25,11 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   // the pipeline's claim; progress values, superseded ones batch-deleted
   'ingest-progress': { entities: [...UPLOAD_PIPELINE, 'progress'], batchWrite: true },
   // roster members and the households' roster history batch-written; visits stored as person facts; roster rules raise alerts
-  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING, 'household'], batchWrite: true },
-  // the twin check lists the period's uploads
-  'match-dataset': { entities: [...UPLOAD_PIPELINE, 'uploadsOfPeriod', ...ALERT_RAISING] },
-  'evaluate-monitoring': { entities: ALERT_RAISING },
+  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING, ...FACT_WRITING, 'household'], batchWrite: true },
+  // the twin check lists the period's uploads; the person facts of an extract are batch-written
+  'match-dataset': { entities: [...UPLOAD_PIPELINE, 'uploadsOfPeriod', ...ALERT_RAISING, ...FACT_WRITING], batchWrite: true },
+  // an outside record is stored as person facts (a batch of one)
+  'evaluate-monitoring': { entities: [...ALERT_RAISING, ...FACT_WRITING], batchWrite: true },
   'reject-upload': { entities: UPLOAD_PIPELINE },
   // immediate notices into the inbox; digest entries (the unit's and the city's)
   notify: { entities: ['notification', 'digest'] },
@@ -37,12 +40,13 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   // report, target and 回访 deadlines (progress, uploads of the period, notices sent, pending follow-ups); alert escalation and visit-overdue
   'deadline-sweep': {
     entities: ['progress', 'uploadsOfPeriod', 'deadlineNotices', 'alertsByStatus', 'followUpsPending', ...ALERT_RAISING],
+    reads: ['factSources'],
   },
   // reads for the routes; casework writes the alert; the household file and the statistics only read the
   // households' roster history and the members' facts (visits, medical …), after the unit check
   api: {
     entities: ['uploadsOfPeriod', 'progress', 'alert', 'alertsOfUnit', 'inbox'],
-    reads: ['household', 'rosterHistoryOfUnit', 'person'],
+    reads: ['household', 'rosterHistoryOfUnit', 'person', 'factSources'],
   },
 };
 

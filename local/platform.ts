@@ -1,7 +1,7 @@
 import { appendFile, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { buildRoutes, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
+import { buildRoutes, FUNCTIONS, QUEUES, SCHEDULES, type FunctionId } from '../shared/domain/routing.ts';
 import type { ChannelsConfig } from '../shared/domain/notifications/index.ts';
 import type { SweepResult } from '../shared/application/deadline-sweep/deadline-sweep.ts';
 import type { DigestRunResult } from '../shared/application/notify/send-digests.ts';
@@ -24,7 +24,7 @@ import { LocalScheduler } from './scheduler.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { dashboardSite } from './dashboard-site.ts';
 import { PlatformClock } from './clock.ts';
-import { invokeFunction } from './lambda-runtime.ts';
+import { LambdaRuntime, type InvocationReport } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
 import { LOCAL_SECRET_IDS, loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { dataPaths, type Endpoints } from './data-paths.ts';
@@ -45,6 +45,12 @@ export interface PlatformOptions {
   onDelivery?: (report: DeliveryReport) => void;
   onEvent?: (event: EventBridgeEnvelope) => void;
   onSchedule?: (scheduleId: string, scheduledTime: string, result: unknown) => void;
+  /** Memory per function where it differs from the routing table's (as a stage's `functionMemoryMb`). */
+  functionMemoryMb?: Partial<Record<FunctionId, number>>;
+  /** Each function invocation's REPORT (duration, most memory used), as Lambda logs it. */
+  onInvocation?: (report: InvocationReport) => void;
+  /** 'in-process' for a test that audits the functions' own SDK calls (see LambdaRuntime); default 'worker'. */
+  functionIsolation?: 'worker' | 'in-process';
   /** The units' notification channels (`start --channels FILE`), served to the functions as a local secret. */
   channels?: ChannelsConfig;
   /** Pause before the local queue receives a failed message again (default 30 s, as SQS's visibility timeout). */
@@ -57,6 +63,8 @@ export interface RunningPlatform {
   bus: LocalEventBus;
   scheduler: LocalScheduler;
   clock: PlatformClock;
+  /** The functions' execution environments (`recycle` after changing their environment variables). */
+  functions: LambdaRuntime;
   /** Uploads found without a terminal result at start and sent through again. */
   resumedUploads: string[];
   /** The local SQS queues by id (QUEUES), e.g. the notification deliveries. */
@@ -101,6 +109,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const credentials = await loadOrCreateLocalCredentials(paths.credentialsFile);
 
   const closers: Array<() => Promise<unknown>> = [];
+  // Each function in its own workers, with its memory limit and timeout (created on first use: start-up stays fast).
+  const functions = new LambdaRuntime({
+    onReport: options.onInvocation,
+    isolation: options.functionIsolation,
+    functions: FUNCTIONS.map((f) => ({ ...f, memoryMb: options.functionMemoryMb?.[f.id] ?? f.memoryMb })),
+  });
+  const invokeFunction = (target: FunctionId, event: unknown) => functions.invoke(target, event);
+  closers.push(() => functions.close());
   try {
     const dynamo = await startDynamoDb(paths.dynamoDir, credentials);
     closers.push(dynamo.close);
@@ -235,6 +251,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       bus,
       scheduler,
       clock,
+      functions,
       resumedUploads,
       queues,
       sweepAndDigest,

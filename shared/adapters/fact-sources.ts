@@ -22,6 +22,8 @@ const WATCH_PREFIX = 'index/medical-watch/';
 export interface FactSourcePerson {
   personRef: string;
   maskedId: string;
+  /** Digest of the records this source holds for the person: a new version rewrites only people whose records changed. */
+  digest?: string;
 }
 
 export interface FactSourceManifest {
@@ -33,19 +35,27 @@ export interface FactSourceManifest {
 }
 
 interface StoredManifest extends Omit<FactSourceManifest, 'persons'> {
-  /** [personRef, maskedId] pairs: a third the size of objects for 100k people. */
-  persons: Array<[string, string]>;
+  /** [personRef, maskedId, digest?] tuples: a third the size of objects for 100k people. */
+  persons: Array<[string, string, string?]>;
 }
 
 const manifestKey = (kind: FactKind, source: string) => `${SOURCES_PREFIX}${kind}/${source}.json`;
 
 export async function readFactSource(kind: FactKind, source: string): Promise<FactSourceManifest | undefined> {
   const stored = await readJson<StoredManifest>(manifestKey(kind, source));
-  return stored && { ...stored, persons: stored.persons.map(([personRef, maskedId]) => ({ personRef, maskedId })) };
+  return (
+    stored && {
+      ...stored,
+      persons: stored.persons.map(([personRef, maskedId, digest]) => ({ personRef, maskedId, ...(digest ? { digest } : {}) })),
+    }
+  );
 }
 
 export async function writeFactSource(manifest: FactSourceManifest): Promise<void> {
-  const stored: StoredManifest = { ...manifest, persons: manifest.persons.map((p) => [p.personRef, p.maskedId]) };
+  const stored: StoredManifest = {
+    ...manifest,
+    persons: manifest.persons.map((p) => (p.digest ? [p.personRef, p.maskedId, p.digest] : [p.personRef, p.maskedId])),
+  };
   await writeResult(manifestKey(manifest.kind, manifest.source), JSON.stringify(stored), 'application/json');
 }
 

@@ -1,49 +1,89 @@
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import { mapWithConcurrency } from './concurrency.ts';
+import { batchWrite } from './batch-write.ts';
 
 /**
- * Departmental facts about a person, one item per (person, kind):
- * `PERSON#{personRef}` / `FACTS#{kind}`. Records are grouped by the upload they
- * came from, so processing an upload again replaces exactly its own records
- * (idempotent) and a new version of the same key supersedes the old one.
- * Writes are conditional on a revision: two uploads touching one person never
- * lose each other's records.
+ * Departmental facts about a person, one item per (person, kind, source):
+ * `PERSON#{personRef}` / `FACTS#{kind}#{source}`. A source is one upload key
+ * (or one outside record): only that upload ever writes its items, so writes
+ * are unconditional and batched (BatchWriteItem, 25 a request) and two uploads
+ * touching one person can never lose each other's records. Processing an
+ * upload again puts the same items (idempotent); a new version of the key
+ * replaces them and deletes those of the people it no longer lists.
+ *
+ * Beside them, one small item per source (`FACTSOURCES#{kind}` / `{source}`)
+ * says that a kind has stored sources at all: a bulk evaluation reads other
+ * sources' facts only when there are any.
  */
 export type FactKind = 'medical' | 'employment' | 'household' | 'disability' | 'assets' | 'visits';
 
+/** A person's records of one kind, grouped by the source they came from. */
 export interface StoredFacts<R = unknown> {
   personRef: string;
   kind: FactKind;
   maskedId: string;
-  revision: number;
   /** Records by source (a short hash of the upload key). */
   sources: Record<string, R[]>;
 }
 
-const itemKey = (personRef: string, kind: FactKind) => ({ pk: `PERSON#${personRef}`, sk: `FACTS#${kind}` });
+interface FactsItem<R = unknown> {
+  pk: string;
+  sk: string;
+  personRef: string;
+  kind: FactKind;
+  source: string;
+  maskedId: string;
+  records: R[];
+}
 
-/** Facts of many persons and kinds at once (BatchGet, 100 keys a request). */
-export async function loadFacts(personRefs: Iterable<string>, kinds: readonly FactKind[]): Promise<Map<string, StoredFacts[]>> {
-  const keys = [...new Set(personRefs)].flatMap((ref) => kinds.map((kind) => itemKey(ref, kind)));
+const FACTS_PREFIX = 'FACTS#';
+const itemKey = (personRef: string, kind: FactKind, source: string) => ({
+  pk: `PERSON#${personRef}`,
+  sk: `${FACTS_PREFIX}${kind}#${source}`,
+});
+const registryKey = (kind: FactKind, source: string) => ({ pk: `FACTSOURCES#${kind}`, sk: source });
+
+/** Queries in flight when loading many persons. */
+const READ_CONCURRENCY = 16;
+/** BatchWriteItem requests in flight. */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * Facts of many persons, of the given kinds: one Query per person (its
+ * partition holds every kind and source; roster items are not read), and
+ * none at all for kinds no source ever stored.
+ */
+export async function loadFacts(personRefs: Iterable<string>, requested: readonly FactKind[]): Promise<Map<string, StoredFacts[]>> {
   const byPerson = new Map<string, StoredFacts[]>();
+  const kinds: FactKind[] = [];
+  for (const kind of requested) if (await sourcesExist(kind)) kinds.push(kind);
+  if (kinds.length === 0) return byPerson;
   const TableName = runtimeEnv().TABLE_NAME;
-  const batches: Array<typeof keys> = [];
-  for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
-  await mapWithConcurrency(batches, 4, async (batch) => {
-    let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      const out = await dynamoClient().send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }));
-      for (const item of (out.Responses?.[TableName] ?? []) as StoredFacts[]) {
-        const list = byPerson.get(item.personRef);
-        if (list) list.push(item);
-        else byPerson.set(item.personRef, [item]);
+  const wanted = new Set<string>(kinds);
+  const prefix = kinds.length === 1 ? `${FACTS_PREFIX}${kinds[0]}#` : FACTS_PREFIX;
+  await mapWithConcurrency([...new Set(personRefs)], READ_CONCURRENCY, async (personRef) => {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    const found = new Map<FactKind, StoredFacts>();
+    do {
+      const out = await dynamoClient().send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :facts)',
+          ExpressionAttributeValues: { ':pk': `PERSON#${personRef}`, ':facts': prefix },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of (out.Items ?? []) as FactsItem[]) {
+        if (!wanted.has(item.kind)) continue;
+        const facts = found.get(item.kind) ?? { personRef, kind: item.kind, maskedId: item.maskedId, sources: {} };
+        facts.sources[item.source] = item.records;
+        found.set(item.kind, facts);
       }
-      pending = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as typeof keys;
-    }
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    if (found.size > 0) byPerson.set(personRef, [...found.values()]);
   });
   return byPerson;
 }
@@ -51,64 +91,46 @@ export async function loadFacts(personRefs: Iterable<string>, kinds: readonly Fa
 export interface FactsUpdate<R> {
   personRef: string;
   maskedId: string;
+  /** The source's records of the person; none deletes the person's item of this source. */
   records: R[];
 }
 
-/**
- * Replaces one source's records of one kind for many persons. Each person is a
- * read-modify-write with a revision check, retried on conflict.
- */
-export async function replaceSourceFacts<R>(kind: FactKind, source: string, updates: FactsUpdate<R>[], concurrency = 8): Promise<void> {
-  const TableName = runtimeEnv().TABLE_NAME;
-  let current = await loadFacts(
-    updates.map((u) => u.personRef),
-    [kind],
-  );
-  let pending = updates;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0)
-      current = await loadFacts(
-        pending.map((u) => u.personRef),
-        [kind],
-      );
-    const conflicts: FactsUpdate<R>[] = [];
-    await mapWithConcurrency(pending, concurrency, async (update) => {
-      const existing = current.get(update.personRef)?.find((f) => f.kind === kind) as StoredFacts<R> | undefined;
-      // The same records again (a redelivery, a reprocessing after a crash) write nothing.
-      const stored = existing?.sources[source];
-      if (update.records.length === 0 ? stored === undefined : existing?.maskedId === update.maskedId && sameJson(stored, update.records))
-        return;
-      const sources = { ...(existing?.sources ?? {}) };
-      if (update.records.length > 0) sources[source] = update.records;
-      else delete sources[source];
-      const item: StoredFacts<R> & Record<string, unknown> = {
-        ...itemKey(update.personRef, kind),
-        personRef: update.personRef,
-        kind,
-        maskedId: update.maskedId,
-        revision: (existing?.revision ?? 0) + 1,
-        sources,
-      };
-      try {
-        await dynamoClient().send(
-          new PutCommand({
-            TableName,
-            Item: item,
-            ConditionExpression: existing ? 'revision = :r' : 'attribute_not_exists(pk)',
-            ExpressionAttributeValues: existing ? { ':r': existing.revision } : undefined,
-          }),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) conflicts.push(update);
-        else throw error;
-      }
-    });
-    pending = conflicts;
-  }
+/** What a replacement cost in table requests (printed by the benchmark). */
+export interface FactsWriteReport {
+  items: number;
+  requests: number;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Replaces one source's records of one kind for many persons: unconditional
+ * puts and deletes in batches (only this source writes these items).
+ */
+export async function replaceSourceFacts<R>(kind: FactKind, source: string, updates: FactsUpdate<R>[]): Promise<FactsWriteReport> {
+  const requests = updates.map(({ personRef, maskedId, records }) =>
+    records.length > 0
+      ? { PutRequest: { Item: { ...itemKey(personRef, kind, source), personRef, kind, source, maskedId, records } satisfies FactsItem<R> } }
+      : { DeleteRequest: { Key: itemKey(personRef, kind, source) } },
+  );
+  const TableName = runtimeEnv().TABLE_NAME;
+  let sent = 0;
+  // registered before the facts: a crash in between leaves a registered source with no items, never invisible items
+  if (updates.some((u) => u.records.length > 0))
+    sent += await batchWrite([{ PutRequest: { Item: { ...registryKey(kind, source), kind, source } } }], TableName);
+  sent += await batchWrite(requests, TableName, WRITE_CONCURRENCY);
+  return { items: requests.length, requests: sent };
+}
+
+/** Whether a source other than `except` ever stored facts of this kind. */
+export async function sourcesExist(kind: FactKind, except?: string): Promise<boolean> {
+  const out = await dynamoClient().send(
+    new QueryCommand({
+      TableName: runtimeEnv().TABLE_NAME,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `FACTSOURCES#${kind}` },
+      Limit: 2,
+    }),
+  );
+  return (out.Items ?? []).some((item) => item.sk !== except);
 }
 
 /** All records of a kind across sources. */

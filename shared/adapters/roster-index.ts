@@ -49,8 +49,9 @@ export interface RosterIndex {
   size: number;
 }
 
-export async function loadRosterIndex(): Promise<RosterIndex> {
-  const files = await Promise.all(UNIT_CODES.map(readRosterIndex));
+/** Every unit's index from the bucket; `replacing`, a unit's snapshot not written yet, stands for that unit's file. */
+export async function loadRosterIndex(replacing?: RosterIndexFile): Promise<RosterIndex> {
+  const files = await Promise.all(UNIT_CODES.map((unit) => (unit === replacing?.unit ? replacing : readRosterIndex(unit))));
   return buildRosterIndex(files.flatMap((f) => f?.entries ?? []));
 }
 

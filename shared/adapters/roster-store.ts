@@ -26,7 +26,11 @@ const item = (r: RosterMemberRecord) => ({
 });
 
 export async function saveRosterMembers(records: RosterMemberRecord[]): Promise<void> {
-  await batchWrite(records.map((r) => ({ PutRequest: { Item: item(r) } })));
+  await batchWrite(
+    records.map((r) => ({ PutRequest: { Item: item(r) } })),
+    undefined,
+    8, // requests in flight
+  );
 }
 
 /** Members of a unit's roster with a status (for the API and audits). */

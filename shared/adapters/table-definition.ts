@@ -29,6 +29,8 @@ export const TABLE_KEY_PREFIXES = {
   progress: 'PROGRESS#',
   /** `PERSON#{personRef}`: roster membership and person facts (roster-store, person-facts-store). */
   person: 'PERSON#',
+  /** `FACTSOURCES#{kind}`: one item per source that stored person facts of a kind (person-facts-store). */
+  factSources: 'FACTSOURCES#',
   /** gsi1 `ROSTER#{unit}`: a unit's roster members. */
   rosterOfUnit: 'ROSTER#',
   /** `ALERTKEY#{alertKey}`: an alert and its archived sequences (alert-store). */

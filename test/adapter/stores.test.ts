@@ -160,7 +160,7 @@ describe('adapters against real dynalite and s3rver', () => {
       ).toEqual(['2024-02-05', '2024-03-05']);
     });
 
-    it("never loses a concurrent writer's records (revision check, retried)", async () => {
+    it("never loses a concurrent writer's records (one item per person, kind and source)", async () => {
       const writers = Array.from({ length: 6 }, (_, i) =>
         replaceSourceFacts('employment', `src-${i}`, [
           {

@@ -2,7 +2,6 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settle, startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { citizen, csv, localHasher } from '../support/citizens.ts';
-import { invokeFunction } from '../../local/lambda-runtime.ts';
 import { toObjectCreatedEvent } from '../../local/s3-object-created.ts';
 import { LOCAL_REGION } from '../../local/storage-servers.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
@@ -55,9 +54,13 @@ describe('every event-driven handler is idempotent: twice in a row and three tim
 
   /** Delivers an envelope again: twice one after the other, then three times at once. */
   async function redeliver(target: FunctionId, envelope: unknown): Promise<void> {
-    await invokeFunction(target, envelope);
-    await invokeFunction(target, envelope);
-    await Promise.all([invokeFunction(target, envelope), invokeFunction(target, envelope), invokeFunction(target, envelope)]);
+    await t.platform.functions.invoke(target, envelope);
+    await t.platform.functions.invoke(target, envelope);
+    await Promise.all([
+      t.platform.functions.invoke(target, envelope),
+      t.platform.functions.invoke(target, envelope),
+      t.platform.functions.invoke(target, envelope),
+    ]);
     await settle(t.platform);
   }
 
@@ -95,7 +98,7 @@ describe('every event-driven handler is idempotent: twice in a row and three tim
       } as never,
       { account: '000000000000', region: LOCAL_REGION },
     );
-    await Promise.all([1, 2, 3].map(() => invokeFunction('ingest-progress', envelope)));
+    await Promise.all([1, 2, 3].map(() => t.platform.functions.invoke('ingest-progress', envelope)));
     await settle(t.platform);
     const processed = (await events('Upload Processed')).filter((e) => e.detail.key === keys.progress);
     expect(processed).toHaveLength(1);
@@ -180,7 +183,7 @@ describe('every event-driven handler is idempotent: twice in a row and three tim
 
   it('deadline-sweep: the same scheduled run again sends no second notice', async () => {
     const input = { scheduledTime: '2024-07-03T00:00:00Z' };
-    await invokeFunction('deadline-sweep', input);
+    await t.platform.functions.invoke('deadline-sweep', input);
     await settle(t.platform);
     const before = await fingerprints();
     expect(before.some((f) => f.startsWith('Deadline'))).toBe(true);

@@ -120,6 +120,7 @@ describe('load and storage faults', () => {
     const proxy = await startThrottlingProxy(t.platform.endpoints.dynamodb, 3);
     const direct = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint; // the functions' clients now go through the proxy
+    await t.platform.functions.recycle(); // their environments take the variable when they start, as on Lambda
     resetClients();
     try {
       proxy.state.until = Date.now() + 4_000;
@@ -129,12 +130,13 @@ describe('load and storage faults', () => {
         t,
         files.map((f) => f.key),
       );
-      expect(proxy.state.throttled).toBeGreaterThan(20);
+      expect(proxy.state.throttled).toBeGreaterThan(10); // batched fact writes send fewer requests to throttle than single puts did
       expect(summaries.map((s) => s.status)).toEqual(files.map(() => 'accepted'));
       await expectStored(files);
       expect(await t.deadLetters()).toEqual([]);
     } finally {
       process.env.AWS_ENDPOINT_URL_DYNAMODB = direct;
+      await t.platform.functions.recycle();
       resetClients();
       await proxy.close();
     }

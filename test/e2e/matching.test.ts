@@ -1,10 +1,10 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allAlerts } from '../support/alerts.ts';
-import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
+import { settle, startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { citizen, csv, localHasher } from '../support/citizens.ts';
 import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
-import { loadFacts } from '../../shared/adapters/person-facts-store.ts';
+import { loadFacts, recordsOf } from '../../shared/adapters/person-facts-store.ts';
 import { sourceOf } from '../../shared/application/upload-pipeline/fact-source.ts';
 import { maskCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
 import { personHouseholdRef } from '../../shared/domain/monitoring/index.ts';
@@ -213,7 +213,8 @@ describe('matching departmental data against the roster, end to end', () => {
       const corrected = await p.upload(MEDICAL_KEY, gbk(csv(MEDICAL_HEADER, withoutNearMiss)));
       expect(corrected.warnings.join()).toContain('已撤销本文件旧版本中 1 人的记录');
       const facts = await loadFacts([hash(nearMiss), hash(catastrophic)], ['medical']);
-      expect(facts.get(hash(nearMiss))?.[0].sources).toEqual({});
+      // one item per (person, kind, source): the cleared person's item of this source is gone
+      expect(recordsOf(facts.get(hash(nearMiss)), 'medical')).toEqual([]);
       expect(Object.keys(facts.get(hash(catastrophic))![0].sources)).toEqual([sourceOf(MEDICAL_KEY)]);
       expect(fingerprint(await allAlerts())).toEqual(before);
     });
@@ -237,6 +238,20 @@ describe('matching departmental data against the roster, end to end', () => {
       expect(july.warnings.join()).toContain('已在关注名单的 1 人（1 行）已入库');
       const alert = (await allAlerts()).find((a) => a.householdRef === personHouseholdRef(hash(nearMiss)));
       expect(alert).toMatchObject({ ruleId: 'catastrophic-medical', evidence: { selfPayInWindow: 50000, claimCount: 3 } });
+    });
+
+    it('two extracts touching the same household at once: both are stored, and the rule judges their sum', async () => {
+      // H-A (a1, a2) already carries 9,000 of self-pay from the first extract: the household's alert must see all three sources.
+      const keys = ['甲', '乙'].map((name) => `uploads/${UNIT}/medical/${PERIOD}/医保结算-${name}.csv`);
+      const [first, second] = keys.map((_, i) =>
+        gbk(csv(MEDICAL_HEADER, [[a1, `2024-06-0${i + 1}`, 6000, 3000, '越城区人民医院', '肺炎']])),
+      );
+      await Promise.all([p.put(keys[0], first), p.put(keys[1], second)]);
+      await settle(p.platform);
+      const facts = await loadFacts([hash(a1)], ['medical']);
+      expect(Object.keys(facts.get(hash(a1))![0].sources).sort()).toEqual([MEDICAL_KEY, ...keys].map(sourceOf).sort());
+      const burden = (await allAlerts()).find((a) => a.ruleId === 'medical-burden' && a.householdRef === `${UNIT}:H-A`);
+      expect(burden?.evidence).toMatchObject({ selfPayInWindow: 15000 });
     });
   });
 

@@ -15,7 +15,6 @@ import { startTestPlatform, type TestPlatform } from '../support/local-platform.
 import { dataPaths, type Endpoints } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 import { LOCAL_REGION, localS3Client } from '../../local/storage-servers.ts';
-import { resetClients } from '../../shared/adapters/aws-clients.ts';
 import { issueToken } from '../../shared/domain/access-token.ts';
 
 const ROSTER_KEY = 'uploads/330603/roster/2024-05/名册.csv';
@@ -291,10 +290,11 @@ describe('local storage, bus and secrets refuse what AWS would refuse', () => {
       versions: { schema: 1 },
       dependencies: { storage: { status: 'ok' }, table: { status: 'ok' }, bus: { status: 'ok' } },
     });
-    // Storage gone: the function's S3 endpoint answers nothing (a port no one listens on).
+    // Storage gone: the function's S3 endpoint answers nothing (a port no one listens on). Functions run in their
+    // own environments, which take the variables when they start: recycled, as a configuration change does on Lambda.
     const s3Endpoint = process.env.AWS_ENDPOINT_URL_S3;
     process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:9';
-    resetClients();
+    await p.platform.functions.recycle();
     try {
       const down = await fetch(`${endpoints.api}/health`);
       expect(down.status).toBe(503);
@@ -304,7 +304,7 @@ describe('local storage, bus and secrets refuse what AWS would refuse', () => {
       });
     } finally {
       process.env.AWS_ENDPOINT_URL_S3 = s3Endpoint;
-      resetClients();
+      await p.platform.functions.recycle();
     }
     expect((await fetch(`${endpoints.api}/health`)).status).toBe(200);
   });

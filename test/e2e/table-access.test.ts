@@ -67,7 +67,8 @@ describe("every function's table requests stay within the IAM the stack grants i
 
   beforeAll(async () => {
     // An SNS channel for 越城区, so the channel deliveries (deliver-notification) run too.
-    p = await startTestPlatform({ clockDate: '2024-06-01', channels: { '330602': [{ type: 'sns' }] } });
+    // In-process functions: the audit below hooks the functions' own SDK client (in workers it would be theirs alone).
+    p = await startTestPlatform({ clockDate: '2024-06-01', channels: { '330602': [{ type: 'sns' }] }, functionIsolation: 'in-process' });
     // Imported once the platform has set the functions' environment (Powertools reads it at import).
     const { dynamoClient } = await import('../../shared/adapters/aws-clients.ts');
     // Recorded at the HTTP request the SDK sends to the real local DynamoDB: what IAM would judge on AWS.

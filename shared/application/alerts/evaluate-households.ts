@@ -7,10 +7,13 @@ import {
   type RuleSet,
   type PersonFacts,
 } from '../../domain/monitoring/index.ts';
-import { loadFacts } from '../../adapters/person-facts-store.ts';
+import { loadFacts, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
 import { addOutcome, raiseAlerts, type RaiseOutcome } from './raise-alerts.ts';
 import { householdFactsOf } from './monitoring-facts.ts';
+
+/** Reads the stored facts of persons; a bulk matcher passes one that knows what it just wrote. */
+export type FactsLoader = (personRefs: string[], kinds: readonly FactKind[]) => Promise<Map<string, StoredFacts[]>>;
 
 /** Households evaluated per storage round trip: bounds memory for a large upload. */
 const CHUNK = 2_000;
@@ -28,20 +31,21 @@ export async function evaluateHouseholds(
   now: string,
   ruleSet: RuleSet,
   rules?: readonly RuleId[],
+  facts: FactsLoader = loadFacts,
 ): Promise<RaiseOutcome> {
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
   for (let i = 0; i < refs.length; i += CHUNK) {
     const households = refs.slice(i, i + CHUNK).map((ref) => index.byHousehold.get(ref)!);
     const kinds = factKindsFor(rules);
-    const facts = kinds.length
-      ? await loadFacts(
+    const stored = kinds.length
+      ? await facts(
           households.flat().map((m) => m.personRef),
           kinds,
         )
       : new Map();
     const findings: RuleFinding[] = households
-      .flatMap((members) => evaluateHousehold(householdFactsOf(members, facts, index), asOf, ruleSet))
+      .flatMap((members) => evaluateHousehold(householdFactsOf(members, stored, index), asOf, ruleSet))
       .filter((f) => !rules || rules.includes(f.ruleId));
     addOutcome(total, await raiseAlerts(findings, now, ruleSet));
   }

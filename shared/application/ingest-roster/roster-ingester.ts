@@ -12,6 +12,8 @@ import { saveRosterChanges } from '../../adapters/roster-history-store.ts';
 import { rosterChanges } from '../../domain/roster/roster-history.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
 import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
+import { PhaseTimer } from '../match-dataset/phase-timer.ts';
+import { logger } from '../../adapters/observability.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
 import { faultPoint } from '../upload-pipeline/fault-injection.ts';
@@ -31,10 +33,12 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     for await (const _ of rows); // count the rows: the summary says how many were refused
     return { rejectFile: `名册期间 ${upload.period} 早于已生效的 ${previous.period} 名册:名册是全量快照,不能用旧期间覆盖新期间` };
   }
+  const phases = new PhaseTimer();
   const hash = await personRefHasher();
   const asOf = periodEnd(upload.period);
   const firstRowOf = new Map<string, number>();
   const entries: RosterEntry[] = [];
+  const readStarted = performance.now();
   for await (const row of rows) {
     const check = validateDatasetRow('roster', row, asOf);
     if (!check.ok) {
@@ -53,25 +57,47 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     entries.push({ personRef, maskedId: maskCitizenId(id), birthDate: birthDateOf(id), unit: upload.unit, ...value });
   }
 
+  phases.ms['parse+hash'] = Math.round(performance.now() - readStarted);
+
   const diff = diffRosterSnapshot(previous?.entries ?? [], entries);
   const stamp = { snapshotPeriod: upload.period, updatedAt: upload.receivedAt };
-  await saveRosterMembers([
-    ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
-    ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
-  ]);
-  // History before the index: a crash in between re-diffs against the old index and writes the same changes again.
-  await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
-  await writeRosterIndex({ unit: upload.unit, period: upload.period, entries });
-  faultPoint('after-facts');
-
-  const index = await loadRosterIndex();
-  const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
-  const households = householdsTouched(diff);
-  for (const d of duplicates) {
-    for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
-  }
-  const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster'));
+  // The member history, then the index (a crash in between re-diffs against the old index and writes the same
+  // changes again); the rules then run on the snapshot in memory.
+  const snapshot = { unit: upload.unit, period: upload.period, entries };
+  const writes = (async () => {
+    await phases.time('member writes', async () => {
+      await saveRosterMembers([
+        ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
+        ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
+      ]);
+      await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
+    });
+    await phases.time('roster index', () => writeRosterIndex(snapshot));
+    faultPoint('after-facts');
+  })();
+  // The rules run once the writes are in (a crash between them must leave no alert unannounced).
+  await writes;
+  const evaluation = async () => {
+    const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
+    const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
+    const households = householdsTouched(diff);
+    for (const d of duplicates) {
+      for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
+    }
+    const outcome = await phases.time('evaluation', () =>
+      evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster')),
+    );
+    return { duplicates, outcome };
+  };
+  const [{ duplicates, outcome }] = await Promise.all([evaluation(), writes]);
   faultPoint('after-alerts');
+  logger.info('roster ingested', {
+    unit: upload.unit,
+    period: upload.period,
+    people: entries.length,
+    alertsRaised: outcome.raised,
+    phaseMs: phases.ms,
+  });
 
   const warnings = [
     `名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`,

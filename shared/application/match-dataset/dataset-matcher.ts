@@ -1,21 +1,30 @@
+import { createHash } from 'node:crypto';
 import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
 import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../../domain/events.ts';
 import { periodEnd } from '../../domain/period.ts';
 import { householdRefOf, ruleSetAsOf, rulesFedBy } from '../../domain/monitoring/index.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
-import { loadFacts, recordsOf, replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import {
+  loadFacts,
+  recordsOf,
+  replaceSourceFacts,
+  sourcesExist,
+  type FactsWriteReport,
+  type StoredFacts,
+} from '../../adapters/person-facts-store.ts';
 import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
 import { logger } from '../../adapters/observability.ts';
 import { listUploads } from '../../adapters/upload-store.ts';
 import { sameContent } from '../../domain/content-checksum.ts';
-import { evaluateHouseholds, evaluatePersons } from '../alerts/evaluate-households.ts';
+import { evaluateHouseholds, evaluatePersons, type FactsLoader } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { addOutcome, type RaiseOutcome } from '../alerts/raise-alerts.ts';
 import { count, PersonDirectory, type MatchContext, type Matched } from './match-context.ts';
 import { matchMedical } from './medical-matching.ts';
 import { matchRecords } from './record-matching.ts';
+import { PhaseTimer } from './phase-timer.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
 import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 
@@ -29,8 +38,6 @@ import { faultPoint } from '../upload-pipeline/fault-injection.ts';
 
 /** Above this many matched people, "Data Matched" goes only to the people behind new alerts. */
 const MAX_MATCH_EVENTS = 5_000;
-/** Fact writes in flight: each is a read-check-write of one person's item. */
-const WRITE_CONCURRENCY = 16;
 
 export const datasetMatcher: UploadIngester = {
   kinds: DEPARTMENTAL_KINDS,
@@ -59,7 +66,11 @@ export const datasetMatcher: UploadIngester = {
     const matched = await phases.time('parse+hash+join', () =>
       kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject),
     );
-    const cleared = await phases.time('fact writes', () => storeFacts(ctx, matched));
+    const plan = await planFacts(ctx, matched);
+    const { cleared } = plan;
+    // Facts first, then the rules (a crash between them leaves no alert unannounced; see crash-recovery.test.ts);
+    // the evaluation still reads this upload's records from memory, not back from the table.
+    const stored = await phases.time('fact writes', () => storeFacts(ctx, matched, plan));
     faultPoint('after-facts');
     const outcome = await phases.time('evaluation', () => evaluate(ctx, matched, cleared));
     faultPoint('after-alerts');
@@ -76,6 +87,9 @@ export const datasetMatcher: UploadIngester = {
       period: upload.period,
       people: ctx.people.size,
       stored: matched.updates.length,
+      unchangedFacts: stored.unchanged,
+      factItemsWritten: stored.items,
+      factWriteRequests: stored.requests,
       watched: matched.watched.length,
       cleared: cleared.length,
       alertsRaised: outcome.raised,
@@ -103,29 +117,88 @@ async function processedTwinOf(upload: UploadVersion): Promise<string | undefine
 
 // ── storing, judging, announcing ──────────────────────────────────────────
 
-/**
- * Replaces this source's records with the new ones. People the previous version
- * of the same key listed and this one does not are cleared. The manifest is
- * written as old ∪ new before the facts and as new after them, so a crash in
- * between never orphans records. Returns the cleared people.
- */
-async function storeFacts(ctx: MatchContext, matched: Matched): Promise<FactSourcePerson[]> {
-  const { upload, kind, source } = ctx;
-  const persons = matched.updates.map(({ personRef, maskedId }) => ({ personRef, maskedId }));
+interface FactsPlan {
+  persons: FactSourcePerson[];
+  /** People the previous version of the key listed and this one does not. */
+  cleared: FactSourcePerson[];
+  /** Updates whose records differ from what the previous version stored (by digest). */
+  changed: Matched['updates'];
+  /** Digests the previous version stored. */
+  before: Map<string, string | undefined>;
+}
+
+/** What this upload's facts change against the previous version of its key. */
+async function planFacts(ctx: MatchContext, matched: Matched): Promise<FactsPlan> {
+  const persons = matched.updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: digestOf(records) }));
   const listed = new Set(persons.map((p) => p.personRef));
-  const previous = await readFactSource(kind, source);
+  const previous = await readFactSource(ctx.kind, ctx.source);
+  const before = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
   const cleared = (previous?.persons ?? []).filter((p) => !listed.has(p.personRef));
+  const changed = matched.updates.filter((u, i) => before.get(u.personRef) !== persons[i].digest);
+  return { persons, cleared, changed, before };
+}
+
+/**
+ * Replaces this source's records with the new ones: batched unconditional
+ * writes of this source's own items, only for people whose records changed
+ * since the previous version of the key, and deletes for the people it no
+ * longer lists. The manifest is written as old ∪ new (with the old digests)
+ * before the facts and as new after them, so a crash in between never orphans
+ * records nor skips a write on the retry.
+ */
+async function storeFacts(ctx: MatchContext, matched: Matched, plan: FactsPlan): Promise<Stored> {
+  const { upload, kind, source } = ctx;
+  const { persons, cleared, changed, before } = plan;
   const manifest = { key: upload.key, etag: upload.etag, kind, source };
-  if (cleared.length > 0) await writeFactSource({ ...manifest, persons: [...persons, ...cleared] });
-  await replaceSourceFacts(
-    kind,
-    source,
-    [...matched.updates.map(({ slot: _slot, ...update }) => update), ...cleared.map((p) => ({ ...p, records: [] }))],
-    WRITE_CONCURRENCY,
-  );
+  if (cleared.length > 0 || changed.length > 0)
+    await writeFactSource({
+      ...manifest,
+      persons: [...persons.map(({ personRef, maskedId }) => ({ personRef, maskedId, digest: before.get(personRef) })), ...cleared],
+    });
+  const written = await replaceSourceFacts(kind, source, [
+    ...changed.map(({ slot: _slot, ...update }) => update),
+    ...cleared.map(({ personRef, maskedId }) => ({ personRef, maskedId, records: [] })),
+  ]);
   await writeFactSource({ ...manifest, persons });
   if (kind === 'medical') await writeMedicalWatch(source, matched.watched);
-  return cleared;
+  return { unchanged: matched.updates.length - changed.length, ...written };
+}
+
+interface Stored extends FactsWriteReport {
+  unchanged: number;
+}
+
+function digestOf(records: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(records)).digest('base64url').slice(0, 16);
+}
+
+/**
+ * The facts an evaluation reads: every other source's from the table (when
+ * the kind has any), and this upload's from memory — never this source's
+ * items, which are being rewritten meanwhile.
+ */
+async function factsLoader(ctx: MatchContext, matched: Matched): Promise<FactsLoader> {
+  const mine = new Map(matched.updates.map(({ personRef, maskedId, records }) => [personRef, { maskedId, records }]));
+  const others = await sourcesExist(ctx.kind, ctx.source);
+  return async (personRefs, kinds) => {
+    const found = others ? await loadFacts(personRefs, kinds) : new Map<string, StoredFacts[]>();
+    if (!kinds.includes(ctx.kind)) return found;
+    for (const personRef of personRefs) {
+      const list = found.get(personRef) ?? [];
+      let facts = list.find((f) => f.kind === ctx.kind);
+      if (facts) delete facts.sources[ctx.source];
+      const own = mine.get(personRef);
+      if (own) {
+        if (!facts) {
+          facts = { personRef, kind: ctx.kind, maskedId: own.maskedId, sources: {} };
+          list.push(facts);
+        }
+        facts.sources[ctx.source] = own.records;
+      }
+      if (list.length > 0) found.set(personRef, list);
+    }
+    return found;
+  };
 }
 
 /** The rules this kind feeds (only these are judged again), for the rostered households touched, and 主动发现 for the medical watch. */
@@ -137,17 +210,18 @@ async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSource
   for (const person of cleared)
     for (const e of index.byPerson.get(person.personRef) ?? []) households.add(householdRefOf(e.unit, e.householdNo));
 
+  const facts = await factsLoader(ctx, matched);
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (matched.watched.length > 0) {
     // This upload's months were just stored: the stored facts are its months plus every other source's.
-    const stored = await loadFacts(matched.watched, ['medical']);
+    const stored = await facts(matched.watched, ['medical']);
     const masked = new Map(matched.updates.map((u) => [u.personRef, u.maskedId]));
     const persons = matched.watched.map((ref) =>
       personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')),
     );
     addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt, ruleSet));
   }
-  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSet, rulesFedBy(kind)));
+  addOutcome(total, await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSet, rulesFedBy(kind), facts));
   return total;
 }
 
@@ -180,19 +254,4 @@ function dataMatchedEvents(ctx: MatchContext, matched: Matched, outcome: RaiseOu
     });
   });
   return { events, capped };
-}
-
-// ── small helpers ─────────────────────────────────────────────────────────
-
-/** Wall time per phase of one upload, for the log line and the benchmark. */
-class PhaseTimer {
-  readonly ms: Record<string, number> = {};
-  async time<T>(phase: string, work: () => Promise<T>): Promise<T> {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      this.ms[phase] = Math.round(performance.now() - start);
-    }
-  }
 }

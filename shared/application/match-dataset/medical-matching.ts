@@ -5,6 +5,8 @@ import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 import { loadMedicalWatch } from '../../adapters/fact-sources.ts';
 import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
+import { MedicalLineParser } from './medical-lines.ts';
+import type { TableRows } from '../upload-pipeline/process-upload.ts';
 import { count, type MatchContext, type Matched } from './match-context.ts';
 
 // ── medical (医保结算): the bulk path ───────────────────────────────────────
@@ -16,40 +18,63 @@ import { count, type MatchContext, type Matched } from './match-context.ts';
  * already on the watch list: storing everyone would be millions of writes per
  * extract, for people no rule would flag.
  */
-export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<Matched> {
+export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (error: RowError) => void): Promise<Matched> {
   const rule = ctx.ruleSet.rules['catastrophic-medical'];
   const { windowMonths } = rule.params;
   const watchFen = toFen(rule.params.selfPayThreshold / 2);
   const watchList = rule.enabled ? await loadMedicalWatch() : new Set<string>();
   // Claims are stored as month sums dated on the month's end: judge the window the way the rule will.
-  const windowByMonth = new Map<number, boolean>();
-  const tally = new MedicalTally((month) => {
-    let inside = windowByMonth.get(month);
-    if (inside === undefined) {
-      inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths);
-      windowByMonth.set(month, inside);
+  // Months are small integers (year × 12 + month − 1): a typed array caches the answer per month.
+  const windowByMonth = new Int8Array(12 * 10_000); // 0 not asked yet, 1 inside, 2 outside
+  const insideWindow = (month: number): boolean => {
+    let inside = windowByMonth[month];
+    if (inside === 0) {
+      inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths) ? 1 : 2;
+      windowByMonth[month] = inside;
     }
-    return inside;
-  });
+    return inside === 1;
+  };
+  const tally = new MedicalTally(insideWindow);
 
-  for await (const row of rows) {
+  const addRow = (row: TableRow): void => {
     const check = validateDatasetRow('medical', row, ctx.asOf);
     if (!check.ok) {
       check.errors.forEach(reject);
-      continue;
+      return;
     }
     const { id, date, selfPay, total } = check.value;
     tally.add(ctx.people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
-  }
+  };
+  const lines = rows.lines?.();
+  if (lines) {
+    const parser = MedicalLineParser.of(lines, ctx.asOf);
+    if (!parser) throw new Error('medical columns missing after the column check');
+    // byte level: a line in the canonical form goes straight to the tally, any other through the general validation
+    await lines.scan({
+      line: (bytes, start, end, rowNumber) => {
+        if (parser.parse(bytes, start, end)) {
+          tally.add(ctx.people.slotOfKey(parser.idKey), parser.month, parser.selfPayFen, parser.totalFen);
+          return true;
+        }
+        const row = lines.rowOf(bytes, start, end, rowNumber);
+        if (row) addRow(row);
+        return row !== undefined;
+      },
+      row: addRow,
+    });
+  } else for await (const row of rows) addRow(row);
+  // One keyed hash per person, after the file; only the people stored keep theirs.
+  const watches = (slot: number, personRef: string) =>
+    rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
+  ctx.people.resolve((slot, personRef, rostered) => rostered || watches(slot, personRef));
 
   const updates: Matched['updates'] = [];
   const watched: string[] = [];
   const tallies = { rostered: 0, rosteredRows: 0, watchedRows: 0, dropped: 0, droppedRows: 0 };
   for (let slot = 0; slot < ctx.people.size; slot++) {
-    const personRef = ctx.people.personRef(slot);
+    const personRef = ctx.people.kept(slot);
     const rostered = ctx.people.rosterOf(slot) !== undefined;
-    const watch = !rostered && rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
-    if (rostered || watch) {
+    if (personRef !== undefined) {
       const months = tally.months(slot);
       updates.push({ slot, personRef, maskedId: ctx.people.maskedId(slot), records: months });
       const claims = tally.claimCount(slot);
@@ -77,7 +102,7 @@ export async function matchMedical(ctx: MatchContext, rows: AsyncIterable<TableR
     warnings,
     factsOf({ slot, maskedId }) {
       const months = tally.months(slot);
-      const inside = months.filter((m) => windowByMonth.get(monthNumber(`${m.month}-01`)));
+      const inside = months.filter((m) => insideWindow(monthNumber(`${m.month}-01`)));
       const last = months[months.length - 1].month;
       return {
         observedAt: periodEnd(last),

@@ -63,10 +63,7 @@ export async function matchRecords<K extends RecordKind>(
   reject: (error: RowError) => void,
 ): Promise<Matched> {
   const spec = RECORD_SPECS[kind] as RecordSpec<K> & { title: string };
-  const bySlot = new Map<number, RecordOf[K][]>();
-  const outsiders = new Set<number>();
-  let outsiderRows = 0;
-  let matchedRows = 0;
+  const valuesBySlot = new Map<number, DatasetRowValues[K][]>();
   for await (const row of rows) {
     const check = validateDatasetRow(kind, row, ctx.asOf);
     if (!check.ok) {
@@ -74,16 +71,26 @@ export async function matchRecords<K extends RecordKind>(
       continue;
     }
     const slot = ctx.people.slotOf(check.value.id);
+    const list = valuesBySlot.get(slot);
+    if (list) list.push(check.value);
+    else valuesBySlot.set(slot, [check.value]);
+  }
+  ctx.people.resolve((_slot, _ref, rostered) => rostered); // one keyed hash per person, after the file; only the rostered are kept
+  const bySlot = new Map<number, RecordOf[K][]>();
+  let outsiders = 0;
+  let outsiderRows = 0;
+  let matchedRows = 0;
+  for (const [slot, values] of valuesBySlot) {
     if (!ctx.people.rosterOf(slot)) {
-      outsiders.add(slot);
-      outsiderRows++;
+      outsiders++;
+      outsiderRows += values.length;
       continue;
     }
-    const record = spec.toRecord(ctx.people.personRef(slot), check.value);
-    const list = bySlot.get(slot);
-    if (list) list.push(record);
-    else bySlot.set(slot, [record]);
-    matchedRows++;
+    bySlot.set(
+      slot,
+      values.map((value) => spec.toRecord(ctx.people.personRef(slot), value)),
+    );
+    matchedRows += values.length;
   }
 
   const updates = [...bySlot].map(([slot, records]) => ({
@@ -95,7 +102,7 @@ export async function matchRecords<K extends RecordKind>(
   ctx.people.forgetRawIds();
   const warnings = [`比对结果：在册人员 ${count(updates.length)} 人（${count(matchedRows)} 行）的${spec.title}记录已入库`];
   if (outsiderRows > 0)
-    warnings.push(`非在册人员 ${count(outsiders.size)} 人的 ${count(outsiderRows)} 行未入库：${spec.title}数据只对在册人员适用监测规则`);
+    warnings.push(`非在册人员 ${count(outsiders)} 人的 ${count(outsiderRows)} 行未入库：${spec.title}数据只对在册人员适用监测规则`);
   return {
     updates,
     watched: [],

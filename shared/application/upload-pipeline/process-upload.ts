@@ -12,6 +12,7 @@ import {
 import { FREE_TEXT_COLUMNS, freeTextProblem, maskPersonalData } from '../../domain/free-text.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent, type UploadKind } from '../../domain/events.ts';
 import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
+import type { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { checkColumns, columnsMessages, dataInHeaderMessage, headerLooksLikeData } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { randomUUID } from 'node:crypto';
@@ -64,7 +65,12 @@ export interface UploadIngester {
   /** The columns of its kind, or of each of its kinds. */
   columns: ColumnSpec | Partial<Record<UploadKind, ColumnSpec>>;
   checkUpload?(upload: UploadVersion): string | undefined;
-  ingest(upload: UploadVersion, rows: AsyncIterable<TableRow>, reject: (error: RowError) => void): Promise<IngestOutcome>;
+  ingest(upload: UploadVersion, rows: TableRows, reject: (error: RowError) => void): Promise<IngestOutcome>;
+}
+
+/** The rows of an upload; a bulk ingester may read a plain CSV's `lines` instead (byte level, see csv-lines.ts). */
+export interface TableRows extends AsyncIterable<TableRow> {
+  lines?: () => CsvLines;
 }
 
 /** errors.csv keeps this many rows; the summary still counts every rejected row. */
@@ -256,13 +262,18 @@ async function readAndIngest(
     if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
     outcome.warnings.push(...messages);
     const freeText = table.header.filter((name) => FREE_TEXT_COLUMNS.has(name));
-    const counted = (async function* () {
-      for await (const row of table.rows) {
-        outcome.rowsTotal++;
-        if (!holdsPersonalData(row, freeText, report.reject)) yield row;
-      }
+    const refuse = (row: TableRow) => holdsPersonalData(row, freeText, report.reject);
+    const screened = (async function* () {
+      for await (const row of table.rows) if (!refuse(row)) yield row;
     })();
-    const ingested = await ingester.ingest(upload, counted, report.reject);
+    const plainLines = table.lines;
+    const rows: TableRows = {
+      [Symbol.asyncIterator]: () => screened[Symbol.asyncIterator](),
+      // the byte-level reader shows the same rows to the same free-text check first
+      lines: plainLines && (() => plainLines().screenRows(freeText, refuse)),
+    };
+    const ingested = await ingester.ingest(upload, rows, report.reject);
+    outcome.rowsTotal = table.rowsRead();
     outcome.warnings.push(...(ingested.warnings ?? []));
     outcome.events.push(...(ingested.events ?? []));
     outcome.fileReason = ingested.rejectFile ?? (outcome.rowsTotal === 0 ? '文件没有数据行' : undefined);

@@ -9,22 +9,21 @@ const SNIFF_LIMIT_BYTES = 4 * 1024 * 1024;
 /** A field or record longer than this is a broken file (typically an unclosed quote), not data. */
 const MAX_RECORD_CHARS = 1024 * 1024;
 
-export interface CsvSource {
+export interface CsvText {
   /** 'utf-8' or 'gb18030'; 'utf-8' while only ASCII has been seen. */
   encoding(): string;
-  records: RawRecords;
+  /** The file as UTF-8 bytes (BOM dropped), chunk by chunk. */
+  chunks: AsyncGenerator<Uint8Array>;
 }
 
 /**
- * Streams CSV records: the bytes go through the encoding normaliser (UTF-8 as
- * is, GB18030 through iconv-lite's streaming decoder) into csv-parse's stream
- * parser; nothing is held whole. Blank lines come out as records too, so row
- * numbers stay as in the file.
+ * The bytes of a CSV file as UTF-8: UTF-8 as is, GB18030 through iconv-lite's
+ * streaming decoder; nothing is held whole. Reads ahead until the encoding is
+ * known, so the reader can report it up front.
  */
-export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSource> {
+export async function readCsvText(chunks: AsyncIterable<Uint8Array>): Promise<CsvText> {
   const normaliser = new Utf8Normaliser();
   const input = chunks[Symbol.asyncIterator]();
-  // Read ahead until the encoding is known, so the reader can report it up front.
   const ready: Uint8Array[] = [];
   let sniffed = 0;
   let ended = false;
@@ -55,7 +54,16 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
       if (!drained) await input.return?.();
     }
   }
+  return { encoding: () => normaliser.encoding ?? 'utf-8', chunks: utf8() };
+}
 
+/**
+ * Streams CSV records from UTF-8 bytes through csv-parse's stream parser.
+ * Blank lines come out as records too, so row numbers stay as in the file;
+ * `firstRowNumber` is the number of the first record (when the byte-level
+ * reader hands over part way).
+ */
+export function csvRecords(utf8: AsyncIterable<Uint8Array>, firstRowNumber = 1): RawRecords {
   const parser = parse({
     bom: false, // the normaliser already dropped it
     relax_column_count: true,
@@ -65,12 +73,12 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
     record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_RECORD_CHARS,
   });
-  pipeline(Readable.from(utf8(), { objectMode: false }), parser, () => {
+  pipeline(Readable.from(utf8, { objectMode: false }), parser, () => {
     // errors surface through the parser's iterator below
   });
 
   async function* records(): RawRecords {
-    let rowNumber = 0;
+    let rowNumber = firstRowNumber - 1;
     try {
       for await (const batch of readBatches<string[]>(parser)) {
         const numbered: RawRecord[] = new Array(batch.length);
@@ -78,18 +86,17 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>): Promise<CsvSou
         yield numbered;
       }
     } catch (error) {
-      throw csvFileError(error, rowNumber);
+      throw csvFileError(error, rowNumber, firstRowNumber - 1);
     }
   }
-
-  return { encoding: () => normaliser.encoding ?? 'utf-8', records: records() };
+  return records();
 }
 
-function csvFileError(error: unknown, rowsRead: number): unknown {
+function csvFileError(error: unknown, rowsRead: number, rowsBefore: number): unknown {
   if (error instanceof TableFileError || !(error instanceof CsvError)) return error;
   // csv-parse counts the records it finished (blank lines included), so the broken one is the next
   const finished = (error as { records?: unknown }).records;
-  const rowNumber = (typeof finished === 'number' ? finished : rowsRead) + 1;
+  const rowNumber = (typeof finished === 'number' ? finished + rowsBefore : rowsRead) + 1;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new TableFileError(`CSV 格式错误: 第 ${rowNumber} 行起的引号没有闭合`, { cause: error });

@@ -1,8 +1,9 @@
 import { binaryFormatOf, limitedChunks, OLE_MAGIC, peekBytes, startsWith, ZIP_MAGIC, type ByteBody } from './byte-source.ts';
-import { readCsv } from './read-csv.ts';
-import { readXlsx, XLSX_UNREADABLE } from './read-xlsx.ts';
-import { TableFileError, type TableReader } from './table-file-error.ts';
-import { toTable } from './table-rows.ts';
+import { csvRecords, readCsvText } from './read-csv.ts';
+import { CsvLines, plainHeader } from './csv-lines.ts';
+import { XLSX_UNREADABLE } from './xlsx-messages.ts';
+import { TableFileError, type TableReader, type TableRow } from './table-file-error.ts';
+import { headerOf, toTable } from './table-rows.ts';
 
 export { TableFileError, type TableReader, type TableRow } from './table-file-error.ts';
 
@@ -42,15 +43,19 @@ async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: Asyn
   if (format === 'xlsx') {
     if (startsWith(head, OLE_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 这是旧版 .xls 格式, 请在 Excel 中另存为 .xlsx`);
     if (!startsWith(head, ZIP_MAGIC)) throw new TableFileError(`${XLSX_UNREADABLE}: 文件内容不是 .xlsx 格式`);
+    // exceljs is most of an ingest bundle and ~100 ms of its cold start: loaded only when an XLSX arrives
+    const { readXlsx } = await import('./read-xlsx.ts');
     const table = await toTable(await readXlsx(chunks));
-    return { format, encoding: 'xlsx', header: table.header, rows: table.rows, close: table.close };
+    return { format, encoding: 'xlsx', header: table.header, rows: table.rows, rowsRead: table.rowsRead, close: table.close };
   }
 
   if (startsWith(head, ZIP_MAGIC))
     throw new TableFileError('文件内容是 Excel 工作簿而不是 CSV: 请把扩展名改为 .xlsx, 或在 Excel 中另存为 CSV');
   if (startsWith(head, OLE_MAGIC)) throw new TableFileError('文件内容是旧版 Excel (.xls) 而不是 CSV: 请在 Excel 中另存为 CSV 或 .xlsx');
-  const csv = await readCsv(chunks);
-  const table = await toTable(csv.records);
+  const csv = await readCsvText(chunks);
+  const { header, prefix } = await peekHeader(csv.chunks);
+  if (header) return plainCsv(csv.encoding, header, prefix, csv.chunks);
+  const table = await toTable(csvRecords(following(prefix, csv.chunks)));
   return {
     format,
     get encoding() {
@@ -59,7 +64,69 @@ async function openFormat(format: 'csv' | 'xlsx', head: Uint8Array, chunks: Asyn
     },
     header: table.header,
     rows: table.rows,
+    rowsRead: table.rowsRead,
     close: table.close,
+  };
+}
+
+type PlainHeader = Extract<ReturnType<typeof plainHeader>, { complete: true }>;
+
+/** Reads UTF-8 chunks until the header line is complete (or known not to be plain); `prefix` holds the bytes read. */
+async function peekHeader(chunks: AsyncGenerator<Uint8Array>): Promise<{ header?: PlainHeader; prefix: Buffer }> {
+  const seen: Buffer[] = [];
+  for (;;) {
+    const next = await chunks.next();
+    if (!next.done) seen.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+    const prefix = Buffer.concat(seen);
+    // at the end of the file the last line needs no line ending
+    const found = plainHeader(next.done ? Buffer.concat([prefix, Buffer.from('\n')]) : prefix);
+    if (found?.complete) return { header: { ...found, headerEnd: Math.min(found.headerEnd, prefix.length) }, prefix };
+    if (!found || next.done) return { prefix };
+  }
+}
+
+/** `head`, then the rest of the chunks. */
+async function* following(head: Buffer, chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    if (head.length > 0) yield head;
+    yield* chunks;
+  } finally {
+    await chunks.return(undefined);
+  }
+}
+
+/**
+ * A CSV whose header is a plain line: its rows through the general reader or,
+ * for a bulk consumer, its `lines` through the byte-level one (one or the other).
+ */
+function plainCsv(encoding: () => string, header: PlainHeader, prefix: Buffer, chunks: AsyncGenerator<Uint8Array>): TableReader {
+  let general: Awaited<ReturnType<typeof toTable>> | undefined;
+  let lines: CsvLines | undefined;
+  const inUse = () => {
+    if (general || lines) throw new Error('rows and lines of one table: read one of them, once');
+  };
+  async function* rows(): AsyncGenerator<TableRow> {
+    inUse();
+    general = await toTable(csvRecords(following(prefix, chunks)));
+    yield* general.rows;
+  }
+  return {
+    format: 'csv',
+    get encoding() {
+      return encoding();
+    },
+    header: headerOf(header.values).header,
+    rows: rows(),
+    lines: () => {
+      inUse();
+      lines = new CsvLines(header.values, following(prefix.subarray(header.headerEnd), chunks), header.rowNumber + 1, header.crlf);
+      return lines;
+    },
+    rowsRead: () => general?.rowsRead() ?? lines?.rowsRead() ?? 0,
+    close: async () => {
+      await general?.close();
+      await chunks.return(undefined);
+    },
   };
 }
 

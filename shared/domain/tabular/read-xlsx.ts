@@ -5,7 +5,9 @@ import ExcelJS from 'exceljs';
 import { TableFileError } from './table-file-error.ts';
 import type { RawRecords } from './table-rows.ts';
 
-export const XLSX_UNREADABLE = '无法读取 Excel 文件';
+import { XLSX_UNREADABLE } from './xlsx-messages.ts';
+
+export { XLSX_UNREADABLE };
 
 /**
  * Zip-bomb guard: real sheets inflate 5–50 times (very repetitive ones up to

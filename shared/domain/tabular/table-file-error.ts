@@ -20,6 +20,13 @@ export interface TableReader {
   /** Trimmed header names in file order; blank header cells are left out. */
   header: string[];
   rows: AsyncIterable<TableRow>;
+  /**
+   * The byte-level reader of a CSV whose header is a plain line (see csv-lines.ts), for bulk consumers;
+   * read either `rows` or `lines`, not both.
+   */
+  lines?: () => import('./csv-lines.ts').CsvLines;
+  /** Rows read so far, by either path (blank lines are not rows). */
+  rowsRead(): number;
   /** Stops reading and releases the body (the S3 stream); safe to call at any time, more than once. */
   close(): Promise<void>;
 }

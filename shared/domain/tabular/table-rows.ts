@@ -8,6 +8,8 @@ export type RawRecords = AsyncGenerator<RawRecord[]>;
 export interface Table {
   header: string[];
   rows: AsyncGenerator<TableRow>;
+  /** Rows handed out so far (blank records are not rows). */
+  rowsRead(): number;
   close(): Promise<void>;
 }
 
@@ -34,18 +36,9 @@ export async function toTable(records: RawRecords): Promise<Table> {
     if (!isBlank(record[1])) headerRecord = record;
   }
 
-  const header: string[] = [];
-  const names: string[] = [];
-  const positions: number[] = [];
-  headerRecord[1].forEach((value, position) => {
-    const name = (value ?? '').trim();
-    if (name === '') return;
-    header.push(name);
-    if (names.includes(name)) return;
-    names.push(name);
-    positions.push(position);
-  });
+  const { header, names, positions } = headerOf(headerRecord[1]);
   const build = cellsBuilder(names, positions);
+  let rowsRead = 0;
 
   let lastRowNumber = headerRecord[0];
   async function* rows(): AsyncGenerator<TableRow> {
@@ -57,7 +50,10 @@ export async function toTable(records: RawRecords): Promise<Table> {
           if (record[0] <= lastRowNumber) throw new TableFileError(rowOrderReason(record[0], lastRowNumber));
           lastRowNumber = record[0];
           const cells = build(record[1]);
-          if (cells) yield { rowNumber: record[0], cells };
+          if (cells) {
+            rowsRead++;
+            yield { rowNumber: record[0], cells };
+          }
         }
         const next = await records.next();
         if (next.done) return;
@@ -72,6 +68,7 @@ export async function toTable(records: RawRecords): Promise<Table> {
   return {
     header,
     rows: generator,
+    rowsRead: () => rowsRead,
     close: async () => {
       // return() on a generator that never started does not run its `finally`: end the records directly too
       await generator.return(undefined);
@@ -80,13 +77,24 @@ export async function toTable(records: RawRecords): Promise<Table> {
   };
 }
 
-function rowOrderReason(rowNumber: number, previous: number): string {
-  const what = rowNumber === previous ? `第 ${rowNumber} 行的行号重复出现` : `第 ${rowNumber} 行出现在第 ${previous} 行之后`;
-  return `文件结构损坏: ${what} (生成该文件的软件写错了行号), 请在 Excel 中打开后另存为 .xlsx 再上传`;
+/** Header names in file order (blank cells left out), and each distinct name with its first position. */
+export function headerOf(values: readonly (string | undefined)[]): { header: string[]; names: string[]; positions: number[] } {
+  const header: string[] = [];
+  const names: string[] = [];
+  const positions: number[] = [];
+  values.forEach((value, position) => {
+    const name = (value ?? '').trim();
+    if (name === '') return;
+    header.push(name);
+    if (names.includes(name)) return;
+    names.push(name);
+    positions.push(position);
+  });
+  return { header, names, positions };
 }
 
 /** Builds the cells of a record, or returns undefined when the record is blank. */
-function cellsBuilder(
+export function cellsBuilder(
   names: string[],
   positions: number[],
 ): (values: readonly (string | undefined)[]) => Record<string, string> | undefined {
@@ -114,4 +122,9 @@ function isBlank(values: readonly (string | undefined)[]): boolean {
     if (value !== undefined && value.trim() !== '') return false;
   }
   return true;
+}
+
+function rowOrderReason(rowNumber: number, previous: number): string {
+  const what = rowNumber === previous ? `第 ${rowNumber} 行的行号重复出现` : `第 ${rowNumber} 行出现在第 ${previous} 行之后`;
+  return `文件结构损坏: ${what} (生成该文件的软件写错了行号), 请在 Excel 中打开后另存为 .xlsx 再上传`;
 }
