@@ -12,6 +12,7 @@ import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 import { getUpload } from '../../shared/adapters/upload-store.ts';
 import { FAULT_ENV, FAULT_POINTS } from '../../shared/application/upload-pipeline/fault-injection.ts';
 import { DETAIL_TYPES } from '../../shared/domain/events.ts';
+import { ANNOUNCE_BATCH } from '../../shared/application/events/publish-announced.ts';
 
 /**
  * The platform killed (SIGKILL) at each step of a departmental ingest, and at
@@ -57,8 +58,13 @@ async function waitTerminal(key: string, platform: ChildPlatform, timeoutMs = 12
   throw new Error(`${key} did not end terminal: ${JSON.stringify(record)}\n${platform.output()}`);
 }
 
-/** What must hold after any crash and restart. */
-async function expectExactlyOnce(dataDir: string, platform: ChildPlatform): Promise<void> {
+/**
+ * What must hold after any crash and restart. `inFlight` is how many alerts may be announced twice: none
+ * when the crash comes at one of the pipeline's steps; when it comes at an arbitrary moment it can fall
+ * between PutEvents accepting a batch and the batch's marks being cleared, and EventBridge has no
+ * idempotent PutEvents, so that one batch goes out again (at least once, never lost; README "Reliability").
+ */
+async function expectExactlyOnce(dataDir: string, platform: ChildPlatform, inFlight = 0): Promise<void> {
   useChildStorage(platform.endpoints);
   await waitTerminal(MEDICAL_KEY, platform);
   await childIdle(platform.endpoints);
@@ -79,11 +85,15 @@ async function expectExactlyOnce(dataDir: string, platform: ChildPlatform): Prom
     raised.set(id, (raised.get(id) ?? 0) + 1);
   }
   expect([...raised.keys()].sort()).toEqual(alerts.map((a) => a.alertId).sort());
-  expect([...raised.values()].filter((n) => n !== 1)).toEqual([]);
+  const twice = [...raised].filter(([, n]) => n !== 1);
+  expect(twice.filter(([, n]) => n !== 2)).toEqual([]);
+  expect(twice.length).toBeLessThanOrEqual(inFlight);
+  const announcedTwice = new Set(twice.map(([id]) => id));
 
   // no platform event twice: same type, same detail apart from when it was made
   const seen = new Map<string, number>();
   for (const e of events) {
+    if (e['detail-type'] === DETAIL_TYPES.alertRaised && announcedTwice.has(String(e.detail.alertId))) continue;
     const { occurredAt: _at, ...detail } = e.detail as Record<string, unknown>;
     const fingerprint = `${e['detail-type']} ${JSON.stringify(detail)}`;
     seen.set(fingerprint, (seen.get(fingerprint) ?? 0) + 1);
@@ -153,7 +163,7 @@ describe('crash windows: the platform killed during an ingest, then restarted', 
 
     const restarted = await startChildPlatform(dir);
     running.push(restarted);
-    await expectExactlyOnce(dir, restarted);
+    await expectExactlyOnce(dir, restarted, ANNOUNCE_BATCH);
     restarted.child.kill('SIGTERM');
     await restarted.exited;
   });
