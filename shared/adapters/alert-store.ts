@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -269,24 +269,25 @@ export async function overdueOpenAlerts(today: string): Promise<StoredAlert[]> {
   return alerts;
 }
 
+/** Every alert on the status index (gsi2) under `status` with a due date in the key range, over all pages. */
+async function alertsByStatusDue(statusKey: string, condition: string, values: Record<string, string>): Promise<StoredAlert[]> {
+  const alerts: StoredAlert[] = [];
+  const pages = paginateQuery(
+    { client: dynamoClient() },
+    {
+      TableName: runtimeEnv().TABLE_NAME,
+      IndexName: 'gsi2',
+      KeyConditionExpression: `gsi2pk = :pk AND ${condition}`,
+      ExpressionAttributeValues: { ':pk': statusKey, ...values },
+    },
+  );
+  for await (const page of pages) alerts.push(...(page.Items ?? []).map(strip));
+  return alerts;
+}
+
 /** Open alerts due within the window [from, to] (deadline notices). */
-export async function openAlertsDueBetween(from: string, to: string): Promise<StoredAlert[]> {
-  const out: StoredAlert[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':from': from, ':to': `${to}~` },
-        ExclusiveStartKey,
-      }),
-    );
-    out.push(...(page.Items ?? []).map(strip));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return out;
+export function openAlertsDueBetween(from: string, to: string): Promise<StoredAlert[]> {
+  return alertsByStatusDue('ALERT-STATUS#open', 'gsi2sk BETWEEN :from AND :to', { ':from': from, ':to': `${to}~` });
 }
 
 /**
@@ -294,47 +295,15 @@ export async function openAlertsDueBetween(from: string, to: string): Promise<St
  * due on or before `to`, for the digest's overdue and due-soon lists.
  */
 export async function unresolvedAlertsDueBy(to: string): Promise<StoredAlert[]> {
-  const pages = await Promise.all(
-    (['open', 'acknowledged'] as const).map(async (status) => {
-      const out: StoredAlert[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamoClient().send(
-          new QueryCommand({
-            TableName: runtimeEnv().TABLE_NAME,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :to',
-            ExpressionAttributeValues: { ':pk': `ALERT-STATUS#${status}`, ':to': `${to}~` },
-            ExclusiveStartKey,
-          }),
-        );
-        out.push(...(page.Items ?? []).map(strip));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return out;
-    }),
+  const byStatus = await Promise.all(
+    (['open', 'acknowledged'] as const).map((status) => alertsByStatusDue(`ALERT-STATUS#${status}`, 'gsi2sk <= :to', { ':to': `${to}~` })),
   );
-  return pages.flat();
+  return byStatus.flat();
 }
 
 /** Resolved alerts whose 回访 is still pending and due on or before `to` (the sweep's follow-up deadlines). */
-export async function pendingFollowUpsDueBy(to: string): Promise<StoredAlert[]> {
-  const out: StoredAlert[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :to',
-        ExpressionAttributeValues: { ':pk': FOLLOW_UP_PENDING, ':to': `${to}~` },
-        ExclusiveStartKey,
-      }),
-    );
-    out.push(...(page.Items ?? []).map(strip));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return out;
+export function pendingFollowUpsDueBy(to: string): Promise<StoredAlert[]> {
+  return alertsByStatusDue(FOLLOW_UP_PENDING, 'gsi2sk <= :to', { ':to': `${to}~` });
 }
 
 /** Every alert of a household, all rules and sequences (resolved ones included), oldest first. */
