@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -54,9 +55,7 @@ export async function startApiGateway(
 }
 
 async function toApiEvent(req: IncomingMessage, now: Date): Promise<APIGatewayProxyEventV2> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
+  const body = await buffer(req);
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;

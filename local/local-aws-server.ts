@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
@@ -63,7 +64,7 @@ export async function startLocalAwsServer(
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: LocalAwsServerOptions): Promise<void> {
   const { bus, secrets, control, credentials } = options;
-  const raw = await readBody(req);
+  const raw = await buffer(req);
   const url = new URL(req.url ?? '/', 'http://local');
   const check = await verifySignature(
     { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
@@ -167,16 +168,6 @@ async function handleSnsQuery(res: ServerResponse, body: string, { topics }: Loc
     200,
     `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${messageId}</RequestId></ResponseMetadata></PublishResponse>`,
   );
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req
-      .on('data', (c: Buffer) => chunks.push(c))
-      .on('end', () => resolve(Buffer.concat(chunks)))
-      .on('error', reject);
-  });
 }
 
 function reply(res: ServerResponse, status: number, payload: unknown, contentType = 'application/x-amz-json-1.1'): void {

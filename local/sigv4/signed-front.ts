@@ -1,4 +1,5 @@
-import { Agent, createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { buffer } from 'node:stream/consumers';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalCredentials } from '../credentials.ts';
 import { jsonAuthError } from './json-auth-error.ts';
@@ -19,7 +20,7 @@ export async function startSignedFront(options: {
   const agent = new Agent({ keepAlive: true });
   const server = createServer(async (req, res) => {
     try {
-      const body = await readAll(req);
+      const body = await buffer(req);
       const check = await verifySignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, options);
       if (!check.ok) {
         const error = jsonAuthError(check);
@@ -55,14 +56,4 @@ export async function startSignedFront(options: {
         server.close(() => resolve());
       }),
   };
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req
-      .on('data', (c: Buffer) => chunks.push(c))
-      .on('end', () => resolve(Buffer.concat(chunks)))
-      .on('error', reject);
-  });
 }

@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -250,39 +250,25 @@ async function queryUnit(
 }
 
 /** Open alerts whose due date is before `today` (candidates for escalation). */
-export async function overdueOpenAlerts(today: string): Promise<StoredAlert[]> {
+export function overdueOpenAlerts(today: string): Promise<StoredAlert[]> {
+  return alertsByStatusDue('ALERT-STATUS#open', 'gsi2sk < :today', { ':today': today });
+}
+
+/** Every alert a query finds, over all pages (the SDK's own paginator). */
+async function queryAllAlerts(input: Omit<QueryCommandInput, 'TableName'>): Promise<StoredAlert[]> {
   const alerts: StoredAlert[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :today',
-        ExpressionAttributeValues: { ':pk': 'ALERT-STATUS#open', ':today': today },
-        ExclusiveStartKey,
-      }),
-    );
-    alerts.push(...(out.Items ?? []).map(strip));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const page of paginateQuery({ client: dynamoClient() }, { TableName: runtimeEnv().TABLE_NAME, ...input }))
+    alerts.push(...(page.Items ?? []).map(strip));
   return alerts;
 }
 
-/** Every alert on the status index (gsi2) under `status` with a due date in the key range, over all pages. */
-async function alertsByStatusDue(statusKey: string, condition: string, values: Record<string, string>): Promise<StoredAlert[]> {
-  const alerts: StoredAlert[] = [];
-  const pages = paginateQuery(
-    { client: dynamoClient() },
-    {
-      TableName: runtimeEnv().TABLE_NAME,
-      IndexName: 'gsi2',
-      KeyConditionExpression: `gsi2pk = :pk AND ${condition}`,
-      ExpressionAttributeValues: { ':pk': statusKey, ...values },
-    },
-  );
-  for await (const page of pages) alerts.push(...(page.Items ?? []).map(strip));
-  return alerts;
+/** Alerts on the status index (gsi2) under `statusKey` whose due-date key meets `condition`. */
+function alertsByStatusDue(statusKey: string, condition: string, values: Record<string, string>): Promise<StoredAlert[]> {
+  return queryAllAlerts({
+    IndexName: 'gsi2',
+    KeyConditionExpression: `gsi2pk = :pk AND ${condition}`,
+    ExpressionAttributeValues: { ':pk': statusKey, ...values },
+  });
 }
 
 /** Open alerts due within the window [from, to] (deadline notices). */
@@ -309,43 +295,21 @@ export function pendingFollowUpsDueBy(to: string): Promise<StoredAlert[]> {
 /** Every alert of a household, all rules and sequences (resolved ones included), oldest first. */
 export async function householdAlerts(householdRef: string): Promise<StoredAlert[]> {
   const perRule = await Promise.all(
-    RULE_IDS.map(async (ruleId) => {
-      const alerts: StoredAlert[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamoClient().send(
-          new QueryCommand({
-            TableName: runtimeEnv().TABLE_NAME,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `ALERTKEY#${alertKeyOf(ruleId, householdRef)}` },
-            ExclusiveStartKey,
-          }),
-        );
-        alerts.push(...(page.Items ?? []).map(strip));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return alerts;
-    }),
+    RULE_IDS.map((ruleId) =>
+      queryAllAlerts({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ALERTKEY#${alertKeyOf(ruleId, householdRef)}` },
+      }),
+    ),
   );
   return perRule.flat().sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.alertId.localeCompare(b.alertId));
 }
 
 /** Every alert of a unit, all statuses (the statistics' input). */
-export async function unitAlerts(unit: string): Promise<StoredAlert[]> {
-  const alerts: StoredAlert[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `ALERTS#${unit}` },
-        ExclusiveStartKey,
-      }),
-    );
-    alerts.push(...(page.Items ?? []).map(strip));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return alerts;
+export function unitAlerts(unit: string): Promise<StoredAlert[]> {
+  return queryAllAlerts({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': `ALERTS#${unit}` },
+  });
 }
