@@ -24,8 +24,8 @@ const FACT_WRITING: readonly TableEntity[] = ['person', 'factSources'];
 export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   // the pipeline's claim; progress values, superseded ones batch-deleted
   'ingest-progress': { entities: [...UPLOAD_PIPELINE, 'progress'], batchWrite: true },
-  // roster members and the households' roster history batch-written; visits stored as person facts; roster rules raise alerts
-  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING, ...FACT_WRITING, 'household'], batchWrite: true },
+  // the roster history batch-written; visits stored as person facts; roster rules raise alerts
+  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING, ...FACT_WRITING, 'rosterHistory'], batchWrite: true },
   // the twin check lists the period's uploads; the person facts of an extract are batch-written
   'match-dataset': { entities: [...UPLOAD_PIPELINE, 'uploadsOfPeriod', ...ALERT_RAISING, ...FACT_WRITING], batchWrite: true },
   // an outside record is stored as person facts (a batch of one)
@@ -46,7 +46,7 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   // households' roster history and the members' facts (visits, medical …), after the unit check
   api: {
     entities: ['uploadsOfPeriod', 'progress', 'alert', 'alertsOfUnit', 'inbox'],
-    reads: ['household', 'rosterHistoryOfUnit', 'person', 'factSources'],
+    reads: ['rosterHistory', 'person', 'factSources'],
   },
 };
 

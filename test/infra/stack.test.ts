@@ -438,7 +438,6 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(leadingKeys('api')[0]).not.toContain('PERSON#*');
       const apiReads = tableStatements('api')[1];
       expect(apiReads.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
-        'HOUSEHOLD#*',
         'ROSTER-HISTORY#*',
         'PERSON#*',
         'FACTSOURCES#*',
