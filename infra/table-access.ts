@@ -11,7 +11,8 @@ export interface TableAccess {
 }
 
 const UPLOAD_PIPELINE: readonly TableEntity[] = ['upload'];
-const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert'];
+/** Alerts merged and written; the announcement ledger batch-written and read (alert-store). */
+const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert', 'announced'];
 /** Person facts are written in batches, each source registered once (person-facts-store). */
 const FACT_WRITING: readonly TableEntity[] = ['person', 'factSources'];
 
@@ -41,6 +42,7 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   'deadline-sweep': {
     entities: ['progress', 'uploadsOfPeriod', 'deadlineNotices', 'alertsByStatus', 'followUpsPending', ...ALERT_RAISING],
     reads: ['factSources'],
+    batchWrite: true,
   },
   // reads for the routes; casework writes the alert; the household file and the statistics only read the
   // households' roster history and the members' facts (visits, medical …), after the unit check

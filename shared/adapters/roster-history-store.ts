@@ -30,7 +30,8 @@ export function historyBucketOf(householdRef: string): number {
 }
 
 interface HistoryItem {
-  changes: RosterChange[];
+  /** JSON text of the changes: one string attribute, not thousands of nested maps to marshal and validate. */
+  changes: string;
 }
 
 /** The changes of one snapshot (`snapshotAt`: when its upload arrived) of one unit. */
@@ -51,7 +52,7 @@ export async function saveRosterChanges(unit: UnitCode, period: string, snapshot
         sk: at,
         gsi1pk: `ROSTER-HISTORY#${unit}`,
         gsi1sk: `${period}#${snapshotAt}#${bucket.toString(16).padStart(2, '0')}#${String(part).padStart(3, '0')}`,
-        changes: list.slice(part * CHANGES_PER_ITEM, (part + 1) * CHANGES_PER_ITEM).map((c) => ({ ...c, snapshotAt })),
+        changes: JSON.stringify(list.slice(part * CHANGES_PER_ITEM, (part + 1) * CHANGES_PER_ITEM).map((c) => ({ ...c, snapshotAt }))),
       });
     }
     return parts;
@@ -66,7 +67,7 @@ export async function saveRosterChanges(unit: UnitCode, period: string, snapshot
 async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<RosterChange[]> {
   const changes: RosterChange[] = [];
   for await (const page of paginateQuery({ client: dynamoClient() }, { TableName: runtimeEnv().TABLE_NAME, ...input }))
-    for (const item of (page.Items ?? []) as unknown as HistoryItem[]) changes.push(...item.changes);
+    for (const item of (page.Items ?? []) as unknown as HistoryItem[]) changes.push(...(JSON.parse(item.changes) as RosterChange[]));
   return inOrder(changes);
 }
 

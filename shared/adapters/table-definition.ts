@@ -33,6 +33,8 @@ export const TABLE_KEY_PREFIXES = {
   factSources: 'FACTSOURCES#',
   /** `ALERTKEY#{alertKey}`: an alert and its archived sequences (alert-store). */
   alert: 'ALERTKEY#',
+  /** `ANNOUNCED#{alertId}`: the ledger of alerts whose "Monitoring Alert Raised" is on the bus (alert-store). */
+  announced: 'ANNOUNCED#',
   /** gsi1 `ALERTS#{unit}`: a unit's alerts, newest first. */
   alertsOfUnit: 'ALERTS#',
   /** gsi2 `ALERT-STATUS#{status}`: alerts by status and due date. */
