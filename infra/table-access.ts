@@ -34,8 +34,9 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   'reject-upload': { entities: UPLOAD_PIPELINE },
   // immediate notices into the inbox; digest entries (the unit's and the city's)
   notify: { entities: ['notification', 'digest'] },
-  // the day's digest recorded, the entries it took batch-deleted; open alerts due soon or overdue; the digest into the inbox
-  'notify-digest': { entities: ['digest', 'alertsByStatus', 'notification'], batchWrite: true },
+  // the day's digest recorded, the entries it took batch-deleted; alerts raised since the last digest, open alerts due soon
+  // or overdue; the digest into the inbox
+  'notify-digest': { entities: ['digest', 'alertsByStatus', 'alertsOfUnit', 'notification'], batchWrite: true },
   // delivery records, robot send slots, the channel's outcome on the inbox record
   'deliver-notification': { entities: ['delivery', 'robotRate', 'notification'] },
   // report, target and 回访 deadlines (progress, uploads of the period, notices sent, pending follow-ups); alert escalation and visit-overdue

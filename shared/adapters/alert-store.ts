@@ -333,3 +333,25 @@ export function unitAlerts(unit: string): Promise<StoredAlert[]> {
     ExpressionAttributeValues: { ':pk': `ALERTS#${unit}` },
   });
 }
+
+/** A unit's alerts raised after `after` up to `through` (ISO times; `after` exclusive): what is new for the daily digest. */
+export async function alertsRaisedBetween(
+  unit: string,
+  after: string,
+  through: string,
+): Promise<Array<Pick<StoredAlert, 'alertId' | 'unit' | 'ruleId' | 'level'>>> {
+  const found: Array<Pick<StoredAlert, 'alertId' | 'unit' | 'ruleId' | 'level'>> = [];
+  const pages = paginateQuery(
+    { client: dynamoClient() },
+    {
+      TableName: runtimeEnv().TABLE_NAME,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :after AND :through',
+      ExpressionAttributeValues: { ':pk': `ALERTS#${unit}`, ':after': `${after}#~`, ':through': `${through}#~` },
+      ProjectionExpression: 'alertId, #unit, ruleId, #level',
+      ExpressionAttributeNames: { '#unit': 'unit', '#level': 'level' },
+    },
+  );
+  for await (const page of pages) found.push(...((page.Items ?? []) as typeof found));
+  return found;
+}

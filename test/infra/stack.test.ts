@@ -426,7 +426,7 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         ]);
       }
       expect(leadingKeys('notify')).toEqual([['NOTIFICATION#*', 'DIGEST#*']]);
-      expect(leadingKeys('notify-digest')).toEqual([['DIGEST#*', 'ALERT-STATUS#*', 'NOTIFICATION#*']]);
+      expect(leadingKeys('notify-digest')).toEqual([['DIGEST#*', 'ALERT-STATUS#*', 'ALERTS#*', 'NOTIFICATION#*']]);
       expect(leadingKeys('deliver-notification')).toEqual([['DELIVERY#*', 'ROBOT#*', 'NOTIFICATION#*']]);
       expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
       expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
