@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { batchWrite } from './batch-write.ts';
@@ -17,7 +18,7 @@ import type { UnitCode } from '../domain/units.ts';
  * keys of its own, ordered by the time it arrived.
  */
 export const HISTORY_BUCKETS = 256;
-/** Changes per item: ~300 bytes each keeps an item far below DynamoDB's 400 KB. */
+/** Changes per item: ~300 bytes each before compression keeps an item far below DynamoDB's 400 KB. */
 const CHANGES_PER_ITEM = 400;
 
 const partitionOf = (unit: string, bucket: number) => `ROSTER-HISTORY#${unit}#${bucket.toString(16).padStart(2, '0')}`;
@@ -30,8 +31,8 @@ export function historyBucketOf(householdRef: string): number {
 }
 
 interface HistoryItem {
-  /** JSON text of the changes: one string attribute, not thousands of nested maps to marshal and validate. */
-  changes: string;
+  /** The changes as gzipped JSON: one binary attribute, not thousands of nested maps to marshal, sign and validate. */
+  changes: Uint8Array;
 }
 
 /** The changes of one snapshot (`snapshotAt`: when its upload arrived) of one unit. */
@@ -52,7 +53,9 @@ export async function saveRosterChanges(unit: UnitCode, period: string, snapshot
         sk: at,
         gsi1pk: `ROSTER-HISTORY#${unit}`,
         gsi1sk: `${period}#${snapshotAt}#${bucket.toString(16).padStart(2, '0')}#${String(part).padStart(3, '0')}`,
-        changes: JSON.stringify(list.slice(part * CHANGES_PER_ITEM, (part + 1) * CHANGES_PER_ITEM).map((c) => ({ ...c, snapshotAt }))),
+        changes: gzipSync(
+          JSON.stringify(list.slice(part * CHANGES_PER_ITEM, (part + 1) * CHANGES_PER_ITEM).map((c) => ({ ...c, snapshotAt }))),
+        ),
       });
     }
     return parts;
@@ -67,7 +70,8 @@ export async function saveRosterChanges(unit: UnitCode, period: string, snapshot
 async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<RosterChange[]> {
   const changes: RosterChange[] = [];
   for await (const page of paginateQuery({ client: dynamoClient() }, { TableName: runtimeEnv().TABLE_NAME, ...input }))
-    for (const item of (page.Items ?? []) as unknown as HistoryItem[]) changes.push(...(JSON.parse(item.changes) as RosterChange[]));
+    for (const item of (page.Items ?? []) as unknown as HistoryItem[])
+      changes.push(...(JSON.parse(gunzipSync(item.changes).toString('utf8')) as RosterChange[]));
   return inOrder(changes);
 }
 
