@@ -111,7 +111,14 @@ export async function replaceSourceFacts<R>(kind: FactKind, source: string, upda
     records.length > 0
       ? {
           PutRequest: {
-            Item: { ...itemKey(personRef, kind, source), personRef, kind, source, maskedId, records: JSON.stringify(records) } satisfies FactsItem,
+            Item: {
+              ...itemKey(personRef, kind, source),
+              personRef,
+              kind,
+              source,
+              maskedId,
+              records: JSON.stringify(records),
+            } satisfies FactsItem,
           },
         }
       : { DeleteRequest: { Key: itemKey(personRef, kind, source) } },
