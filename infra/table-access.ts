@@ -11,8 +11,8 @@ export interface TableAccess {
 }
 
 const UPLOAD_PIPELINE: readonly TableEntity[] = ['upload'];
-/** Alerts merged and written; the announcement ledger batch-written and read (alert-store). */
-const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert', 'announced'];
+/** Alerts merged and written, new ones under a unit's lease; the announcement ledger batch-written and read (alert-store). */
+const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert', 'announced', 'lease'];
 /** Person facts are written in batches, each source registered once (person-facts-store). */
 const FACT_WRITING: readonly TableEntity[] = ['person', 'factSources'];
 

@@ -90,6 +90,23 @@ export async function getAlert(alertId: string): Promise<StoredAlert | undefined
 export class AlertWriteConflict extends Error {}
 
 /**
+ * Stores alerts of keys that have none yet, batch-written (25 a request, not
+ * one conditional put each). Only for a caller that holds the creating lease
+ * of their units and has just read that the keys are empty (`raiseAlerts`):
+ * nobody else creates alerts, and no person can act on an alert that does not
+ * exist, so nothing can be overwritten.
+ */
+export async function createAlerts(alerts: Array<MonitoringAlert & { announcePending?: boolean }>): Promise<StoredAlert[]> {
+  const stored = alerts.map((alert): StoredAlert => ({ ...alert, revision: 1 }));
+  await batchWrite(
+    stored.map((alert) => ({ PutRequest: { Item: { ...latestKey(alert.alertKey), ...indexed(alert), ...alert } } })),
+    undefined,
+    4,
+  );
+  return stored;
+}
+
+/**
  * Saves an alert as the latest of its key, if nobody changed it since `previous`
  * was read. A new sequence archives the previous alert first.
  */

@@ -35,6 +35,8 @@ export const TABLE_KEY_PREFIXES = {
   alert: 'ALERTKEY#',
   /** `ANNOUNCED#{alertId}`: the ledger of alerts whose "Monitoring Alert Raised" is on the bus (alert-store). */
   announced: 'ANNOUNCED#',
+  /** `LEASE#{name}`: short leases, e.g. creating a unit's new alerts (lease). */
+  lease: 'LEASE#',
   /** gsi1 `ALERTS#{unit}`: a unit's alerts, newest first. */
   alertsOfUnit: 'ALERTS#',
   /** gsi2 `ALERT-STATUS#{status}`: alerts by status and due date. */
