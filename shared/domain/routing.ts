@@ -84,8 +84,12 @@ export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
       id: 'evaluate-data-matched',
       description: '部门数据比对结果(平台内外均可发送)',
       target: 'evaluate-monitoring',
-      // Outside producers may put Data Matched with their own source: the handler validates the detail.
-      pattern: { 'detail-type': [DETAIL_TYPES.dataMatched] },
+      // Outside producers may put Data Matched with their own source: the handler validates the detail. The
+      // platform's matcher evaluates its own uploads in bulk: its events (they name the upload) invoke nothing.
+      pattern: {
+        'detail-type': [DETAIL_TYPES.dataMatched],
+        $or: [{ source: [{ 'anything-but': [EVENT_SOURCE] }] }, { detail: { uploadKey: [{ exists: false }] } }],
+      },
     },
     {
       id: 'notify-red-alerts',

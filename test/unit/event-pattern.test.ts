@@ -337,6 +337,19 @@ describe('the routing table on the local matcher', () => {
     expect(routesFor(objectCreated('uploads/330602/progress/2024-03/report.csv', 'other-bucket'))).toEqual([]);
   });
 
+  it("does not route the platform matcher's own Data Matched (it names its upload; the matcher evaluated it)", () => {
+    const own = event(
+      { personRef: 'f'.repeat(64), uploadKey: 'uploads/330600/medical/2024-06/m.csv' },
+      { source: EVENT_SOURCE, 'detail-type': DETAIL_TYPES.dataMatched },
+    );
+    expect(routesFor(own)).toEqual([]);
+    const outside = event(
+      { personRef: 'f'.repeat(64), uploadKey: 'theirs' },
+      { source: 'external.data-exchange', 'detail-type': DETAIL_TYPES.dataMatched },
+    );
+    expect(routesFor(outside)).toEqual(['evaluate-data-matched']);
+  });
+
   it.each(['external.data-exchange', EVENT_SOURCE])('routes Data Matched from %s to evaluate-data-matched', (source) => {
     expect(routesFor(event({ personRef: 'f'.repeat(64) }, { source, 'detail-type': DETAIL_TYPES.dataMatched }))).toEqual([
       'evaluate-data-matched',

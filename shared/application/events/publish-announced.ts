@@ -7,15 +7,29 @@ import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 /** PutEvents takes 10 entries: each batch is recorded as announced right after it is on the bus. */
 export const ANNOUNCE_BATCH = 10;
 
+/** PutEvents requests in flight for events that carry no stored mark (their order and number is not state). */
+const UNMARKED_IN_FLIGHT = 4;
+
+const isMarked = (e: PlatformEvent) => e.detailType === DETAIL_TYPES.alertRaised || e.detailType === DETAIL_TYPES.taskProgressUpdated;
+
 /**
  * Puts events on the bus and then records what made them due as announced
  * (alerts in the announcement ledger, one batch-write per batch; a progress
- * value's `announcePending` cleared), batch by batch. Events follow from stored
- * state: a crash before a batch is recorded leaves it due, and the reprocessing
- * announces exactly those again. At worst the batch in flight at the crash goes
- * out twice; nothing due is ever lost.
+ * value's `announcePending` cleared), batch by batch, one batch at a time.
+ * Events follow from stored state: a crash before a batch is recorded leaves
+ * it due, and the reprocessing announces exactly those again. At worst the
+ * batch in flight at the crash goes out twice; nothing due is ever lost.
+ * Events without a mark (a bulk upload's "Data Matched") go beside them, a few
+ * requests in flight.
  */
 export async function publishAnnounced(events: PlatformEvent[]): Promise<void> {
+  const unmarked: PlatformEvent[][] = [];
+  const others = events.filter((e) => !isMarked(e));
+  for (let i = 0; i < others.length; i += ANNOUNCE_BATCH) unmarked.push(others.slice(i, i + ANNOUNCE_BATCH));
+  await Promise.all([announceMarked(events.filter(isMarked)), mapWithConcurrency(unmarked, UNMARKED_IN_FLIGHT, publishEvents)]);
+}
+
+async function announceMarked(events: PlatformEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += ANNOUNCE_BATCH) {
     const batch = events.slice(i, i + ANNOUNCE_BATCH);
     await publishEvents(batch);
