@@ -17,6 +17,11 @@ export interface RosterIndexFile {
   unit: UnitCode;
   period: string;
   entries: RosterEntry[];
+  /**
+   * The upload that wrote this snapshot and what it changed: a reprocessing of that same upload (after a crash
+   * between the index and the alerts' announcement) diffs against nothing new, so it takes these instead.
+   */
+  written?: { uploadKey: string; etag: string; counts: Record<'added' | 'changed' | 'unchanged' | 'exited', number>; touched: string[] };
 }
 
 export async function writeRosterIndex(file: RosterIndexFile): Promise<void> {

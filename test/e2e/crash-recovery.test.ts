@@ -147,16 +147,50 @@ describe('crash windows: the platform killed during an ingest, then restarted', 
     });
   }
 
+  it('a roster killed after its alerts were stored: the restart announces each once, though the index already holds it', {
+    timeout: 180_000,
+  }, async () => {
+    const dir = await crashedCopy();
+    const crashing = await startChildPlatform(dir, { [FAULT_ENV]: 'after-alerts' });
+    running.push(crashing);
+    const key = 'uploads/330603/roster/2024-06/名册.csv';
+    // 支出型困难 households of one at 900 元 a month, under the 低保 standard: income-below-standard (red) for each
+    const poor = Array.from({ length: 20 }, (_, i) => citizen('330603', '1980-03-03', 500 + i));
+    const roster = csv(
+      ['身份证号', '姓名', '户编号', '救助类别', '家庭人口数', '家庭月人均收入'],
+      poor.map((id, i) => [id, `甲${i}`, `K${i}`, '支出型困难', 1, 900]),
+    );
+    const s3 = childS3(crashing.endpoints);
+    await s3.send(new PutObjectCommand({ Bucket: crashing.endpoints.uploadsBucket, Key: key, Body: roster }));
+    s3.destroy();
+    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const restarted = await startChildPlatform(dir);
+    running.push(restarted);
+    useChildStorage(restarted.endpoints);
+    await waitTerminal(key, restarted);
+    await childIdle(restarted.endpoints);
+    const alerts = (await allAlerts()).filter((a) => a.unit === '330603' && a.ruleId === 'income-below-standard');
+    expect(alerts).toHaveLength(20);
+    expect(await unannounced(alerts)).toEqual([]);
+    const raised = (await archived(dir)).filter((e) => e['detail-type'] === DETAIL_TYPES.alertRaised && e.detail.unit === '330603');
+    expect(raised.map((e) => e.detail.alertId).sort()).toEqual(alerts.map((a) => a.alertId).sort()); // each once
+    const summary = (await archived(dir)).filter((e) => e['detail-type'] === DETAIL_TYPES.uploadProcessed && e.detail.key === key);
+    expect(summary).toHaveLength(1);
+    restarted.child.kill('SIGTERM');
+    await restarted.exited;
+  });
+
   it('killed at an arbitrary moment in the middle of a large ingest, then restarted', { timeout: 240_000 }, async () => {
     const dir = await crashedCopy();
     const first = await startChildPlatform(dir);
     running.push(first);
     useChildStorage(first.endpoints);
     const s3 = childS3(first.endpoints);
-    await s3.send(new PutObjectCommand({ Bucket: first.endpoints.uploadsBucket, Key: MEDICAL_KEY, Body: medicalFile(120_000) }));
+    await s3.send(new PutObjectCommand({ Bucket: first.endpoints.uploadsBucket, Key: MEDICAL_KEY, Body: medicalFile(300_000) }));
     s3.destroy();
     for (let i = 0; i < 300 && (await getUpload(MEDICAL_KEY))?.status !== 'processing'; i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 700));
     first.child.kill('SIGKILL');
     await first.exited;
     const before = (await archived(dir)).filter((e) => e['detail-type'] === DETAIL_TYPES.uploadProcessed && e.detail.key === MEDICAL_KEY);

@@ -19,14 +19,16 @@ const isMarked = (e: PlatformEvent) => e.detailType === DETAIL_TYPES.alertRaised
  * Events follow from stored state: a crash before a batch is recorded leaves
  * it due, and the reprocessing announces exactly those again. At worst the
  * batch in flight at the crash goes out twice; nothing due is ever lost.
- * Events without a mark (a bulk upload's "Data Matched") go beside them, a few
+ * Events without a mark (a bulk upload's "Data Matched") go after them, a few
  * requests in flight.
  */
 export async function publishAnnounced(events: PlatformEvent[]): Promise<void> {
   const unmarked: PlatformEvent[][] = [];
   const others = events.filter((e) => !isMarked(e));
   for (let i = 0; i < others.length; i += ANNOUNCE_BATCH) unmarked.push(others.slice(i, i + ANNOUNCE_BATCH));
-  await Promise.all([announceMarked(events.filter(isMarked)), mapWithConcurrency(unmarked, UNMARKED_IN_FLIGHT, publishEvents)]);
+  // the marked first: a crash among them leaves none of the unmarked out, which a reprocessing would send again
+  await announceMarked(events.filter(isMarked));
+  await mapWithConcurrency(unmarked, UNMARKED_IN_FLIGHT, publishEvents);
 }
 
 async function announceMarked(events: PlatformEvent[]): Promise<void> {

@@ -58,11 +58,25 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
 
   phases.ms['parse+hash'] = Math.round(performance.now() - readStarted);
 
-  const diff = diffRosterSnapshot(previous?.entries ?? [], entries);
+  // The same upload again (a crash after its index was written): what it changed is in the index, not in a new diff.
+  const again = previous?.written?.uploadKey === upload.key && previous.written.etag === upload.etag ? previous.written : undefined;
+  const diff = diffRosterSnapshot(again ? entries : (previous?.entries ?? []), entries);
+  const counts = again?.counts ?? {
+    added: diff.added.length,
+    changed: diff.changed.length,
+    unchanged: diff.unchanged.length,
+    exited: diff.exited.length,
+  };
+  const touched = again ? new Set(again.touched) : householdsTouched(diff);
   // The history, then the index (a crash in between re-diffs against the old index and writes the same
   // changes again); the rules then run on the snapshot in memory, once the writes are in (a crash between
   // them must leave no alert unannounced). Current members are the index; who left, the history.
-  const snapshot = { unit: upload.unit, period: upload.period, entries };
+  const snapshot = {
+    unit: upload.unit,
+    period: upload.period,
+    entries,
+    written: { uploadKey: upload.key, etag: upload.etag, counts, touched: [...touched] },
+  };
   await phases.time('history writes', () =>
     saveRosterChanges(upload.unit, upload.period, upload.receivedAt, rosterChanges(diff, previous?.entries ?? [], upload.period)),
   );
@@ -70,7 +84,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   faultPoint('after-facts');
   const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
   const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
-  const households = householdsTouched(diff);
+  const households = new Set(touched);
   for (const d of duplicates) {
     for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
   }
@@ -86,9 +100,7 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
     phaseMs: phases.ms,
   });
 
-  const warnings = [
-    `名册变化:新增 ${diff.added.length} 人,变更 ${diff.changed.length} 人,未变 ${diff.unchanged.length} 人,退出 ${diff.exited.length} 人`,
-  ];
+  const warnings = [`名册变化:新增 ${counts.added} 人,变更 ${counts.changed} 人,未变 ${counts.unchanged} 人,退出 ${counts.exited} 人`];
   if (duplicates.length) warnings.push(`${duplicates.length} 人同时在其他单位的在册名册中(已生成“重复在册”预警)`);
   const inconsistent = inconsistentHouseholds(entries);
   if (inconsistent.length) warnings.push(`${inconsistent.length} 户的各成员行家庭人口数或月人均收入不一致,已按该户第一行计算`);
