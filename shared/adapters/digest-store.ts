@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
+import { queryAll } from './query-all.ts';
 import { batchWrite } from './batch-write.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import type { DigestEntry, Notice } from '../domain/notifications/index.ts';
@@ -45,20 +46,11 @@ export async function addDigestEntries(recipient: string, noticeKey: string, tim
 const entryTime = (item: Record<string, unknown>) => String(item.at ?? String(item.sk).slice('ENTRY#'.length));
 
 export async function pendingDigestEntries(recipient: string): Promise<Array<{ sk: string; entry: DigestEntry }>> {
-  const found: Array<{ sk: string; at: string; entry: DigestEntry }> = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-        ExpressionAttributeValues: { ':pk': partition(recipient), ':entry': 'ENTRY#' },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of out.Items ?? []) found.push({ sk: String(item.sk), at: entryTime(item), entry: item.entry as DigestEntry });
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+    ExpressionAttributeValues: { ':pk': partition(recipient), ':entry': 'ENTRY#' },
+  });
+  const found = items.map((item) => ({ sk: String(item.sk), at: entryTime(item), entry: item.entry as DigestEntry }));
   return found.sort((a, b) => a.at.localeCompare(b.at) || a.sk.localeCompare(b.sk)).map(({ sk, entry }) => ({ sk, entry }));
 }
 
