@@ -147,7 +147,39 @@ describe('delivery journal', () => {
     ]);
   });
 
-  it('opens a large journal (100,000 deliveries, 2,000 of them still pending) in well under a second', async () => {
+  it('a delivery waiting to retry is still pending in the file (a crash then re-drives it); dead-lettered, it is settled', async () => {
+    const file = journalFile();
+    const { journal } = await DeliveryJournal.open(file);
+    let failures = 0;
+    const bus = new LocalEventBus({
+      name: 'b',
+      account: '000000000000',
+      region: 'cn-local-1',
+      clock: new PlatformClock('2024-07-02'),
+      archiveFile: join(dir, 'archive3.ndjson'),
+      deadLetterFile: join(dir, 'dlq3.ndjson'),
+      journal,
+      backoffMs: 300,
+      attempts: 2,
+      routes: [{ id: 'to-notify', description: '', target: 'notify', pattern: { source: ['x'] } }],
+      invoke: async () => {
+        failures++;
+        throw new Error('downstream unavailable');
+      },
+    });
+    const [result] = bus.putEvents([{ Source: 'x', DetailType: 'T', Detail: '{}' }]);
+    while (failures === 0) await new Promise((r) => setTimeout(r, 10));
+    // the process dies during the backoff: what the file says then
+    const copy = join(dir, `j${++n}.ndjson`);
+    await writeFile(copy, await readFile(file));
+    expect((await DeliveryJournal.open(copy)).pending.map((p) => p.event.id)).toEqual([result.EventId]);
+    await bus.whenIdle();
+    expect(failures).toBe(2);
+    expect((await lines(file)).map((l) => l.op)).toEqual(['pending', 'dead-lettered']);
+    expect((await DeliveryJournal.open(file)).pending).toEqual([]);
+  });
+
+  it('opens a large journal (100,000 deliveries, 2,000 of them still pending) and compacts it quickly (≈0.4 s here)', async () => {
     const file = journalFile();
     await DeliveryJournal.open(file); // creates the folder
     const evidence = { incomePerCapita: 512, standard: 1100, members: 3, note: 'x'.repeat(300) };
