@@ -122,7 +122,7 @@ export class LocalEventBus {
           count++;
         } else {
           this.append(this.options.deadLetterFile, { failedAt: new Date().toISOString(), route: id, error: 'route-not-found', event });
-          void this.options.journal?.recordSettled(event.id, id, 'dead-lettered');
+          void this.options.journal?.recordSettled(event.id, id, 'dead-lettered').catch(() => undefined);
         }
       }
     }
@@ -148,7 +148,9 @@ export class LocalEventBus {
     this.inFlight++;
     try {
       await Promise.resolve(); // asynchronous, like an async Lambda invoke
-      await journaled; // never invoke what a crash could forget
+      // never invoke what a crash could forget; should the journal's disk fail, PutEvents reports it (archived()),
+      // and delivering anyway is safer than dropping (a redundant re-drive later is harmless)
+      await journaled?.catch(() => undefined);
       for (let attempt = 1; ; attempt++) {
         try {
           await this.options.invoke(route.target, event);
@@ -167,15 +169,15 @@ export class LocalEventBus {
               event,
             });
             // settled only once the dead letter is written: the journal line follows it in order
-            await this.writes;
-            await journal?.recordSettled(event.id, route.id, 'dead-lettered');
+            await this.writes.catch(() => undefined);
+            await journal?.recordSettled(event.id, route.id, 'dead-lettered').catch(() => undefined);
             return;
           }
           this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'retrying', attempt, error: message });
           await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
         }
       }
-      await journal?.recordSettled(event.id, route.id, 'done');
+      await journal?.recordSettled(event.id, route.id, 'done').catch(() => undefined); // lost: re-driven once more, harmless
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
