@@ -145,7 +145,7 @@ describe('notification channels: signed robots, exactly once, rate limits, retri
     expect(await ndjson(dataPaths(p.dataDir).outboxFile)).toHaveLength(1);
   });
 
-  it('the same alert announced twice under two event ids (a batch put again after a crash): one notice, one digest entry, one message per channel', async () => {
+  it('the same alert announced twice under two event ids (a batch put again after a crash): one notice, one message per channel', async () => {
     const before = {
       flaky: robots.at('/dingtalk/flaky').length,
       wecom: robots.at('/wecom').length,
@@ -164,10 +164,6 @@ describe('notification channels: signed robots, exactly once, rate limits, retri
     expect(robots.at('/wecom').length - before.wecom).toBe(1);
     expect(robots.at('/webhook/city').length - before.city).toBe(1);
     expect((await ndjson(dataPaths(p.dataDir).outboxFile)).length - outboxBefore).toBe(1);
-    for (const unit of ['330602', '330600']) {
-      const entries = (await pendingDigestEntries(unit)).filter((e) => 'alertId' in e.entry && e.entry.alertId === 'D1');
-      expect(entries).toHaveLength(1);
-    }
     // "Notification Sent" names the event that was delivered first, once per channel; the second event sent nothing
     const sent = await sentFor(p, 'first-put-D1');
     expect(sent.map((s) => `${s.recipient} ${s.channel}`).sort()).toEqual([
@@ -179,6 +175,25 @@ describe('notification channels: signed robots, exactly once, rate limits, retri
       '330602 wecom',
     ]);
     expect(await sentFor(p, 'second-put-D1')).toEqual([]);
+  });
+
+  it('the same escalation under two event ids is one digest entry for the unit and one for the city', async () => {
+    const escalated = { ...redAlert('E1', '330603'), level: 'orange', previousLevel: 'yellow' };
+    p.platform.bus.publish(envelope(p, 'Monitoring Alert Escalated', escalated, 'first-put-E1'));
+    p.platform.bus.publish(envelope(p, 'Monitoring Alert Escalated', escalated, 'second-put-E1'));
+    await p.platform.whenIdle();
+    for (const unit of ['330603', '330600']) {
+      const entries = (await pendingDigestEntries(unit)).filter((e) => 'alertId' in e.entry && e.entry.alertId === 'E1');
+      expect(entries.map((e) => e.entry)).toEqual([
+        { kind: 'alert-escalated', unit: '330603', alertId: 'E1', ruleId: 'death-in-household', level: 'orange' },
+      ]);
+    }
+    // the next step is a subject of its own
+    p.platform.bus.publish(
+      envelope(p, 'Monitoring Alert Escalated', { ...escalated, level: 'red', previousLevel: 'orange' }, 'third-put-E1'),
+    );
+    await p.platform.whenIdle();
+    expect((await pendingDigestEntries('330603')).filter((e) => 'alertId' in e.entry && e.entry.alertId === 'E1')).toHaveLength(2);
   });
 
   it('more than 20 messages for one robot within its window: all delivered, never more than 20 in any window', async () => {
