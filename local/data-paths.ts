@@ -28,6 +28,8 @@ export function dataPaths(dataDir: string) {
     archiveDir: join(dataDir, 'archive'),
     archiveFile: join(dataDir, 'archive', 'events.ndjson'),
     deadLetterFile: join(dataDir, 'dead-letter.ndjson'),
+    /** The local bus's delivery journal: what was put but not yet delivered is re-driven at start (local/delivery-journal.ts). */
+    deliveryJournalFile: join(dataDir, 'bus', 'deliveries.ndjson'),
     /** What the `sns` channel publishes locally, one message a line. */
     outboxFile: join(dataDir, 'outbox.ndjson'),
     /** Notification deliveries that used up their attempts (and queue messages past their receive limit). */

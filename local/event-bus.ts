@@ -6,6 +6,7 @@ import type { EventBridgeEnvelope } from './event-envelope.ts';
 import type { Route } from '../shared/domain/routing.ts';
 import type { FunctionId } from '../shared/domain/routing.ts';
 import type { PlatformClock } from './clock.ts';
+import type { DeliveryJournal, PendingDelivery } from './delivery-journal.ts';
 
 export interface PutEventsEntry {
   Source?: string;
@@ -30,6 +31,8 @@ export interface LocalEventBusOptions {
   clock: PlatformClock;
   archiveFile: string;
   deadLetterFile: string;
+  /** Deliveries journaled before their targets run, so that a restart re-drives what a crash cut off. */
+  journal?: DeliveryJournal;
   invoke: (target: FunctionId, event: EventBridgeEnvelope) => Promise<unknown>;
   /** Attempts per delivery: Lambda's async invoke makes 1 + 2 retries. */
   attempts?: number;
@@ -94,33 +97,65 @@ export class LocalEventBus {
   publish(event: EventBridgeEnvelope): void {
     this.append(this.options.archiveFile, event);
     this.options.onEvent?.(event);
-    for (const route of this.options.routes) {
-      if (matchesPattern(route.pattern, event as unknown as Record<string, unknown>)) void this.deliver(route, event);
-    }
+    const routes = this.options.routes.filter((route) => matchesPattern(route.pattern, event as unknown as Record<string, unknown>));
+    if (routes.length === 0) return;
+    const journaled = this.options.journal?.recordPending(
+      event,
+      routes.map((r) => r.id),
+    );
+    for (const route of routes) void this.deliver(route, event, journaled);
   }
 
-  /** Resolves when every event put so far is in the archive file. */
+  /**
+   * Start-up: the deliveries the journal still holds as pending (the process
+   * died before their targets ran to an end) are delivered again, with fresh
+   * attempts; the events are in the archive already. Routes no longer in the
+   * routing table are settled as dead letters.
+   */
+  redrive(pending: PendingDelivery[]): number {
+    let count = 0;
+    for (const { event, routes } of pending) {
+      for (const id of routes) {
+        const route = this.options.routes.find((r) => r.id === id);
+        if (route) {
+          void this.deliver(route, event, Promise.resolve());
+          count++;
+        } else {
+          this.append(this.options.deadLetterFile, { failedAt: new Date().toISOString(), route: id, error: 'route-not-found', event });
+          void this.options.journal?.recordSettled(event.id, id, 'dead-lettered').catch(() => undefined);
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Resolves when every event put so far is in the archive file and its deliveries in the journal. */
   async archived(): Promise<void> {
     await this.writes;
+    await this.options.journal?.flushed();
   }
 
   /** Resolves when no delivery is in flight (tests, CLI, shutdown). */
   async whenIdle(): Promise<void> {
     while (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    await this.writes;
+    await this.archived();
   }
 
-  private async deliver(route: Route, event: EventBridgeEnvelope): Promise<void> {
+  private async deliver(route: Route, event: EventBridgeEnvelope, journaled: Promise<void> | undefined): Promise<void> {
     const attempts = this.options.attempts ?? 3;
     const backoff = this.options.backoffMs ?? 1000;
+    const journal = this.options.journal;
     this.inFlight++;
     try {
       await Promise.resolve(); // asynchronous, like an async Lambda invoke
+      // never invoke what a crash could forget; should the journal's disk fail, PutEvents reports it (archived()),
+      // and delivering anyway is safer than dropping (a redundant re-drive later is harmless)
+      await journaled?.catch(() => undefined);
       for (let attempt = 1; ; attempt++) {
         try {
           await this.options.invoke(route.target, event);
           this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'delivered', attempt });
-          return;
+          break;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           if (attempt >= attempts) {
@@ -133,12 +168,16 @@ export class LocalEventBus {
               error: message,
               event,
             });
+            // settled only once the dead letter is written: the journal line follows it in order
+            await this.writes.catch(() => undefined);
+            await journal?.recordSettled(event.id, route.id, 'dead-lettered').catch(() => undefined);
             return;
           }
           this.options.onDelivery?.({ route: route.id, target: route.target, event, outcome: 'retrying', attempt, error: message });
           await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
         }
       }
+      await journal?.recordSettled(event.id, route.id, 'done').catch(() => undefined); // lost: re-driven once more, harmless
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());

@@ -18,6 +18,7 @@ import type { ObjectStore, StoredObject } from './s3/object-store.ts';
 import { compareKeys } from './s3/sorted-keys.ts';
 import { importS3rverFolder } from './s3/import-s3rver.ts';
 import { LocalEventBus, toIsoSeconds, type DeliveryReport } from './event-bus.ts';
+import { DeliveryJournal } from './delivery-journal.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
 import { startLocalAwsServer } from './local-aws-server.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -67,6 +68,8 @@ export interface RunningPlatform {
   functions: LambdaRuntime;
   /** Uploads found without a terminal result at start and sent through again. */
   resumedUploads: string[];
+  /** Deliveries the journal held as pending at start (cut off by a crash), delivered again. */
+  redrivenDeliveries: number;
   /** The local SQS queues by id (QUEUES), e.g. the notification deliveries. */
   queues: Record<string, LocalQueue>;
   /** `sweep [--at]`: the daily sweep, then (once its events are handled) the daily digest of the same day. */
@@ -120,6 +123,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   try {
     const dynamo = await startDynamoDb(paths.dynamoDir, credentials);
     closers.push(dynamo.close);
+    // Compacted before anything is put on the bus; what it held pending is re-driven once the functions can run.
+    const { journal, pending: pendingDeliveries } = await DeliveryJournal.open(paths.deliveryJournalFile);
     const bus = new LocalEventBus({
       name: BUS_NAME,
       account: ACCOUNT,
@@ -128,6 +133,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       clock,
       archiveFile: paths.archiveFile,
       deadLetterFile: paths.deadLetterFile,
+      journal,
       invoke: (target, event) => invokeFunction(target, event),
       backoffMs: options.retryBackoffMs,
       onDelivery: options.onDelivery,
@@ -238,6 +244,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       secretAccessKey: credentials.secretAccessKey,
     };
     const resumedUploads = await resumeUnfinishedUploads(s3.store, bus);
+    const redrivenDeliveries = bus.redrive(pendingDeliveries);
     // Written whole and switched in: a reader never sees half a file, and the secret key is 0600 from the start.
     const endpointsTmp = `${paths.endpointsFile}.tmp`;
     await writeFile(endpointsTmp, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
@@ -253,6 +260,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       clock,
       functions,
       resumedUploads,
+      redrivenDeliveries,
       queues,
       sweepAndDigest,
       whenIdle,

@@ -57,7 +57,9 @@ Safety Net 已就绪 (${Date.now() - started} ms)
   }
   数据目录       ${platform.dataDir}
   端点文件       ${dataPaths(platform.dataDir).endpointsFile}
-${platform.resumedUploads.length ? `  继续处理上次未完成的上传 ${platform.resumedUploads.length} 个\n` : ''}
+${platform.resumedUploads.length ? `  继续处理上次未完成的上传 ${platform.resumedUploads.length} 个\n` : ''}${
+  platform.redrivenDeliveries ? `  重新投递上次中断的事件投递 ${platform.redrivenDeliveries} 个\n` : ''
+}
 令牌: npx safety-net token --unit 330602 --role district   按 Ctrl-C 退出`);
 
   await new Promise<void>((resolve) => {

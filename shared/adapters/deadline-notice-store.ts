@@ -1,5 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
+import { queryAll } from './query-all.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import type { DeadlineMarker } from '../domain/deadlines.ts';
 
@@ -11,22 +12,11 @@ const PK = 'DEADLINE-NOTICES';
 
 export async function sentDeadlineNotices(): Promise<Map<string, Set<string>>> {
   const sent = new Map<string, Set<string>>();
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': PK },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const { subjectId, marker } = item as { subjectId: string; marker: string };
-      sent.set(subjectId, (sent.get(subjectId) ?? new Set()).add(marker));
-    }
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = await queryAll<{ subjectId: string; marker: string }>({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': PK },
+  });
+  for (const { subjectId, marker } of items) sent.set(subjectId, (sent.get(subjectId) ?? new Set()).add(marker));
   return sent;
 }
 

@@ -8,6 +8,8 @@ export interface ChannelDelivery {
   notificationId: string;
   cause: string;
   causeType: string;
+  /** The subject the delivery record is keyed on (`noticeKeyOf`); absent on messages queued before it existed: then `cause`. */
+  noticeKey?: string;
   channel: string;
   notice: Notice;
   /** 1 for the first try. */

@@ -4,13 +4,14 @@ import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 
 /**
- * One record per (cause, channel, recipient): `DELIVERY#{cause}` / `{channel}#{recipient}`.
+ * One record per (subject, channel, recipient): `DELIVERY#{subject}` / `{channel}#{recipient}`, the subject
+ * being the cause's `noticeKeyOf` (an alert, a deadline step, an upload version, a day's digest).
  * A delivery claims it (status `sending`, with a lease) before it calls the channel and
  * marks it `delivered` or `failed` after; a redelivered cause finds it and sends nothing.
  */
 export type DeliveryStatus = 'sending' | 'delivered' | 'failed';
 
-const key = (cause: string, channel: string, recipient: string) => ({ pk: `DELIVERY#${cause}`, sk: `${channel}#${recipient}` });
+const key = (subject: string, channel: string, recipient: string) => ({ pk: `DELIVERY#${subject}`, sk: `${channel}#${recipient}` });
 
 /** A claim expires after this long: a sender that crashed mid-call is taken over by the queue's redelivery. */
 const LEASE_MS = 120_000;

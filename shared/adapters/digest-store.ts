@@ -1,13 +1,16 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
+import { queryAll } from './query-all.ts';
 import { batchWrite } from './batch-write.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import type { DigestEntry, Notice } from '../domain/notifications/index.ts';
 
 /**
  * The daily digest as state. Entries wait per recipient (`DIGEST#{unit}` /
- * `ENTRY#{time}#{event}#{n}`) until that unit's next digest takes them; the
+ * `ENTRY#{noticeKey}#{n}`, the subject of the event: the same alert announced
+ * twice is one entry) until that unit's next digest takes them, in the order
+ * their events happened (`at`); the
  * digest of a day is one record (`DIGEST#{unit}` / `DAY#{date}`) written once, so
  * a second run on the same day re-sends the same digest (which the deliveries
  * then skip) instead of making another.
@@ -24,34 +27,33 @@ export interface StoredDigest {
 
 const partition = (unit: string) => `DIGEST#${unit}`;
 
-/** Adds entries for a recipient (one or two per event: single puts); the same event's entries again overwrite themselves. */
-export async function addDigestEntries(recipient: string, eventId: string, time: string, entries: DigestEntry[]): Promise<void> {
+/** Adds entries for a recipient (one or two per event: single puts); the same subject's entries again are kept as first written. */
+export async function addDigestEntries(recipient: string, noticeKey: string, time: string, entries: DigestEntry[]): Promise<void> {
   for (const [n, entry] of entries.entries()) {
-    await dynamoClient().send(
-      new PutCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        Item: { pk: partition(recipient), sk: `ENTRY#${time}#${eventId}#${n}`, entry },
-      }),
-    );
+    try {
+      await dynamoClient().send(
+        new PutCommand({
+          TableName: runtimeEnv().TABLE_NAME,
+          Item: { pk: partition(recipient), sk: `ENTRY#${noticeKey}#${n}`, at: time, entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }
 
+/** When the entry's event happened: `at`, or the time in the key of an entry written before `at` existed (`ENTRY#{time}#…`). */
+const entryTime = (item: Record<string, unknown>) => String(item.at ?? String(item.sk).slice('ENTRY#'.length));
+
 export async function pendingDigestEntries(recipient: string): Promise<Array<{ sk: string; entry: DigestEntry }>> {
-  const found: Array<{ sk: string; entry: DigestEntry }> = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-        ExpressionAttributeValues: { ':pk': partition(recipient), ':entry': 'ENTRY#' },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of out.Items ?? []) found.push({ sk: String(item.sk), entry: item.entry as DigestEntry });
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return found;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+    ExpressionAttributeValues: { ':pk': partition(recipient), ':entry': 'ENTRY#' },
+  });
+  const found = items.map((item) => ({ sk: String(item.sk), at: entryTime(item), entry: item.entry as DigestEntry }));
+  return found.sort((a, b) => a.at.localeCompare(b.at) || a.sk.localeCompare(b.sk)).map(({ sk, entry }) => ({ sk, entry }));
 }
 
 export async function storedDigest(unit: string, date: string): Promise<StoredDigest | undefined> {

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -31,6 +31,15 @@ export async function deliverToInbox(n: InboxNotification): Promise<boolean> {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+export async function inboxNotification(notificationId: string): Promise<InboxNotification | undefined> {
+  const out = await dynamoClient().send(
+    new GetCommand({ TableName: runtimeEnv().TABLE_NAME, Key: key(notificationId), ConsistentRead: true }),
+  );
+  if (!out.Item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...n } = out.Item;
+  return n as InboxNotification;
 }
 
 /** Records a channel's final outcome on the inbox record, so the unit sees which channels reached it. */

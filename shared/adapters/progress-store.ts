@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
+import { queryAll } from './query-all.ts';
 import { batchWrite } from './batch-write.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import type { ProgressRecord } from '../domain/progress/progress-view.ts';
@@ -72,20 +73,10 @@ export async function markProgressAnnounced(r: Pick<ProgressRecord, 'metricCode'
 
 /** Every stored value of a plan year (a few thousand items at most). */
 export async function progressOfYear(year: number, unit?: UnitCode): Promise<StoredProgress[]> {
-  const items: StoredProgress[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamoClient().send(
-      new QueryCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `PROGRESS#${year}` },
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as StoredProgress[]));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = await queryAll<StoredProgress>({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `PROGRESS#${year}` },
+  });
   return unit ? items.filter((i) => i.unit === unit) : items;
 }
 

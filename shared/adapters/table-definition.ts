@@ -53,7 +53,7 @@ export const TABLE_KEY_PREFIXES = {
   deadlineNotices: 'DEADLINE-NOTICES',
   /** `DIGEST#{unit}`: entries waiting for a unit's daily digest, and each day's digest (digest-store). */
   digest: 'DIGEST#',
-  /** `DELIVERY#{cause}`: one record per (cause, channel, recipient) (delivery-store). */
+  /** `DELIVERY#{noticeKey}`: one record per (subject, channel, recipient) (delivery-store). */
   delivery: 'DELIVERY#',
   /** `ROBOT#{channel}`: a rate-limited robot's next free send slot (delivery-store). */
   robotRate: 'ROBOT#',

@@ -1,6 +1,7 @@
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
+import { queryAll } from './query-all.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import type { UploadStatus } from '../domain/events.ts';
 import type { UploadSummary } from '../domain/upload-summary.ts';
@@ -214,22 +215,11 @@ export async function getUploads(keys: readonly string[]): Promise<Map<string, U
 
 /** Uploads of a period, optionally of one unit, in key order. */
 export async function listUploads(period: string, unit?: string): Promise<UploadRecord[]> {
-  const items: UploadRecord[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamoClient().send(
-      new QueryCommand({
-        ...table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: unit ? 'gsi1pk = :p AND begins_with(gsi1sk, :u)' : 'gsi1pk = :p',
-        ExpressionAttributeValues: unit ? { ':p': `UPLOADS#${period}`, ':u': `${unit}#` } : { ':p': `UPLOADS#${period}` },
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as UploadRecord[]));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
+  return queryAll<UploadRecord>({
+    IndexName: 'gsi1',
+    KeyConditionExpression: unit ? 'gsi1pk = :p AND begins_with(gsi1sk, :u)' : 'gsi1pk = :p',
+    ExpressionAttributeValues: unit ? { ':p': `UPLOADS#${period}`, ':u': `${unit}#` } : { ':p': `UPLOADS#${period}` },
+  });
 }
 
 function table() {

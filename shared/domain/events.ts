@@ -45,6 +45,8 @@ export const uploadProcessedSchema = z.object({
   summaryKey: z.string(),
   errorsKey: z.string().optional(),
   versionId: z.string().optional(),
+  /** The bytes' ETag: with `key`, names the version that was processed where the bucket keeps no version ids. */
+  etag: z.string().optional(),
 });
 
 export const metricStatusSchema = z.enum(['done', 'on-track', 'at-risk', 'behind']);

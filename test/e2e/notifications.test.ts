@@ -9,6 +9,7 @@ import { toIsoSeconds } from '../../local/event-bus.ts';
 import { LOCAL_REGION } from '../../local/storage-servers.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 import { inbox } from '../../shared/adapters/notification-store.ts';
+import { pendingDigestEntries } from '../../shared/adapters/digest-store.ts';
 import { acknowledgeAlert } from '../../shared/application/api/alert-actions.ts';
 import { allAlerts } from '../support/alerts.ts';
 import { addDays } from '../../shared/domain/period.ts';
@@ -142,6 +143,57 @@ describe('notification channels: signed robots, exactly once, rate limits, retri
     expect(robots.accepted.length).toBe(before.robots);
     expect((await sentFor(p, 'cause-red-330602')).length).toBe(before.sent);
     expect(await ndjson(dataPaths(p.dataDir).outboxFile)).toHaveLength(1);
+  });
+
+  it('the same alert announced twice under two event ids (a batch put again after a crash): one notice, one message per channel', async () => {
+    const before = {
+      flaky: robots.at('/dingtalk/flaky').length,
+      wecom: robots.at('/wecom').length,
+      city: robots.at('/webhook/city').length,
+    };
+    const outboxBefore = (await ndjson(dataPaths(p.dataDir).outboxFile)).length;
+    p.platform.bus.publish(envelope(p, 'Monitoring Alert Raised', redAlert('D1', '330602'), 'first-put-D1'));
+    await p.platform.whenIdle();
+    p.platform.bus.publish(envelope(p, 'Monitoring Alert Raised', redAlert('D1', '330602'), 'second-put-D1'));
+    await p.platform.whenIdle();
+
+    const ofD1 = (recipient: string) => inbox(recipient, 500).then((list) => list.filter((n) => n.link.endsWith('/#/alerts/D1')));
+    expect((await ofD1('330602')).map((n) => n.cause)).toEqual(['first-put-D1']);
+    expect((await ofD1('330600')).map((n) => n.cause)).toEqual(['first-put-D1']);
+    expect(robots.at('/dingtalk/flaky').length - before.flaky).toBe(1);
+    expect(robots.at('/wecom').length - before.wecom).toBe(1);
+    expect(robots.at('/webhook/city').length - before.city).toBe(1);
+    expect((await ndjson(dataPaths(p.dataDir).outboxFile)).length - outboxBefore).toBe(1);
+    // "Notification Sent" names the event that was delivered first, once per channel; the second event sent nothing
+    const sent = await sentFor(p, 'first-put-D1');
+    expect(sent.map((s) => `${s.recipient} ${s.channel}`).sort()).toEqual([
+      '330600 inbox',
+      '330600 webhook',
+      '330602 dingtalk',
+      '330602 inbox',
+      '330602 sns',
+      '330602 wecom',
+    ]);
+    expect(await sentFor(p, 'second-put-D1')).toEqual([]);
+  });
+
+  it('the same escalation under two event ids is one digest entry for the unit and one for the city', async () => {
+    const escalated = { ...redAlert('E1', '330603'), level: 'orange', previousLevel: 'yellow' };
+    p.platform.bus.publish(envelope(p, 'Monitoring Alert Escalated', escalated, 'first-put-E1'));
+    p.platform.bus.publish(envelope(p, 'Monitoring Alert Escalated', escalated, 'second-put-E1'));
+    await p.platform.whenIdle();
+    for (const unit of ['330603', '330600']) {
+      const entries = (await pendingDigestEntries(unit)).filter((e) => 'alertId' in e.entry && e.entry.alertId === 'E1');
+      expect(entries.map((e) => e.entry)).toEqual([
+        { kind: 'alert-escalated', unit: '330603', alertId: 'E1', ruleId: 'death-in-household', level: 'orange' },
+      ]);
+    }
+    // the next step is a subject of its own
+    p.platform.bus.publish(
+      envelope(p, 'Monitoring Alert Escalated', { ...escalated, level: 'red', previousLevel: 'orange' }, 'third-put-E1'),
+    );
+    await p.platform.whenIdle();
+    expect((await pendingDigestEntries('330603')).filter((e) => 'alertId' in e.entry && e.entry.alertId === 'E1')).toHaveLength(2);
   });
 
   it('more than 20 messages for one robot within its window: all delivered, never more than 20 in any window', async () => {

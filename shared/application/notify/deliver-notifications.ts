@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { planNotices } from '../../domain/notifications/index.ts';
+import { noticeKeyOf, planNotices } from '../../domain/notifications/index.ts';
 import type { PlatformEvent } from '../../domain/events.ts';
 import { CITY_UNIT } from '../../domain/units.ts';
 import { runtimeEnv } from '../../runtime-env.ts';
@@ -19,18 +19,20 @@ export interface CauseEvent {
 /**
  * A platform event → the messages it calls for now (inbox + each channel's
  * delivery queue) and the entries it leaves for the daily digests: the unit's
- * own and the city bureau's, which sums every unit. A redelivered event sends
- * nothing twice and adds no entry twice.
+ * own and the city bureau's, which sums every unit. Everything is keyed on the
+ * event's subject (`noticeKeyOf`): a redelivered event, or the same alert
+ * announced again under a new event id, sends nothing twice and adds no entry twice.
  */
 export async function deliverNotifications(event: CauseEvent): Promise<PlatformEvent[]> {
   const plan = planNotices(event['detail-type'], event.detail, runtimeEnv().DASHBOARD_URL);
-  const cause = { id: event.id, type: event['detail-type'], time: event.time };
+  const noticeKey = noticeKeyOf(event);
+  const cause = { id: event.id, type: event['detail-type'], time: event.time, noticeKey };
   if (plan.digest.length) {
     const recipients = new Set(plan.digest.flatMap((entry) => [entry.unit, CITY_UNIT]));
     for (const recipient of recipients) {
       await addDigestEntries(
         recipient,
-        event.id,
+        noticeKey,
         event.time,
         plan.digest.filter((e) => recipient === CITY_UNIT || e.unit === recipient),
       );

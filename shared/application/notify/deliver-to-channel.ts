@@ -31,7 +31,8 @@ export type DeliveryStep = 'delivered' | 'failed' | 'duplicate' | 'delayed' | 'r
 
 /**
  * One (notification, channel) delivery from the queue. Exactly once per
- * (cause, channel, recipient): the delivery record is claimed before the call
+ * (subject, channel, recipient) — the subject is `noticeKeyOf` the cause, so the
+ * same alert announced under two event ids is one message: the delivery record is claimed before the call
  * and marked after it. The crash window is on the side of sending: a sender
  * that dies after the robot took the message but before marking it leaves a
  * claim whose lease runs out, and the queue's redelivery sends again — a rare
@@ -42,15 +43,16 @@ export type DeliveryStep = 'delivered' | 'failed' | 'duplicate' | 'delayed' | 'r
  */
 export async function deliverToChannel(delivery: ChannelDelivery): Promise<DeliveryStep> {
   const env = runtimeEnv();
-  const { cause, channel: key, notice, notificationId } = delivery;
+  const { channel: key, notice, notificationId } = delivery;
+  const subject = subjectOf(delivery);
   const recipient = notice.recipient;
-  const done = await deliveryStatus(cause, key, recipient);
+  const done = await deliveryStatus(subject, key, recipient);
   if (done === 'delivered' || done === 'failed') return 'duplicate';
 
   const channel = externalChannels(await channelsConfig(), recipient).find((c) => channelKey(c) === key);
   if (!channel) return finish(delivery, key.split('-')[0], 'failed', 'channel-not-configured');
 
-  if (!(await claimDelivery(cause, key, recipient, Date.now()))) return 'duplicate'; // another sender holds it
+  if (!(await claimDelivery(subject, key, recipient, Date.now()))) return 'duplicate'; // another sender holds it
   if (isRateLimited(channel)) {
     const interval = (env.NOTIFY_RATE_WINDOW_MS / ROBOT_MESSAGES_PER_WINDOW) * RATE_HEADROOM;
     for (;;) {
@@ -58,7 +60,7 @@ export async function deliverToChannel(delivery: ChannelDelivery): Promise<Deliv
       if (wait === 0) break;
       if (wait >= IN_FUNCTION_WAIT_MS) {
         // Back to the queue until about then (the claim is given back, so the retry can take it).
-        await releaseDelivery(cause, key, recipient);
+        await releaseDelivery(subject, key, recipient);
         await enqueueDelivery(delivery, Math.floor(wait / 1000));
         return 'delayed';
       }
@@ -69,7 +71,7 @@ export async function deliverToChannel(delivery: ChannelDelivery): Promise<Deliv
     await sendToChannel(channel, notice, Date.now());
   } catch (error) {
     const reason = error instanceof ChannelError ? error.reason : error instanceof Error ? error.name : 'unknown';
-    await releaseDelivery(cause, key, recipient);
+    await releaseDelivery(subject, key, recipient);
     if (delivery.attempt >= env.NOTIFY_MAX_ATTEMPTS) {
       await deadLetterDelivery(delivery, reason);
       return finish(delivery, channel.type, 'failed', reason);
@@ -83,6 +85,9 @@ export async function deliverToChannel(delivery: ChannelDelivery): Promise<Deliv
   return finish(delivery, channel.type, 'delivered', null, notificationId);
 }
 
+/** The delivery record's key: the subject, so the same alert under two event ids is sent once per channel. */
+const subjectOf = (delivery: ChannelDelivery) => delivery.noticeKey ?? delivery.cause;
+
 async function finish(
   delivery: ChannelDelivery,
   channelType: string,
@@ -92,7 +97,7 @@ async function finish(
 ): Promise<DeliveryStep> {
   const at = new Date().toISOString();
   const recipient = delivery.notice.recipient;
-  await finishDelivery(delivery.cause, delivery.channel, recipient, outcome, { reason, attempts: delivery.attempt, at });
+  await finishDelivery(subjectOf(delivery), delivery.channel, recipient, outcome, { reason, attempts: delivery.attempt, at });
   await recordChannelOutcome(notificationId, delivery.channel, { outcome, reason, at });
   const events: PlatformEvent[] = [
     notificationSent(notificationId, delivery.cause, channelType, recipient, outcome, reason, {

@@ -71,7 +71,8 @@ export async function sendDigests(today: string, now: string): Promise<DigestRun
     await removeDigestEntries(unit, digest.entryKeys);
     if (!digest.notice) continue;
     sent.push(unit);
-    const cause = { id: `digest:${unit}:${today}`, type: DIGEST_CAUSE_TYPE, time: new Date(`${today}T08:30:00+08:00`).toISOString() };
+    const id = `digest:${unit}:${today}`;
+    const cause = { id, type: DIGEST_CAUSE_TYPE, time: new Date(`${today}T08:30:00+08:00`).toISOString(), noticeKey: id };
     events.push(...(await dispatchNotice(digest.notice, cause, channels)));
   }
   await publishEvents(events);

@@ -202,6 +202,7 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
       summaryKey: maskPersonalData(summaryKey),
       errorsKey: summary.errorsKey ?? undefined,
       versionId,
+      etag: etag || undefined,
     }),
   ]);
   await completeUpload(key, claimId, summary, summaryKey);

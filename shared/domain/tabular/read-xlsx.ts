@@ -6,6 +6,7 @@ import { TableFileError } from './table-file-error.ts';
 import type { RawRecords } from './table-rows.ts';
 
 import { XLSX_UNREADABLE } from './xlsx-messages.ts';
+import { archiveStream, checkArchiveDirectory, discardArchive, spoolArchive } from './xlsx-archive.ts';
 
 export { XLSX_UNREADABLE };
 
@@ -61,17 +62,30 @@ interface ReaderInternals {
  * not memory) until the end of the archive.
  */
 export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRecords> {
-  // exceljs pipes the input into unzipper, and a pipe does not pass errors on:
-  // an error from the body (size limit, network) would leave the reader waiting
-  // for ever. So the input ends early instead, and the error is rethrown here.
-  const failure: { error?: unknown } = {};
+  // The whole file first (a body error or the size limit throws here), its central directory judged before exceljs
+  // sees a byte: declared sizes and entry count (xlsx-archive.ts). The streaming guard below still meters what
+  // actually inflates, for headers that lie.
+  const archive = await spoolArchive(chunks);
+  try {
+    await checkArchiveDirectory(archive);
+  } catch (error) {
+    await discardArchive(archive);
+    throw error;
+  }
   const meter: InflateMeter = { compressed: 0, inflated: 0 };
+  const source = archiveStream(archive);
+  async function* metered(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      meter.compressed += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  // exceljs pipes the input into unzipper, and a pipe does not pass errors on: a read error ends the input early
+  // instead, and is rethrown here.
+  const failure: { error?: unknown } = {};
   async function* guarded(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of chunks) {
-        meter.compressed += chunk.byteLength;
-        yield chunk;
-      }
+      yield* metered();
     } catch (error) {
       failure.error = error;
     }
@@ -121,6 +135,7 @@ export async function readXlsx(chunks: AsyncIterable<Uint8Array>): Promise<RawRe
       // fill up with every rejected workbook.
       if (!complete && chosen?.xmlSource instanceof ReadStream) await skipRemainingSheets(sheets);
       input.destroy();
+      source.destroy(); // closes the temporary file's descriptor
     }
     if (failure.error !== undefined) throw failure.error;
     if (!chosen) throw new TableFileError(`${XLSX_UNREADABLE}: 没有找到工作表`);
