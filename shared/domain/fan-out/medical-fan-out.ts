@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The fan-out of a medical extract too large for one function, as plain data:
+ * the CDK stack builds its Step Functions state machine from this spec and the
+ * local runtime's executor walks the very same steps (one definition of the
+ * shape, like FUNCTIONS and the routes in routing.ts).
+ *
+ * split → map over byte ranges → map over keyed-hash partitions → finish;
+ * a failure anywhere (after the retries) goes to finish with the error, which
+ * ends the upload `rejected` with a Chinese reason.
+ *
+ * What travels in the states' inputs and outputs (execution history shows
+ * them): keys, the upload's ETag and version, byte ranges, row numbers,
+ * partition numbers and counts — never an ID, a name or an amount.
+ */
+
+/** The execution's input: which version of which upload, and the claim the pipeline took for it. */
+export interface FanOutInput {
+  key: string;
+  etag: string;
+  versionId?: string;
+  /** When the object landed (the Object Created event's time): the platform's "now" for this upload. */
+  receivedAt: string;
+  /** The claim the match-dataset function took (derived from the version: a restart takes the same one). */
+  claimId: string;
+  /** Where this execution keeps its work files: `work/{run}/`. */
+  run: string;
+  size: number;
+}
+
+/** A byte range of the object, aligned to record ends; `firstRow` is the row number of its first record (header = row 1). */
+export interface RangeItem {
+  range: number;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  firstRow: number;
+}
+
+export interface PartitionItem {
+  partition: number;
+}
+
+/** What a map child receives: the execution's input beside its item (the Map's ItemSelector). */
+export interface MapChildEvent<I> {
+  execution: FanOutInput;
+  item: I;
+}
+
+/** What finish receives: the execution's input, and the error when a step failed for good. */
+export interface FinishEvent {
+  execution: FanOutInput;
+  failure?: { Error?: string; Cause?: string };
+}
+
+export interface StepRetry {
+  errors: string[];
+  intervalSeconds: number;
+  maxAttempts: number;
+  backoffRate: number;
+}
+
+/** Steps that hit a Lambda service error or throw (S3 or DynamoDB trouble) run again: every step is idempotent. */
+export const FAN_OUT_RETRY: StepRetry = {
+  errors: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+    'States.TaskFailed',
+  ],
+  intervalSeconds: 2,
+  maxAttempts: 2,
+  backoffRate: 2,
+};
+
+export const MEDICAL_FAN_OUT = {
+  id: 'medical-fan-out',
+  description: '医保结算大文件分片比对',
+  steps: {
+    split: 'fan-out-split',
+    range: 'fan-out-range',
+    partition: 'fan-out-partition',
+    finish: 'fan-out-finish',
+  },
+  /**
+   * ~256 MiB of CSV a range (≈ 3.2M rows at 80 bytes a row): one child reads and
+   * validates it in well under a minute, and 60M rows make ~19 children.
+   */
+  rangeBytes: 256 * 1024 * 1024,
+  /** Keyed-hash partitions: 60M rows ≈ 12M people ≈ 50k people a partition, a few seconds of merging each. */
+  partitions: 256,
+  /** Children at once: ranges are CPU-bound, partitions write to the table (DynamoDB takes them on demand). */
+  rangeConcurrency: 64,
+  partitionConcurrency: 64,
+  /** The whole fan-out, at most (Step Functions' TimeoutSeconds; the upload's claim is held as long). */
+  timeoutSeconds: 4 * 3600,
+  retry: FAN_OUT_RETRY,
+} as const;
+
+/** Work files of one execution, in the private `work/` prefix of the uploads bucket (a lifecycle rule expires them). */
+export const WORK_PREFIX = 'work/';
+
+export const workKeys = (run: string) => ({
+  prefix: `${WORK_PREFIX}${run}/`,
+  /** What split learnt of the file (encoding, header, warnings, or why it is refused). */
+  split: `${WORK_PREFIX}${run}/split.json`,
+  /** The Map's items: RangeItem[] (the ItemReader reads it). */
+  ranges: `${WORK_PREFIX}${run}/ranges.json`,
+  /** The Map's items: PartitionItem[]. */
+  partitions: `${WORK_PREFIX}${run}/partitions.json`,
+  rangeOutcome: (range: number) => `${WORK_PREFIX}${run}/ranges/${pad(range)}.json`,
+  rangeErrors: (range: number) => `${WORK_PREFIX}${run}/errors/${pad(range)}.json`,
+  partialsOf: (partition: number) => `${WORK_PREFIX}${run}/partials/${pad(partition)}/`,
+  partial: (partition: number, range: number) => `${WORK_PREFIX}${run}/partials/${pad(partition)}/${pad(range)}.json`,
+  partitionOutcome: (partition: number) => `${WORK_PREFIX}${run}/partitions/${pad(partition)}.json`,
+  /** Test-only fault marks (see fan-out-fault.ts). */
+  fault: (name: string) => `${WORK_PREFIX}${run}/faults/${name}`,
+});
+
+function pad(n: number): string {
+  return String(n).padStart(5, '0');
+}
+
+/**
+ * The execution's name, from the upload's version: a redelivery or the
+ * start-up recovery starting it again asks for the same name, which Step
+ * Functions refuses to start twice. [0-9A-Za-z_-], at most 80 characters.
+ */
+export function fanOutRunName(source: string, etag: string): string {
+  return `${source}-${etag.replace(/[^0-9A-Za-z_-]/g, '_')}`.slice(0, 80);
+}
+
+/**
+ * The partition of a household (`householdRefOf`) or of a person on no roster
+ * (their `personHouseholdRef`, from the keyed hash): the first 32 bits of its
+ * SHA-256, modulo the partition count. A household's members meet in one
+ * partition, because medical-burden sums a household.
+ */
+export function partitionOf(householdRef: string, partitions: number = MEDICAL_FAN_OUT.partitions): number {
+  return createHash('sha256').update(householdRef).digest().readUInt32BE(0) % partitions;
+}
