@@ -38,7 +38,10 @@ type DataAccess =
   | 'readTokenKey'
   | 'readChannelSecret'
   | 'sendDeliveries'
-  | 'publishNotifications';
+  | 'publishNotifications'
+  | 'fanOutWork'
+  | 'factSourceIndex'
+  | 'medicalWatchIndex';
 
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
@@ -59,6 +62,11 @@ const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   // Presigned GETs of result files, its own tokens. Presigned PUTs are signed as the uploader role (createUploaderRole).
   // the household file reads the unit's current roster from its index
   api: ['readResults', 'readRosterIndex', 'readTokenKey'],
+  // The medical fan-out's steps: the upload by byte ranges, their work files under work/, the source's manifest.
+  'fan-out-split': ['readUploads', 'fanOutWork'],
+  'fan-out-range': ['readUploads', 'readRosterIndex', 'readIdHashKey', 'fanOutWork'],
+  'fan-out-partition': ['readRosterIndex', 'fanOutWork', 'factSourceIndex', 'medicalWatchIndex'],
+  'fan-out-finish': ['writeResults', 'fanOutWork', 'factSourceIndex', 'medicalWatchIndex'],
 };
 
 /** Object access in the uploads bucket by prefix: uploads/ is the inbox, results/ and index/roster/ what the platform writes. */
@@ -68,6 +76,9 @@ const OBJECT_ACCESS: Partial<Record<DataAccess, { prefix: string; actions: strin
   readResults: { prefix: 'results/*', actions: ['s3:GetObject'] },
   readRosterIndex: { prefix: 'index/roster/*', actions: ['s3:GetObject'] },
   writeRosterIndex: { prefix: 'index/roster/*', actions: ['s3:PutObject'] },
+  fanOutWork: { prefix: 'work/*', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] },
+  factSourceIndex: { prefix: 'index/fact-sources/*', actions: ['s3:GetObject', 's3:PutObject'] },
+  medicalWatchIndex: { prefix: 'index/medical-watch/*', actions: ['s3:GetObject', 's3:PutObject'] },
 };
 /** Reading and writing data under the platform key (S3 objects, table items, queue messages). */
 const KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
@@ -446,7 +457,8 @@ export class SafetyNetStack extends Stack {
     // The table (each index named, no wildcard), only under the key prefixes the function owns
     // (for an index query the prefix is the index's partition key), never Scan or DeleteItem.
     const tableAccess = TABLE_ACCESS[functionId];
-    role.addToPrincipalPolicy(
+    if (tableAccess.entities.length > 0)
+      role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [...TABLE_ITEM_ACTIONS, ...(tableAccess.batchWrite ? ['dynamodb:BatchWriteItem'] : [])],
         resources: [

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * The fan-out of a medical extract too large for one function, as plain data:
@@ -16,43 +17,46 @@ import { createHash } from 'node:crypto';
  */
 
 /** The execution's input: which version of which upload, and the claim the pipeline took for it. */
-export interface FanOutInput {
-  key: string;
-  etag: string;
-  versionId?: string;
+export const fanOutInputSchema = z.object({
+  key: z.string().min(1),
+  etag: z.string(),
+  versionId: z.string().optional(),
   /** When the object landed (the Object Created event's time): the platform's "now" for this upload. */
-  receivedAt: string;
+  receivedAt: z.string(),
   /** The claim the match-dataset function took (derived from the version: a restart takes the same one). */
-  claimId: string;
+  claimId: z.string().min(1),
   /** Where this execution keeps its work files: `work/{run}/`. */
-  run: string;
-  size: number;
-}
+  run: z.string().regex(/^[0-9A-Za-z_-]{1,80}$/),
+  size: z.number().int().nonnegative(),
+});
+export type FanOutInput = z.infer<typeof fanOutInputSchema>;
 
 /** A byte range of the object, aligned to record ends; `firstRow` is the row number of its first record (header = row 1). */
-export interface RangeItem {
-  range: number;
-  start: number;
+export const rangeItemSchema = z.object({
+  range: z.number().int().nonnegative(),
+  start: z.number().int().nonnegative(),
   /** Exclusive. */
-  end: number;
-  firstRow: number;
-}
+  end: z.number().int().nonnegative(),
+  firstRow: z.number().int().positive(),
+});
+export type RangeItem = z.infer<typeof rangeItemSchema>;
 
-export interface PartitionItem {
-  partition: number;
-}
+export const partitionItemSchema = z.object({ partition: z.number().int().nonnegative() });
+export type PartitionItem = z.infer<typeof partitionItemSchema>;
 
 /** What a map child receives: the execution's input beside its item (the Map's ItemSelector). */
+export const mapChildEventSchema = <I extends z.ZodType>(item: I) => z.object({ execution: fanOutInputSchema, item });
 export interface MapChildEvent<I> {
   execution: FanOutInput;
   item: I;
 }
 
-/** What finish receives: the execution's input, and the error when a step failed for good. */
-export interface FinishEvent {
-  execution: FanOutInput;
-  failure?: { Error?: string; Cause?: string };
-}
+/** What finish receives: the execution's input, and the error when a step failed for good (the Catch's ResultPath). */
+export const finishEventSchema = z.object({
+  execution: fanOutInputSchema,
+  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+export type FinishEvent = z.infer<typeof finishEventSchema>;
 
 export interface StepRetry {
   errors: string[];

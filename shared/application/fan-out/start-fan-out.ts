@@ -1,0 +1,34 @@
+import { fanOutRunName, MEDICAL_FAN_OUT, type FanOutInput } from '../../domain/fan-out/medical-fan-out.ts';
+import { startFanOutExecution } from '../../adapters/fan-out-executions.ts';
+import { sourceOf } from '../upload-pipeline/fact-source.ts';
+import type { FanOutStart, UploadVersion } from '../upload-pipeline/process-upload.ts';
+import { fanOutSettings } from './fan-out-settings.ts';
+
+/**
+ * A medical CSV above the stage's `fanOutAboveBytes` goes to the fan-out
+ * (when the stage has the state machine). The claim and the execution's name
+ * are derived from the version, so a redelivery, or the start-up recovery
+ * after the lease, asks for the same execution and starts nothing new.
+ */
+export function medicalFanOut(upload: UploadVersion, size: number): FanOutStart | undefined {
+  const settings = fanOutSettings();
+  if (upload.kind !== 'medical' || !upload.fileName.toLowerCase().endsWith('.csv')) return undefined;
+  if (!settings.stateMachineArn || size <= settings.aboveBytes) return undefined;
+  const run = fanOutRunName(sourceOf(upload.key), upload.etag);
+  const input: FanOutInput = {
+    key: upload.key,
+    etag: upload.etag,
+    ...(upload.versionId ? { versionId: upload.versionId } : {}),
+    receivedAt: upload.receivedAt,
+    claimId: `fan-out:${run}`,
+    run,
+    size,
+  };
+  return {
+    claimId: input.claimId,
+    leaseMs: MEDICAL_FAN_OUT.timeoutSeconds * 1000,
+    start: async () => {
+      await startFanOutExecution(settings.stateMachineArn, run, input);
+    },
+  };
+}
