@@ -159,7 +159,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
         return reply(
           res,
           200,
-          { ...described, startDate: Date.parse(described.startDate) / 1000, ...(described.stopDate ? { stopDate: Date.parse(described.stopDate) / 1000 } : {}), ...(error ? { error } : {}) },
+          {
+            ...described,
+            startDate: Date.parse(described.startDate) / 1000,
+            ...(described.stopDate ? { stopDate: Date.parse(described.stopDate) / 1000 } : {}),
+            ...(error ? { error } : {}),
+          },
           JSON_1_0,
         );
       } catch (error) {

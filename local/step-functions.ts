@@ -84,7 +84,11 @@ export class LocalStepFunctions {
     }
   }
 
-  async startExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: number }> {
+  async startExecution(input: {
+    stateMachineArn?: string;
+    name?: string;
+    input?: string;
+  }): Promise<{ executionArn: string; startDate: number }> {
     const machine = this.machines.get(input.stateMachineArn ?? '');
     if (!machine) throw new StateMachineDoesNotExistError(`State Machine Does Not Exist: '${input.stateMachineArn}'`);
     const name = input.name ?? crypto.randomUUID();
@@ -172,7 +176,8 @@ export class LocalStepFunctions {
         return await this.options.invoke(target, event);
       } catch (error) {
         const name = (error as { errorType?: string; name?: string }).errorType ?? (error as Error).name ?? 'Error';
-        if (this.closed || attempt >= retry.maxAttempts) throw new StepFailure(name, error instanceof Error ? error.message : String(error));
+        if (this.closed || attempt >= retry.maxAttempts)
+          throw new StepFailure(name, error instanceof Error ? error.message : String(error));
         const seconds = retry.intervalSeconds * retry.backoffRate ** attempt;
         await new Promise((r) => setTimeout(r, seconds * 1000 * (this.options.retryScale ?? 1)));
       }

@@ -12,7 +12,12 @@ import { runtimeEnv } from '../runtime-env.ts';
  */
 
 /** Bytes [start, end) of one version of an object, streamed (an S3 Range GET). */
-export async function readByteRange(key: string, versionId: string | undefined, start: number, end: number): Promise<AsyncIterable<Uint8Array>> {
+export async function readByteRange(
+  key: string,
+  versionId: string | undefined,
+  start: number,
+  end: number,
+): Promise<AsyncIterable<Uint8Array>> {
   if (end <= start) return (async function* () {})();
   const out = await s3Client().send(
     new GetObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}` }),
@@ -32,7 +37,9 @@ export async function listWork(prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let ContinuationToken: string | undefined;
   do {
-    const page = await s3Client().send(new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: prefix, ContinuationToken }));
+    const page = await s3Client().send(
+      new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: prefix, ContinuationToken }),
+    );
     for (const object of page.Contents ?? []) keys.push(object.Key!);
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);

@@ -59,11 +59,20 @@ function medicalCsv(rows: typeof medicalRows, eol = '\r\n'): string {
 const planted = new Set([...dataset.expected, ...dataset.nearMisses].map((c) => c.citizenId));
 const inGbk = (id: string) => !planted.has(id) && ids.indexOf(id) % 5 === 0;
 const FILES = [
-  { key: `uploads/330602/medical/${PERIOD}/医保结算.csv`, body: Buffer.from(medicalCsv(medicalRows.filter((r) => !inGbk(String(r.身份证号)))), 'utf8') },
+  {
+    key: `uploads/330602/medical/${PERIOD}/医保结算.csv`,
+    body: Buffer.from(medicalCsv(medicalRows.filter((r) => !inGbk(String(r.身份证号)))), 'utf8'),
+  },
   // GBK, LF line ends, under another unit
   {
     key: `uploads/330603/medical/${PERIOD}/医保结算-gbk.csv`,
-    body: iconv.encode(medicalCsv(medicalRows.filter((r) => inGbk(String(r.身份证号))), '\n'), 'gbk'),
+    body: iconv.encode(
+      medicalCsv(
+        medicalRows.filter((r) => inGbk(String(r.身份证号))),
+        '\n',
+      ),
+      'gbk',
+    ),
   },
 ];
 
@@ -99,7 +108,9 @@ async function runThrough(p: TestPlatform): Promise<Run> {
   const alerts = await allAlerts();
   run.raised = alerts.map((a) => ({ ruleId: a.ruleId, householdRef: a.householdRef }));
   // times are the platform clock's when each step ran: everything else must be equal
-  run.alerts = JSON.stringify(alerts.map(({ raisedAt: _r, updatedAt: _u, audit, ...a }) => ({ ...a, audit: audit.map(({ at: _at, ...e }) => e) })));
+  run.alerts = JSON.stringify(
+    alerts.map(({ raisedAt: _r, updatedAt: _u, audit, ...a }) => ({ ...a, audit: audit.map(({ at: _at, ...e }) => e) })),
+  );
   run.processed = ofType(await p.archivedEvents(), 'Upload Processed');
   return run;
 }
@@ -166,7 +177,9 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
   it('stores the same facts and raises the same alerts; the planted medical cases fire, their near-misses do not', async () => {
     expect(fanned.facts).toEqual(single.facts);
     expect(fanned.alerts).toEqual(single.alerts);
-    const hashKey = (JSON.parse(await readFile(dataPaths(b.dataDir).secretsFile, 'utf8')) as Record<string, string>)[LOCAL_SECRET_IDS.idHashKey];
+    const hashKey = (JSON.parse(await readFile(dataPaths(b.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
+      LOCAL_SECRET_IDS.idHashKey
+    ];
     const medical = (c: { ruleId: string }) => c.ruleId === 'medical-burden' || c.ruleId === 'catastrophic-medical';
     const planted = dataset.expected.filter(medical);
     expect(planted.length).toBeGreaterThan(0);
@@ -190,7 +203,9 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
     const key = `uploads/330604/medical/${PERIOD}/重复投递.csv`;
     await b.put(key, Buffer.from(medicalCsv(medicalRows.slice(0, 120)), 'utf8'));
     await new Promise((r) => setTimeout(r, 60));
-    const created = (await b.archivedEvents()).filter((e) => e['detail-type'] === 'Object Created' && (e.detail as { object: { key: string } }).object.key === key);
+    const created = (await b.archivedEvents()).filter(
+      (e) => e['detail-type'] === 'Object Created' && (e.detail as { object: { key: string } }).object.key === key,
+    );
     expect(created).toHaveLength(1);
     b.platform.bus.publish(created[0]);
     b.platform.bus.publish(created[0]);

@@ -6,7 +6,12 @@ import { fanOutRunName, partitionOf } from '../../shared/domain/fan-out/medical-
 /** Every record with its row number, as the general reader numbers them. */
 async function records(bytes: Buffer, firstRow = 1): Promise<Array<[number, string]>> {
   const out: Array<[number, string]> = [];
-  for await (const batch of csvRecords((async function* () { if (bytes.length) yield bytes; })(), firstRow))
+  for await (const batch of csvRecords(
+    (async function* () {
+      if (bytes.length) yield bytes;
+    })(),
+    firstRow,
+  ))
     for (const [row, values] of batch) out.push([row, JSON.stringify(values)]);
   return out;
 }
@@ -65,7 +70,9 @@ describe('byte ranges at record ends (the fan-out split)', () => {
   });
 
   it('names runs from the version and spreads households over partitions', () => {
-    expect(fanOutRunName('0123456789abcdef', 'd41d8cd98f00b204e9800998ecf8427e-3')).toBe('0123456789abcdef-d41d8cd98f00b204e9800998ecf8427e-3');
+    expect(fanOutRunName('0123456789abcdef', 'd41d8cd98f00b204e9800998ecf8427e-3')).toBe(
+      '0123456789abcdef-d41d8cd98f00b204e9800998ecf8427e-3',
+    );
     expect(fanOutRunName('s', 'a"b/c')).toMatch(/^[0-9A-Za-z_-]+$/);
     const counts = new Array(8).fill(0);
     for (let i = 0; i < 8000; i++) counts[partitionOf(`330602:H-${i}`, 8)]++;

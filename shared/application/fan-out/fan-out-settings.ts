@@ -26,5 +26,10 @@ const settingsSchema = z.object({
 
 export function fanOutSettings() {
   const s = settingsSchema.parse(process.env);
-  return { stateMachineArn: s.FAN_OUT_STATE_MACHINE_ARN, aboveBytes: s.FAN_OUT_ABOVE_BYTES, rangeBytes: s.FAN_OUT_RANGE_BYTES, partitions: s.FAN_OUT_PARTITIONS };
+  return {
+    stateMachineArn: s.FAN_OUT_STATE_MACHINE_ARN,
+    aboveBytes: s.FAN_OUT_ABOVE_BYTES,
+    rangeBytes: s.FAN_OUT_RANGE_BYTES,
+    partitions: s.FAN_OUT_PARTITIONS,
+  };
 }

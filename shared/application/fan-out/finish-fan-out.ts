@@ -28,7 +28,10 @@ export function fanOutFailureReason(error: string | undefined): string {
  * "Upload Processed" on the bus, completes the upload (the same
  * `completeProcessing` as the single path) and deletes the work files.
  */
-export async function finishFanOut({ execution, failure }: FinishEvent): Promise<Pick<UploadSummary, 'status' | 'rowsTotal' | 'rowsAccepted' | 'rowsRejected'>> {
+export async function finishFanOut({
+  execution,
+  failure,
+}: FinishEvent): Promise<Pick<UploadSummary, 'status' | 'rowsTotal' | 'rowsAccepted' | 'rowsRejected'>> {
   const keys = workKeys(execution.run);
   const parsed = parseUploadKey(execution.key);
   const parts = parsed.ok
@@ -38,9 +41,9 @@ export async function finishFanOut({ execution, failure }: FinishEvent): Promise
   const ranges = (await readWork<RangeItem[]>(keys.ranges)) ?? [];
   const partitionItems = (await readWork<PartitionItem[]>(keys.partitions)) ?? [];
   const rangeOutcomes = await mapWithConcurrency(ranges, 8, (r) => readWork<RangeOutcome>(keys.rangeOutcome(r.range)));
-  const partitions = (await mapWithConcurrency(partitionItems, 8, (p) => readWork<PartitionOutcome>(keys.partitionOutcome(p.partition)))).filter(
-    (p): p is PartitionOutcome => p !== undefined,
-  );
+  const partitions = (
+    await mapWithConcurrency(partitionItems, 8, (p) => readWork<PartitionOutcome>(keys.partitionOutcome(p.partition)))
+  ).filter((p): p is PartitionOutcome => p !== undefined);
 
   let fileReason = failure ? fanOutFailureReason(failure.Error) : split?.fileReason;
   fileReason ??= rangeOutcomes.find((r) => r?.fileReason)?.fileReason;
@@ -104,7 +107,13 @@ export async function finishFanOut({ execution, failure }: FinishEvent): Promise
 }
 
 /** The source's manifest (every person it stores, once) and its medical watch list, from the partitions (plus `keep`). */
-async function writeSource(key: string, etag: string, source: string, partitions: PartitionOutcome[], keep: FactSourcePerson[]): Promise<void> {
+async function writeSource(
+  key: string,
+  etag: string,
+  source: string,
+  partitions: PartitionOutcome[],
+  keep: FactSourcePerson[],
+): Promise<void> {
   const persons = new Map<string, FactSourcePerson>();
   for (const person of keep) persons.set(person.personRef, person);
   for (const p of partitions) for (const person of p.persons) persons.set(person.personRef, person);

@@ -110,7 +110,12 @@ async function rangeRows(
     };
   }
   const bytes = await readByteRange(key, versionId, item.start, item.end);
-  const lines = new CsvLines(split.headerValues, utf8Of(bytes, (split.encoding ?? 'utf-8') as CsvEncoding, item.start), item.firstRow, split.crlf);
+  const lines = new CsvLines(
+    split.headerValues,
+    utf8Of(bytes, (split.encoding ?? 'utf-8') as CsvEncoding, item.start),
+    item.firstRow,
+    split.crlf,
+  );
   const freeText = freeTextColumns(headerOf(split.headerValues).header);
   lines.screenRows(freeText, (row) => holdsPersonalData(row, freeText, report.reject));
   return {

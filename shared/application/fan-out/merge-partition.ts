@@ -32,7 +32,10 @@ interface Merged {
  * the bus after the summary (as the single path does). Idempotent: alerts are
  * merged, not duplicated, and a rerun re-announces only what is still pending.
  */
-export async function mergePartition({ execution, item }: MapChildEvent<PartitionItem>): Promise<Omit<PartitionOutcome, 'persons' | 'watched' | 'events'>> {
+export async function mergePartition({
+  execution,
+  item,
+}: MapChildEvent<PartitionItem>): Promise<Omit<PartitionOutcome, 'persons' | 'watched' | 'events'>> {
   await fanOutFault('partition', execution.run);
   const keys = workKeys(execution.run);
   const split = await readWork<SplitFacts>(keys.split);
@@ -104,7 +107,8 @@ export async function mergePartition({ execution, item }: MapChildEvent<Partitio
 
   const households = new Set<string>();
   for (const { roster } of updates)
-    for (const e of roster ?? []) if (inPartition(householdRefOf(e.unit, e.householdNo))) households.add(householdRefOf(e.unit, e.householdNo));
+    for (const e of roster ?? [])
+      if (inPartition(householdRefOf(e.unit, e.householdNo))) households.add(householdRefOf(e.unit, e.householdNo));
   for (const person of cleared)
     for (const e of index.byPerson.get(person.personRef) ?? [])
       if (inPartition(householdRefOf(e.unit, e.householdNo))) households.add(householdRefOf(e.unit, e.householdNo));
@@ -121,7 +125,14 @@ export async function mergePartition({ execution, item }: MapChildEvent<Partitio
     if (!refs.some((ref) => raised.has(ref))) continue;
     const { facts, observedAt } = medicalFactsOf(maskedId, records, (m) => insideWindow(m), watch.windowMonths);
     matchedEvents.push(
-      platformEvent(DETAIL_TYPES.dataMatched, { source: 'medical', personRef, unit: roster?.[0].unit ?? upload.unit, facts, observedAt, uploadKey: upload.key }),
+      platformEvent(DETAIL_TYPES.dataMatched, {
+        source: 'medical',
+        personRef,
+        unit: roster?.[0].unit ?? upload.unit,
+        facts,
+        observedAt,
+        uploadKey: upload.key,
+      }),
     );
   }
   const countedCleared = cleared.filter((p) => {
@@ -138,7 +149,13 @@ export async function mergePartition({ execution, item }: MapChildEvent<Partitio
     events: [...raise.events, ...matchedEvents],
   };
   await writeWork(keys.partitionOutcome(partition), done);
-  logger.info('partition merged', { run: execution.run, partition, people: merged.size, stored: updates.length, alertsRaised: raise.raised });
+  logger.info('partition merged', {
+    run: execution.run,
+    partition,
+    people: merged.size,
+    stored: updates.length,
+    alertsRaised: raise.raised,
+  });
   const { persons: _p, watched: _w, events: _e, ...counts } = done;
   return counts;
 }

@@ -38,7 +38,9 @@ export async function splitExtract(input: FanOutInput): Promise<{ ranges: number
     }
   }
   // A twin's rows are still read and counted (the summary says how many were refused); nothing is stored.
-  const partitions: PartitionItem[] = facts.fileReason ? [] : Array.from({ length: settings.partitions }, (_, partition) => ({ partition }));
+  const partitions: PartitionItem[] = facts.fileReason
+    ? []
+    : Array.from({ length: settings.partitions }, (_, partition) => ({ partition }));
   const { twin: _twin, ...stored } = facts;
   await writeWork(keys.split, stored satisfies SplitFacts);
   await writeWork(keys.ranges, ranges);
