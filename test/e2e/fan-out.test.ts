@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allAlerts } from '../support/alerts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
@@ -192,6 +193,28 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
   it('announces each upload once, as the single path does', () => {
     const shape = (events: Record<string, unknown>[]) => events.map(({ occurredAt: _o, ...e }) => e);
     expect(shape(fanned.processed)).toEqual(shape(single.processed));
+  });
+
+  it('serves StartExecution and DescribeExecution to the SDK, signed: a name starts once', async () => {
+    const { endpoints } = b.platform;
+    const client = new SFNClient({
+      endpoint: endpoints.eventbridge,
+      region: 'cn-local-1',
+      credentials: { accessKeyId: endpoints.accessKeyId, secretAccessKey: endpoints.secretAccessKey },
+    });
+    const [first] = b.platform.stepFunctions.list();
+    const described = await client.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.input!)).toMatchObject({ key: FILES[0].key, run: first.name });
+    // the execution's input carries keys and counts only: no ID, name or amount
+    expect(described.input).not.toMatch(/\d{17}[\dXx]/);
+    await expect(
+      client.send(new StartExecutionCommand({ stateMachineArn: first.stateMachineArn, name: first.name, input: described.input })),
+    ).rejects.toThrow(ExecutionAlreadyExists);
+    const stranger = new SFNClient({ endpoint: endpoints.eventbridge, region: 'cn-local-1', credentials: { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'x' } });
+    await expect(stranger.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).rejects.toThrow();
+    client.destroy();
+    stranger.destroy();
   });
 
   it('leaves no work files behind', async () => {
