@@ -100,8 +100,7 @@ export class MedicalFanOut extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [uploadsBucket.arnForObjects(`${WORK_PREFIX}*`)] }),
     );
-    key.grantDecrypt(role);
-    key.grant(role, 'kms:GenerateDataKey'); // the encrypted log group
+    key.grantDecrypt(role); // CloudWatch Logs itself encrypts the log group (the key policy lets it)
     this.acknowledge(role, uploadsBucket, functions, spec);
   }
 
