@@ -211,7 +211,11 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
     await expect(
       client.send(new StartExecutionCommand({ stateMachineArn: first.stateMachineArn, name: first.name, input: described.input })),
     ).rejects.toThrow(ExecutionAlreadyExists);
-    const stranger = new SFNClient({ endpoint: endpoints.eventbridge, region: 'cn-local-1', credentials: { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'x' } });
+    const stranger = new SFNClient({
+      endpoint: endpoints.eventbridge,
+      region: 'cn-local-1',
+      credentials: { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'x' },
+    });
     await expect(stranger.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).rejects.toThrow();
     client.destroy();
     stranger.destroy();

@@ -438,7 +438,13 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       // nobody outside the roster, matching and evaluation functions writes people's items; the API only reads them
       // (the household file and the statistics, after its unit check), in a statement with read actions only
       const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('PERSON#*'));
-      expect(personWriters.sort()).toEqual(['deadline-sweep', 'evaluate-monitoring', 'fan-out-partition', 'ingest-roster', 'match-dataset']);
+      expect(personWriters.sort()).toEqual([
+        'deadline-sweep',
+        'evaluate-monitoring',
+        'fan-out-partition',
+        'ingest-roster',
+        'match-dataset',
+      ]);
       expect(leadingKeys('api')[0]).not.toContain('PERSON#*');
       const apiReads = tableStatements('api')[1];
       expect(apiReads.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
@@ -457,7 +463,9 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         expect(actions(spec.id), spec.id).not.toContain('dynamodb:DeleteItem');
         expect(actions(spec.id).includes('dynamodb:BatchWriteItem'), spec.id).toBe(
           // the digest deletes the entries it took in batches; person facts are written in batches (one source's own items)
-          ['ingest-progress', 'ingest-roster', 'notify-digest', 'match-dataset', 'evaluate-monitoring', 'fan-out-partition'].includes(spec.id),
+          ['ingest-progress', 'ingest-roster', 'notify-digest', 'match-dataset', 'evaluate-monitoring', 'fan-out-partition'].includes(
+            spec.id,
+          ),
         );
       }
       // Nothing else in the stack grants them on the table either.
