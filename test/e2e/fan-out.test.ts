@@ -1,13 +1,14 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allAlerts } from '../support/alerts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { localHasher } from '../support/citizens.ts';
+import { childIdle, childS3, startChildPlatform, useChildStorage } from '../support/child-platform.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 import type { InvocationReport } from '../../local/lambda-runtime.ts';
@@ -267,4 +268,45 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
     delete process.env[FAN_OUT_FAULT_ENV];
     await b.platform.functions.recycle();
   });
+});
+
+describe('a crash in the middle of a fan-out (the platform as a child process, killed in the partition step)', () => {
+  it('resumes the execution after the restart: the upload completes, announced once, no work files left', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'safety-net-fan-out-crash-'));
+    const env = { FAN_OUT_ABOVE_BYTES: '300', FAN_OUT_RANGE_BYTES: '256', FAN_OUT_PARTITIONS: '2' };
+    const key = `uploads/330602/medical/${PERIOD}/崩溃.csv`;
+    const outsider = ids.find((id) => !planted.has(id))!;
+    const rows = Array.from({ length: 12 }, (_, i) => [outsider, `2024-0${1 + (i % 6)}-1${i % 9}`, 9000, 5000]);
+    const body = `${MEDICAL_COLUMNS.join(',')}\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+    const crashing = await startChildPlatform(dir, { ...env, [FAN_OUT_FAULT_ENV]: 'partition:kill' });
+    let s3 = childS3(crashing.endpoints);
+    await s3.send(new PutObjectCommand({ Bucket: crashing.endpoints.uploadsBucket, Key: key, Body: body }));
+    expect((await crashing.exited).signal).toBe('SIGKILL');
+    s3.destroy();
+    const kept = await readdir(dataPaths(dir).executionsDir);
+    expect(kept).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(dataPaths(dir).executionsDir, kept[0]), 'utf8')).status).toBe('RUNNING');
+
+    const restarted = await startChildPlatform(dir, env);
+    try {
+      await childIdle(restarted.endpoints);
+      useChildStorage(restarted.endpoints);
+      expect((await getUpload(key))?.status).toBe('accepted');
+      expect(JSON.parse(await readFile(join(dataPaths(dir).executionsDir, kept[0]), 'utf8')).status).toBe('SUCCEEDED');
+      const archive = (await readFile(dataPaths(dir).archiveFile, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as EventBridgeEnvelope);
+      expect(archive.filter((e) => e['detail-type'] === 'Upload Processed' && (e.detail as { key: string }).key === key)).toHaveLength(1);
+      expect(archive.filter((e) => e['detail-type'] === 'Monitoring Alert Raised')).toHaveLength(1); // 60,000 元: catastrophic
+      s3 = childS3(restarted.endpoints);
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: restarted.endpoints.uploadsBucket, Prefix: WORK_PREFIX }));
+      expect(listed.KeyCount ?? 0).toBe(0);
+      s3.destroy();
+    } finally {
+      restarted.child.kill('SIGTERM');
+      await restarted.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
