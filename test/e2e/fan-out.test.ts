@@ -16,6 +16,7 @@ import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 import { loadFacts } from '../../shared/adapters/person-facts-store.ts';
 import { getUpload } from '../../shared/adapters/upload-store.ts';
 import { WORK_PREFIX } from '../../shared/domain/fan-out/medical-fan-out.ts';
+import { RecordRanges } from '../../shared/domain/fan-out/record-ranges.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
 import type { CitizenId } from '../../shared/domain/citizen-id.ts';
 import { FAN_OUT_FAULT_ENV } from '../../shared/application/fan-out/fan-out-fault.ts';
@@ -26,7 +27,7 @@ import { expectedHouseholdRef } from '../../sample-data/planted-cases/index.ts';
 
 /**
  * The same files through the single-function path (platform A) and through
- * the fan-out (platform B: tiny threshold, ranges of 2 KiB, 4 partitions),
+ * the fan-out (platform B: tiny threshold, ranges of a few KiB cut right after a bad row, 4 partitions),
  * with the same ID-hash key: the results, stored facts and alerts must be the
  * same. Then B alone: a duplicate delivery, a transient and a permanent fault.
  */
@@ -35,6 +36,8 @@ const dataset = generateDataset({ seed: 'fan-out', people: 120, period: PERIOD }
 const medicalRows = dataset.rows.medical.map((r) => r.row);
 const ids = [...new Set(medicalRows.map((r) => String(r.身份证号)))];
 
+const AFTER_PERIOD = '2024-07-01';
+
 /** Bad rows spread through the file (so some sit at range boundaries), a quoted cell over two lines, a phone number in free text. */
 function medicalCsv(rows: typeof medicalRows, eol = '\r\n'): string {
   const lines = toCsv(rows, MEDICAL_COLUMNS, { eol }).split(eol);
@@ -42,7 +45,7 @@ function medicalCsv(rows: typeof medicalRows, eol = '\r\n'): string {
   const data = lines.filter(Boolean);
   const bad = [
     csvLine([`${ids[0].slice(0, 17)}${ids[0][17] === '0' ? '1' : '0'}`, '2024-05-01', 100, 10, '越城区人民医院', '感冒'], eol),
-    csvLine([ids[1], '2024-07-01', 100, 10, '越城区人民医院', '感冒'], eol),
+    csvLine([ids[1], AFTER_PERIOD, 100, 10, '越城区人民医院', '感冒'], eol),
     csvLine([ids[2], '', 100, 10, '越城区人民医院', '感冒'], eol),
     csvLine([ids[3], '2024-05-03', -5, 0, '越城区人民医院', '感冒'], eol),
     csvLine([ids[4], '2024-05-03', '1,500.00', 300, '越城区人民医院\n(分院)', '感冒'], eol),
@@ -77,6 +80,15 @@ const FILES = [
     ),
   },
 ];
+
+/**
+ * The range size that puts the first cut of the UTF-8 file right after its row dated after the period: that bad
+ * row is the last record of range 0, and range 1 starts with the next row's number.
+ */
+const utf8Text = FILES[0].body.toString('utf8');
+const badLine = utf8Text.split('\r\n').find((line) => line.includes(AFTER_PERIOD))!;
+const dataStart = FILES[0].body.indexOf(10) + 1;
+const RANGE_BYTES = Buffer.byteLength(utf8Text.slice(0, utf8Text.indexOf(badLine) + badLine.length + 2)) - dataStart;
 
 interface Run {
   summaries: Array<Record<string, unknown>>;
@@ -147,7 +159,7 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
     b = await startTestPlatform({
       dataDir,
       clockDate: '2024-07-02',
-      fanOut: { aboveBytes: 1024, rangeBytes: 2048, partitions: 4 },
+      fanOut: { aboveBytes: 1024, rangeBytes: RANGE_BYTES, partitions: 4 },
       onInvocation: (report) => reports.push(report),
     });
     fanned = await runThrough(b);
@@ -160,10 +172,19 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
   it('went through the fan-out: several ranges, every partition, one execution per upload', () => {
     const count = (id: string) => reports.filter((r) => r.functionId === id && r.outcome === 'succeeded').length;
     expect(count('fan-out-split')).toBe(2);
-    expect(count('fan-out-range')).toBeGreaterThanOrEqual(6); // 2 KiB ranges: several per file
+    expect(count('fan-out-range')).toBeGreaterThanOrEqual(5); // several ranges per file
     expect(count('fan-out-partition')).toBe(8);
     expect(count('fan-out-finish')).toBe(2);
     expect(b.platform.stepFunctions.list().map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  });
+
+  it('cuts the UTF-8 file right after a bad row: an error at the very end of a range keeps its row number', () => {
+    const ranges = new RecordRanges(dataStart, 2, RANGE_BYTES);
+    ranges.write(FILES[0].body.subarray(dataStart));
+    const [first, second] = ranges.end();
+    expect(FILES[0].body.subarray(first.end - Buffer.byteLength(badLine) - 2, first.end).toString('utf8')).toBe(`${badLine}\r\n`);
+    const badRow = second.firstRow - 1;
+    expect(fanned.errors[0]).toMatch(new RegExp(`\\n${badRow},结算日期,[^\\n]*晚于数据期间末`));
   });
 
   it('writes the same summary.json (but its time) and the same errors.csv, row numbers included', () => {
