@@ -80,8 +80,10 @@ export async function finishFanOut({
     warnings.push(`监测预警：新增 ${count(raised)} 条，更新 ${count(updated)} 条`);
     events = announcedOnce(partitions.flatMap((p) => p.events ?? []));
     await writeSource(execution.key, execution.etag, source, partitions, []);
+    await writeMedicalWatch(source, [...new Set(partitions.flatMap((p) => p.watched))]);
   } else if (partitions.length > 0) {
-    // Cut off after some partitions stored facts: the manifest keeps naming them, so the next version clears them.
+    // Cut off after some partitions stored facts: the manifest keeps naming them, so the next version clears them
+    // (the previous watch list stays as it was).
     const previous = await readFactSource('medical', source);
     await writeSource(execution.key, execution.etag, source, partitions, previous?.persons ?? []);
   }
@@ -106,7 +108,7 @@ export async function finishFanOut({
   return { status: summary.status, rowsTotal: summary.rowsTotal, rowsAccepted: summary.rowsAccepted, rowsRejected: summary.rowsRejected };
 }
 
-/** The source's manifest (every person it stores, once) and its medical watch list, from the partitions (plus `keep`). */
+/** The source's manifest: every person it stores, once, from the partitions (plus `keep`). */
 async function writeSource(
   key: string,
   etag: string,
@@ -118,7 +120,6 @@ async function writeSource(
   for (const person of keep) persons.set(person.personRef, person);
   for (const p of partitions) for (const person of p.persons) persons.set(person.personRef, person);
   await writeFactSource({ key, etag, kind: 'medical', source, persons: [...persons.values()] });
-  await writeMedicalWatch(source, [...new Set(partitions.flatMap((p) => p.watched))]);
 }
 
 /** A person on two households is in two partitions: one "Data Matched" per person, as the single path sends. */
