@@ -45,13 +45,15 @@ type DataAccess =
   | 'publishNotifications'
   | 'fanOutWork'
   | 'factSourceIndex'
-  | 'medicalWatchIndex';
+  | 'medicalWatchIndex'
+  | 'fanOutJob';
 
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'ingest-progress': ['readUploads', 'writeResults'],
   'ingest-roster': ['readUploads', 'writeResults', 'readRosterIndex', 'writeRosterIndex', 'readIdHashKey'],
-  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey'],
+  // (and writes a large extract's fan-out job to work/ before it starts the state machine)
+  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey', 'fanOutJob'],
   'evaluate-monitoring': ['readRosterIndex'],
   // Writes the summary that says why a key was refused.
   'reject-upload': ['readUploads', 'writeResults'],
@@ -81,6 +83,7 @@ const OBJECT_ACCESS: Partial<Record<DataAccess, { prefix: string; actions: strin
   readRosterIndex: { prefix: 'index/roster/*', actions: ['s3:GetObject'] },
   writeRosterIndex: { prefix: 'index/roster/*', actions: ['s3:PutObject'] },
   fanOutWork: { prefix: 'work/*', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] },
+  fanOutJob: { prefix: 'work/*', actions: ['s3:GetObject', 's3:PutObject'] },
   factSourceIndex: { prefix: 'index/fact-sources/*', actions: ['s3:GetObject', 's3:PutObject'] },
   medicalWatchIndex: { prefix: 'index/medical-watch/*', actions: ['s3:GetObject', 's3:PutObject'] },
 };

@@ -6,14 +6,7 @@ import { LocalStepFunctions, type LocalExecution } from '../../local/step-functi
 import { MEDICAL_FAN_OUT, workKeys, type FanOutInput } from '../../shared/domain/fan-out/medical-fan-out.ts';
 
 const ARN = 'arn:aws:states:cn-local-1:000000000000:stateMachine:test-fan-out';
-const input: FanOutInput = {
-  key: 'uploads/330602/medical/2024-06/a.csv',
-  etag: 'e',
-  receivedAt: '2024-07-01T00:00:00Z',
-  claimId: 'fan-out:r',
-  run: 'r',
-  size: 10,
-};
+const input: FanOutInput = { run: 'r' };
 
 /** The executor walking the spec with a recording stand-in for the worker pool (the functions are tested end to end elsewhere). */
 function executor(stateDir: string, fail: (target: string, event: unknown) => boolean = () => false) {

@@ -111,6 +111,10 @@ describe('the medical fan-out state machine (SafetyNet-dev)', () => {
     const matchStatements = resources('AWS::IAM::Policy')
       .filter((p) => p.Properties.Roles.some((r: unknown) => JSON.stringify(r) === JSON.stringify({ Ref: matchRole })))
       .flatMap((p) => p.Properties.PolicyDocument.Statement) as Array<{ Action: string | string[]; Resource: unknown }>;
+    // it writes the run's job file (the key stays out of the execution's input) and may not delete work files
+    const workObjects = JSON.stringify(matchStatements.filter((s) => JSON.stringify(s.Resource).includes(`/${WORK_PREFIX}*`)));
+    expect(workObjects).toContain('s3:PutObject');
+    expect(workObjects).not.toContain('s3:DeleteObject');
     expect(matchStatements).toContainEqual(
       expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: ref(stack.fanOutStateMachine as never) } }),
     );

@@ -12,6 +12,7 @@ import { ruleSetAsOf } from '../../domain/monitoring/index.ts';
 import { periodEnd } from '../../domain/period.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { completeProcessing } from '../upload-pipeline/process-upload.ts';
+import { loadJob } from './fan-out-job.ts';
 import { MAX_REPORTED_ERRORS } from '../upload-pipeline/row-report.ts';
 import type { MedicalTallies } from '../match-dataset/medical-matching.ts';
 import type { PartitionOutcome, RangeErrors, RangeOutcome, SplitFacts } from './fan-out-work.ts';
@@ -29,10 +30,11 @@ export function fanOutFailureReason(error: string | undefined): string {
  * `completeProcessing` as the single path) and deletes the work files.
  */
 export async function finishFanOut({
-  execution,
+  execution: { run },
   failure,
 }: FinishEvent): Promise<Pick<UploadSummary, 'status' | 'rowsTotal' | 'rowsAccepted' | 'rowsRejected'>> {
-  const keys = workKeys(execution.run);
+  const keys = workKeys(run);
+  const execution = await loadJob(run);
   const parsed = parseUploadKey(execution.key);
   const parts = parsed.ok
     ? parsed.upload

@@ -18,6 +18,7 @@ import { medicalWatchOf, monthWindow, tallyMedical } from '../match-dataset/medi
 import { freeTextColumns, holdsPersonalData, type TableRows } from '../upload-pipeline/process-upload.ts';
 import { RowReport } from '../upload-pipeline/row-report.ts';
 import { fanOutFault } from './fan-out-fault.ts';
+import { loadJob } from './fan-out-job.ts';
 import type { PartialPerson, RangeErrors, RangeOutcome, SplitFacts } from './fan-out-work.ts';
 
 /**
@@ -28,8 +29,9 @@ import type { PartialPerson, RangeErrors, RangeOutcome, SplitFacts } from './fan
  * others by their own keyed hash) and its row errors. Raw IDs live only in
  * this invocation's memory. Idempotent: a retry rewrites the same files.
  */
-export async function matchRange({ execution, item }: MapChildEvent<RangeItem>): Promise<RangeOutcome> {
-  await fanOutFault('range', execution.run);
+export async function matchRange({ execution: { run }, item }: MapChildEvent<RangeItem>): Promise<RangeOutcome> {
+  await fanOutFault('range', run);
+  const execution = await loadJob(run);
   const keys = workKeys(execution.run);
   const split = await readWork<SplitFacts>(keys.split);
   if (!split) throw new Error('split.json missing: the split step has not run');

@@ -14,6 +14,7 @@ import { monthlyMedicalOf, type MonthCell } from '../match-dataset/medical-tally
 import { medicalFactsOf, medicalWatchOf, monthWindow, type MedicalTallies } from '../match-dataset/medical-matching.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { fanOutFault } from './fan-out-fault.ts';
+import { loadJob } from './fan-out-job.ts';
 import type { PartialPerson, PartitionOutcome, SplitFacts } from './fan-out-work.ts';
 
 interface Merged {
@@ -33,10 +34,11 @@ interface Merged {
  * merged, not duplicated, and a rerun re-announces only what is still pending.
  */
 export async function mergePartition({
-  execution,
+  execution: { run },
   item,
 }: MapChildEvent<PartitionItem>): Promise<Omit<PartitionOutcome, 'persons' | 'watched' | 'events'>> {
-  await fanOutFault('partition', execution.run);
+  await fanOutFault('partition', run);
+  const execution = await loadJob(run);
   const keys = workKeys(execution.run);
   const split = await readWork<SplitFacts>(keys.split);
   if (!split) throw new Error('split.json missing: the split step has not run');

@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
-import { workKeys, type FanOutInput, type PartitionItem, type RangeItem } from '../../domain/fan-out/medical-fan-out.ts';
+import { workKeys, type FanOutInput, type FanOutJob, type PartitionItem, type RangeItem } from '../../domain/fan-out/medical-fan-out.ts';
+import { loadJob } from './fan-out-job.ts';
 import { RecordRanges } from '../../domain/fan-out/record-ranges.ts';
 import { parseUploadKey } from '../../domain/upload-key.ts';
 import { openTable, TableFileError } from '../../domain/tabular/read-table.ts';
@@ -23,8 +24,9 @@ const MISSING = '文件已不存在(可能已被删除)';
  * ranges at record ends in one pass over the raw bytes, each with the row
  * number of its first record. Writes split.json and the two maps' item lists.
  */
-export async function splitExtract(input: FanOutInput): Promise<{ ranges: number; partitions: number; rejected: boolean }> {
-  await fanOutFault('split', input.run);
+export async function splitExtract({ run }: FanOutInput): Promise<{ ranges: number; partitions: number; rejected: boolean }> {
+  await fanOutFault('split', run);
+  const input = await loadJob(run);
   const settings = fanOutSettings();
   const keys = workKeys(input.run);
   const facts = await splitFacts(input, settings.partitions);
@@ -49,7 +51,7 @@ export async function splitExtract(input: FanOutInput): Promise<{ ranges: number
   return { ranges: ranges.length, partitions: partitions.length, rejected: facts.fileReason !== undefined };
 }
 
-async function splitFacts(input: FanOutInput, partitions: number): Promise<SplitFacts & { twin?: boolean }> {
+async function splitFacts(input: FanOutJob, partitions: number): Promise<SplitFacts & { twin?: boolean }> {
   const base: SplitFacts = { encoding: null, headerValues: [], crlf: false, whole: false, partitions, warnings: [] };
   const parsed = parseUploadKey(input.key);
   if (!parsed.ok) return { ...base, fileReason: parsed.reason };
@@ -84,7 +86,7 @@ async function splitFacts(input: FanOutInput, partitions: number): Promise<Split
 }
 
 /** The raw header line's cells (BOM and line ending dropped), decoded with the detected encoding. */
-async function headerLine(input: FanOutInput, encoding: string | null): Promise<Pick<SplitFacts, 'headerValues' | 'crlf'>> {
+async function headerLine(input: FanOutJob, encoding: string | null): Promise<Pick<SplitFacts, 'headerValues' | 'crlf'>> {
   const object = await openUpload(input.key, input.versionId);
   if (!object) return { headerValues: [], crlf: false };
   const seen: Buffer[] = [];
@@ -106,7 +108,7 @@ async function headerLine(input: FanOutInput, encoding: string | null): Promise<
 }
 
 /** One pass over the raw bytes: the ranges, or the reason the bytes refuse (binary, another encoding). */
-async function cutRanges(input: FanOutInput, rangeBytes: number): Promise<RangeItem[] | string> {
+async function cutRanges(input: FanOutJob, rangeBytes: number): Promise<RangeItem[] | string> {
   const object = await openUpload(input.key, input.versionId);
   if (!object) return MISSING;
   const detect = new Utf8Normaliser();

@@ -1,4 +1,5 @@
-import { fanOutRunName, MEDICAL_FAN_OUT, type FanOutInput } from '../../domain/fan-out/medical-fan-out.ts';
+import { fanOutRunName, MEDICAL_FAN_OUT, type FanOutInput, type FanOutJob } from '../../domain/fan-out/medical-fan-out.ts';
+import { writeJobOnce } from './fan-out-job.ts';
 import { startFanOutExecution } from '../../adapters/fan-out-executions.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import type { FanOutStart, UploadVersion } from '../upload-pipeline/process-upload.ts';
@@ -15,7 +16,7 @@ export function medicalFanOut(upload: UploadVersion, size: number): FanOutStart 
   if (upload.kind !== 'medical' || !upload.fileName.toLowerCase().endsWith('.csv')) return undefined;
   if (!settings.stateMachineArn || size <= settings.aboveBytes) return undefined;
   const run = fanOutRunName(sourceOf(upload.key), upload.etag);
-  const input: FanOutInput = {
+  const job: FanOutJob = {
     key: upload.key,
     etag: upload.etag,
     ...(upload.versionId ? { versionId: upload.versionId } : {}),
@@ -25,9 +26,12 @@ export function medicalFanOut(upload: UploadVersion, size: number): FanOutStart 
     size,
   };
   return {
-    claimId: input.claimId,
+    claimId: job.claimId,
     leaseMs: MEDICAL_FAN_OUT.timeoutSeconds * 1000,
     start: async () => {
+      // the key stays out of the execution's input (its history shows it): the steps read it from the job
+      await writeJobOnce(job);
+      const input: FanOutInput = { run };
       await startFanOutExecution(settings.stateMachineArn, run, input);
     },
   };

@@ -16,8 +16,12 @@ import { z } from 'zod';
  * partition numbers and counts — never an ID, a name or an amount.
  */
 
-/** The execution's input: which version of which upload, and the claim the pipeline took for it. */
-export const fanOutInputSchema = z.object({
+/**
+ * Which version of which upload a fan-out processes, and the claim the pipeline took for it: kept in
+ * `work/{run}/job.json` rather than in the execution's input, because the key's file name may hold personal data
+ * and the execution history shows every state's input.
+ */
+export const fanOutJobSchema = z.object({
   key: z.string().min(1),
   etag: z.string(),
   versionId: z.string().optional(),
@@ -29,6 +33,10 @@ export const fanOutInputSchema = z.object({
   run: z.string().regex(/^[0-9A-Za-z_-]{1,80}$/),
   size: z.number().int().nonnegative(),
 });
+export type FanOutJob = z.infer<typeof fanOutJobSchema>;
+
+/** The execution's input: the run alone (its name, and the folder of its job and work files). */
+export const fanOutInputSchema = z.object({ run: fanOutJobSchema.shape.run });
 export type FanOutInput = z.infer<typeof fanOutInputSchema>;
 
 /** A byte range of the object, aligned to record ends; `firstRow` is the row number of its first record (header = row 1). */
@@ -108,6 +116,8 @@ export const WORK_PREFIX = 'work/';
 
 export const workKeys = (run: string) => ({
   prefix: `${WORK_PREFIX}${run}/`,
+  /** The job: key, version, claim (see fanOutJobSchema). */
+  job: `${WORK_PREFIX}${run}/job.json`,
   /** What split learnt of the file (encoding, header, warnings, or why it is refused). */
   split: `${WORK_PREFIX}${run}/split.json`,
   /** The Map's items: RangeItem[] (the ItemReader reads it). */
