@@ -39,8 +39,8 @@ const ids = [...new Set(medicalRows.map((r) => String(r.身份证号)))];
 const AFTER_PERIOD = '2024-07-01';
 
 /** Bad rows spread through the file (so some sit at range boundaries), a quoted cell over two lines, a phone number in free text. */
-function medicalCsv(rows: typeof medicalRows, eol = '\r\n'): string {
-  const lines = toCsv(rows, MEDICAL_COLUMNS, { eol }).split(eol);
+function medicalCsv(rows: typeof medicalRows, eol = '\r\n', bom = false): string {
+  const lines = toCsv(rows, MEDICAL_COLUMNS, { eol, bom }).split(eol);
   const header = lines.shift()!;
   const data = lines.filter(Boolean);
   const bad = [
@@ -63,10 +63,19 @@ function medicalCsv(rows: typeof medicalRows, eol = '\r\n'): string {
 // Each person's claims in one of the two files (a person in both would count twice): a fifth of the background people go to the GBK one.
 const planted = new Set([...dataset.expected, ...dataset.nearMisses].map((c) => c.citizenId));
 const inGbk = (id: string) => !planted.has(id) && ids.indexOf(id) % 5 === 0;
+const MAIN_KEY = `uploads/330602/medical/${PERIOD}/医保结算.csv`;
 const FILES = [
+  // UTF-8 with a BOM, CR LF
   {
-    key: `uploads/330602/medical/${PERIOD}/医保结算.csv`,
-    body: Buffer.from(medicalCsv(medicalRows.filter((r) => !inGbk(String(r.身份证号)))), 'utf8'),
+    key: MAIN_KEY,
+    body: Buffer.from(
+      medicalCsv(
+        medicalRows.filter((r) => !inGbk(String(r.身份证号))),
+        '\r\n',
+        true,
+      ),
+      'utf8',
+    ),
   },
   // GBK, LF line ends, under another unit
   {
@@ -77,6 +86,18 @@ const FILES = [
         '\n',
       ),
       'gbk',
+    ),
+  },
+  // a new version of the first key without a third of its background people: their facts are cleared, as the single path clears them
+  {
+    key: MAIN_KEY,
+    body: Buffer.from(
+      medicalCsv(
+        medicalRows.filter(
+          (r) => !inGbk(String(r.身份证号)) && (planted.has(String(r.身份证号)) || ids.indexOf(String(r.身份证号)) % 3 !== 1),
+        ),
+      ),
+      'utf8',
     ),
   },
 ];
@@ -171,11 +192,11 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
 
   it('went through the fan-out: several ranges, every partition, one execution per upload', () => {
     const count = (id: string) => reports.filter((r) => r.functionId === id && r.outcome === 'succeeded').length;
-    expect(count('fan-out-split')).toBe(2);
+    expect(count('fan-out-split')).toBe(FILES.length);
     expect(count('fan-out-range')).toBeGreaterThanOrEqual(5); // several ranges per file
-    expect(count('fan-out-partition')).toBe(8);
-    expect(count('fan-out-finish')).toBe(2);
-    expect(b.platform.stepFunctions.list().map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(count('fan-out-partition')).toBe(4 * FILES.length);
+    expect(count('fan-out-finish')).toBe(FILES.length);
+    expect(b.platform.stepFunctions.list().map((e) => e.status)).toEqual(FILES.map(() => 'SUCCEEDED'));
   });
 
   it('cuts the UTF-8 file right after a bad row: an error at the very end of a range keeps its row number', () => {
@@ -191,6 +212,7 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
     expect(fanned.summaries).toEqual(single.summaries);
     expect(single.summaries[0]).toMatchObject({ status: 'partial', rowsRejected: 5, encoding: 'utf-8' });
     expect(single.summaries[1]).toMatchObject({ status: 'partial', encoding: 'gb18030' });
+    expect((single.summaries[2].warnings as string[]).join('\n')).toMatch(/已撤销本文件旧版本中 [\d,]+ 人的记录/);
     expect(fanned.errors).toEqual(single.errors);
     // the bad rows sit all over the file, so across range boundaries; the free-text screen ran in the ranges too
     expect(single.errors[0]!.trim().split(/\r?\n/)).toHaveLength(1 + 5);
@@ -261,7 +283,7 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
     await idle(b);
     const processed = ofType(await b.archivedEvents(), 'Upload Processed').filter((d) => d.key === key);
     expect(processed).toHaveLength(1);
-    expect(b.platform.stepFunctions.list()).toHaveLength(3);
+    expect(b.platform.stepFunctions.list()).toHaveLength(FILES.length + 1);
     expect((await getUpload(key))?.status).toBe('partial');
   });
 
