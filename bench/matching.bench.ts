@@ -212,10 +212,11 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
     return { stored, processed: stored.then(() => processedEvent) };
   };
   try {
-    // The roster snapshots go through the roster ingester, as a district would upload them.
+    // The roster snapshots go through the roster ingester, as the districts upload them at the month's end: at once
+    // (each upload its own invocation, as on Lambda; the duplicate check reads the other units' indexes after writing its own).
+    const rosterFiles = [...generated.rosterByUnit].map(([unit, rows]) => [unit, toCsv(rows, ROSTER_COLUMNS)] as const);
     let t0 = performance.now();
-    for (const [unit, rows] of generated.rosterByUnit)
-      await put(uploadKey(unit, 'roster', PERIOD, `名册-${PERIOD}.csv`), toCsv(rows, ROSTER_COLUMNS)).processed;
+    await Promise.all(rosterFiles.map(([unit, body]) => put(uploadKey(unit, 'roster', PERIOD, `名册-${PERIOD}.csv`), body).processed));
     await platform.bus.whenIdle();
     const rosterSeconds = (performance.now() - t0) / 1000;
     const rosterAlerts = raised.length;

@@ -11,7 +11,8 @@ export interface TableAccess {
 }
 
 const UPLOAD_PIPELINE: readonly TableEntity[] = ['upload'];
-const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert'];
+/** Alerts merged and written; the announcement ledger batch-written and read (alert-store). */
+const ALERT_RAISING: readonly TableEntity[] = ['person', 'alert', 'announced'];
 /** Person facts are written in batches, each source registered once (person-facts-store). */
 const FACT_WRITING: readonly TableEntity[] = ['person', 'factSources'];
 
@@ -24,8 +25,8 @@ const FACT_WRITING: readonly TableEntity[] = ['person', 'factSources'];
 export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   // the pipeline's claim; progress values, superseded ones batch-deleted
   'ingest-progress': { entities: [...UPLOAD_PIPELINE, 'progress'], batchWrite: true },
-  // roster members and the households' roster history batch-written; visits stored as person facts; roster rules raise alerts
-  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING, ...FACT_WRITING, 'household'], batchWrite: true },
+  // the roster history batch-written; visits stored as person facts; roster rules raise alerts
+  'ingest-roster': { entities: [...UPLOAD_PIPELINE, ...ALERT_RAISING, ...FACT_WRITING, 'rosterHistory'], batchWrite: true },
   // the twin check lists the period's uploads; the person facts of an extract are batch-written
   'match-dataset': { entities: [...UPLOAD_PIPELINE, 'uploadsOfPeriod', ...ALERT_RAISING, ...FACT_WRITING], batchWrite: true },
   // an outside record is stored as person facts (a batch of one)
@@ -33,27 +34,29 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   'reject-upload': { entities: UPLOAD_PIPELINE },
   // immediate notices into the inbox; digest entries (the unit's and the city's)
   notify: { entities: ['notification', 'digest'] },
-  // the day's digest recorded, the entries it took batch-deleted; open alerts due soon or overdue; the digest into the inbox
-  'notify-digest': { entities: ['digest', 'alertsByStatus', 'notification'], batchWrite: true },
+  // the day's digest recorded, the entries it took batch-deleted; alerts raised since the last digest, open alerts due soon
+  // or overdue; the digest into the inbox
+  'notify-digest': { entities: ['digest', 'alertsByStatus', 'alertsOfUnit', 'notification'], batchWrite: true },
   // delivery records, robot send slots, the channel's outcome on the inbox record
   'deliver-notification': { entities: ['delivery', 'robotRate', 'notification'] },
   // report, target and 回访 deadlines (progress, uploads of the period, notices sent, pending follow-ups); alert escalation and visit-overdue
   'deadline-sweep': {
     entities: ['progress', 'uploadsOfPeriod', 'deadlineNotices', 'alertsByStatus', 'followUpsPending', ...ALERT_RAISING],
     reads: ['factSources'],
+    batchWrite: true,
   },
   // reads for the routes; casework writes the alert; the household file and the statistics only read the
   // households' roster history and the members' facts (visits, medical …), after the unit check
   api: {
     entities: ['uploadsOfPeriod', 'progress', 'alert', 'alertsOfUnit', 'inbox'],
-    reads: ['household', 'rosterHistoryOfUnit', 'person', 'factSources'],
+    reads: ['rosterHistory', 'person', 'factSources'],
   },
   // the medical fan-out's steps: the split's twin check; a range child reads only S3; each partition batch-writes
-  // its people's facts and raises their alerts; finish completes the claim and clears the alerts' announce marks
+  // its people's facts and raises their alerts; finish completes the claim and batch-writes the announcement ledger
   'fan-out-split': { entities: ['uploadsOfPeriod'] },
   'fan-out-range': { entities: [] },
   'fan-out-partition': { entities: [...ALERT_RAISING, ...FACT_WRITING], batchWrite: true },
-  'fan-out-finish': { entities: [...UPLOAD_PIPELINE, 'alert'] },
+  'fan-out-finish': { entities: [...UPLOAD_PIPELINE, 'announced'], batchWrite: true },
 };
 
 /** What a read-only grant allows. */

@@ -6,4 +6,6 @@ import { shanghaiDate } from '../../shared/domain/period.ts';
 const scheduledDigestSchema = z.object({ scheduledTime: z.iso.datetime({ offset: true }) });
 
 /** Daily at 08:30 Asia/Shanghai, after the sweep: one digest per unit with something in it. */
-export const handler = eventHandler(scheduledDigestSchema, ({ scheduledTime }) => sendDigests(shanghaiDate(new Date(scheduledTime))));
+export const handler = eventHandler(scheduledDigestSchema, ({ scheduledTime }) =>
+  sendDigests(shanghaiDate(new Date(scheduledTime)), scheduledTime),
+);

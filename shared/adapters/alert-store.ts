@@ -1,6 +1,7 @@
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
+import { batchWrite } from './batch-write.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import { UNIT_CODES } from '../domain/units.ts';
 import { alertKeyOf, type MonitoringAlert, type AlertStatus } from '../domain/alerts/index.ts';
@@ -21,8 +22,9 @@ import { RULE_IDS } from '../domain/monitoring/rule-ids.ts';
 export interface StoredAlert extends MonitoringAlert {
   revision: number;
   /**
-   * Set when an alert is raised, removed once its "Monitoring Alert Raised" is on
-   * the bus: whoever finds it still set (a reprocessing after a crash) announces it.
+   * Set when an alert is raised, dropped at its next save once the ledger has it
+   * (`recordAnnounced`): whoever finds it set and not in the ledger (a
+   * reprocessing after a crash) announces it.
    */
   announcePending?: boolean;
 }
@@ -146,25 +148,43 @@ async function saveArchived(stored: StoredAlert, previous: StoredAlert): Promise
   return stored;
 }
 
+const announcedKey = (alertId: string) => ({ pk: `ANNOUNCED#${alertId}`, sk: 'RAISED' });
+/** Ledger entries outlive any reprocessing of the upload that raised the alert (TTL, best effort locally). */
+const ANNOUNCED_TTL_DAYS = 90;
+
 /**
- * Records that an alert's "Monitoring Alert Raised" is on the bus. Bumps the
- * revision, so a writer holding the alert as read before cannot put the mark back.
+ * Records that these alerts' "Monitoring Alert Raised" events are on the bus:
+ * one small ledger item per alert (`ANNOUNCED#{alertId}`), batch-written — not
+ * an update of each alert item, which would rewrite it and both its index
+ * entries. The alert keeps its `announcePending` mark until its next save;
+ * the ledger is what says it went out.
  */
-export async function markAlertAnnounced(alertId: string): Promise<void> {
-  const alertKey = alertId.slice(0, alertId.lastIndexOf('-'));
-  try {
-    await dynamoClient().send(
-      new UpdateCommand({
-        TableName: runtimeEnv().TABLE_NAME,
-        Key: latestKey(alertKey),
-        ConditionExpression: 'alertId = :id AND announcePending = :yes',
-        UpdateExpression: 'REMOVE announcePending SET revision = revision + :one',
-        ExpressionAttributeValues: { ':id': alertId, ':yes': true, ':one': 1 },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error; // already marked, or a newer alert of the key
+export async function recordAnnounced(alertIds: string[]): Promise<void> {
+  const expiresAt = Math.floor(Date.now() / 1000) + ANNOUNCED_TTL_DAYS * 86_400;
+  await batchWrite(alertIds.map((alertId) => ({ PutRequest: { Item: { ...announcedKey(alertId), alertId, expiresAt } } })));
+}
+
+/** Which of these alerts the ledger has as announced. */
+export async function announcedAmong(alertIds: Iterable<string>): Promise<Set<string>> {
+  const TableName = runtimeEnv().TABLE_NAME;
+  const keys = [...new Set(alertIds)].map(announcedKey);
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending = keys.slice(i, i + 100);
+    while (pending.length > 0) {
+      const out = await dynamoClient().send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }));
+      for (const item of out.Responses?.[TableName] ?? []) found.add(String(item.alertId));
+      pending = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as typeof pending;
+    }
   }
+  return found;
+}
+
+/** The alerts among these still waiting for their "Monitoring Alert Raised" (marked, not in the ledger). */
+export async function unannounced<A extends Pick<StoredAlert, 'alertId' | 'announcePending'>>(alerts: A[]): Promise<A[]> {
+  const marked = alerts.filter((a) => a.announcePending);
+  const announced = await announcedAmong(marked.map((a) => a.alertId));
+  return marked.filter((a) => !announced.has(a.alertId));
 }
 
 export interface AlertQuery {
@@ -312,4 +332,26 @@ export function unitAlerts(unit: string): Promise<StoredAlert[]> {
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': `ALERTS#${unit}` },
   });
+}
+
+/** A unit's alerts raised after `after` up to `through` (ISO times; `after` exclusive): what is new for the daily digest. */
+export async function alertsRaisedBetween(
+  unit: string,
+  after: string,
+  through: string,
+): Promise<Array<Pick<StoredAlert, 'alertId' | 'unit' | 'ruleId' | 'level'>>> {
+  const found: Array<Pick<StoredAlert, 'alertId' | 'unit' | 'ruleId' | 'level'>> = [];
+  const pages = paginateQuery(
+    { client: dynamoClient() },
+    {
+      TableName: runtimeEnv().TABLE_NAME,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :after AND :through',
+      ExpressionAttributeValues: { ':pk': `ALERTS#${unit}`, ':after': `${after}#~`, ':through': `${through}#~` },
+      ProjectionExpression: 'alertId, #unit, ruleId, #level',
+      ExpressionAttributeNames: { '#unit': 'unit', '#level': 'level' },
+    },
+  );
+  for await (const page of pages) found.push(...((page.Items ?? []) as typeof found));
+  return found;
 }

@@ -18,6 +18,8 @@ export interface StoredDigest {
   notice: Notice | null;
   /** The entries it took: deleted after it is recorded (again on a re-run, should a run stop in between). */
   entryKeys: string[];
+  /** It counted the alerts raised up to this time (ISO); the next digest counts those after it. */
+  through?: string;
 }
 
 const partition = (unit: string) => `DIGEST#${unit}`;
@@ -57,6 +59,22 @@ export async function storedDigest(unit: string, date: string): Promise<StoredDi
     new GetCommand({ TableName: runtimeEnv().TABLE_NAME, Key: { pk: partition(unit), sk: `DAY#${date}` }, ConsistentRead: true }),
   );
   return out.Item as StoredDigest | undefined;
+}
+
+/** The unit's latest digest of a day before `date`. */
+export async function previousDigest(unit: string, date: string): Promise<StoredDigest | undefined> {
+  const out = await dynamoClient().send(
+    new QueryCommand({
+      TableName: runtimeEnv().TABLE_NAME,
+      // DAY# sorts before ENTRY#: everything below today's day key is an earlier day
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :before',
+      ExpressionAttributeValues: { ':pk': partition(unit), ':first': 'DAY#', ':before': `DAY#${date}` },
+      ScanIndexForward: false,
+      Limit: 2,
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []).find((item) => item.sk !== `DAY#${date}`) as StoredDigest | undefined;
 }
 
 /** Records the day's digest once; when another run recorded it first, that one is returned. */

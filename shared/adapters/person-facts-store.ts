@@ -28,14 +28,15 @@ export interface StoredFacts<R = unknown> {
   sources: Record<string, R[]>;
 }
 
-interface FactsItem<R = unknown> {
+interface FactsItem {
   pk: string;
   sk: string;
   personRef: string;
   kind: FactKind;
   source: string;
   maskedId: string;
-  records: R[];
+  /** The records as JSON text: one string attribute instead of a list of maps to marshal and validate per record. */
+  records: string;
 }
 
 const FACTS_PREFIX = 'FACTS#';
@@ -78,7 +79,7 @@ export async function loadFacts(personRefs: Iterable<string>, requested: readonl
       for (const item of (out.Items ?? []) as FactsItem[]) {
         if (!wanted.has(item.kind)) continue;
         const facts = found.get(item.kind) ?? { personRef, kind: item.kind, maskedId: item.maskedId, sources: {} };
-        facts.sources[item.source] = item.records;
+        facts.sources[item.source] = JSON.parse(item.records);
         found.set(item.kind, facts);
       }
       ExclusiveStartKey = out.LastEvaluatedKey;
@@ -108,7 +109,18 @@ export interface FactsWriteReport {
 export async function replaceSourceFacts<R>(kind: FactKind, source: string, updates: FactsUpdate<R>[]): Promise<FactsWriteReport> {
   const requests = updates.map(({ personRef, maskedId, records }) =>
     records.length > 0
-      ? { PutRequest: { Item: { ...itemKey(personRef, kind, source), personRef, kind, source, maskedId, records } satisfies FactsItem<R> } }
+      ? {
+          PutRequest: {
+            Item: {
+              ...itemKey(personRef, kind, source),
+              personRef,
+              kind,
+              source,
+              maskedId,
+              records: JSON.stringify(records),
+            } satisfies FactsItem,
+          },
+        }
       : { DeleteRequest: { Key: itemKey(personRef, kind, source) } },
   );
   const TableName = runtimeEnv().TABLE_NAME;

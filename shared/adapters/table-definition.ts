@@ -27,14 +27,14 @@ export const TABLE_KEY_PREFIXES = {
   uploadsOfPeriod: 'UPLOADS#',
   /** `PROGRESS#{year}`: reported values (progress-store). */
   progress: 'PROGRESS#',
-  /** `PERSON#{personRef}`: roster membership and person facts (roster-store, person-facts-store). */
+  /** `PERSON#{personRef}`: person facts (person-facts-store). */
   person: 'PERSON#',
   /** `FACTSOURCES#{kind}`: one item per source that stored person facts of a kind (person-facts-store). */
   factSources: 'FACTSOURCES#',
-  /** gsi1 `ROSTER#{unit}`: a unit's roster members. */
-  rosterOfUnit: 'ROSTER#',
   /** `ALERTKEY#{alertKey}`: an alert and its archived sequences (alert-store). */
   alert: 'ALERTKEY#',
+  /** `ANNOUNCED#{alertId}`: the ledger of alerts whose "Monitoring Alert Raised" is on the bus (alert-store). */
+  announced: 'ANNOUNCED#',
   /** gsi1 `ALERTS#{unit}`: a unit's alerts, newest first. */
   alertsOfUnit: 'ALERTS#',
   /** gsi2 `ALERT-STATUS#{status}`: alerts by status and due date. */
@@ -45,10 +45,8 @@ export const TABLE_KEY_PREFIXES = {
   inbox: 'INBOX#',
   /** gsi2 `FOLLOW-UP#pending`: resolved alerts whose 回访 is pending, by its due date (alert-store). */
   followUpsPending: 'FOLLOW-UP#',
-  /** `HOUSEHOLD#{householdRef}`: a household's roster history, one item per change (roster-history-store). */
-  household: 'HOUSEHOLD#',
-  /** gsi1 `ROSTER-HISTORY#{unit}`: a unit's roster changes by period. */
-  rosterHistoryOfUnit: 'ROSTER-HISTORY#',
+  /** `ROSTER-HISTORY#{unit}#{bucket}` and gsi1 `ROSTER-HISTORY#{unit}`: roster changes by household bucket and by period (roster-history-store). */
+  rosterHistory: 'ROSTER-HISTORY#',
   /** `DEADLINE-NOTICES`: which deadline notices went out (deadline-notice-store). */
   deadlineNotices: 'DEADLINE-NOTICES',
   /** `DIGEST#{unit}`: entries waiting for a unit's daily digest, and each day's digest (digest-store). */

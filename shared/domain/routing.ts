@@ -96,13 +96,20 @@ export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
       pattern: { 'detail-type': [DETAIL_TYPES.dataMatched] },
     },
     {
+      id: 'notify-red-alerts',
+      description: '红色预警即时通知',
+      target: 'notify',
+      // Only red alerts are sent at once; the digest counts the others from the alert store, so a bulk
+      // upload's thousands of yellow and orange alerts invoke nothing.
+      pattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.alertRaised], detail: { level: ['red'] } },
+    },
+    {
       id: 'notify-platform-notices',
-      description: '预警、期限与上传结果通知',
+      description: '升级、期限与上传结果通知',
       target: 'notify',
       pattern: {
         source: [EVENT_SOURCE],
         'detail-type': [
-          DETAIL_TYPES.alertRaised,
           DETAIL_TYPES.alertEscalated,
           DETAIL_TYPES.deadlineApproaching,
           DETAIL_TYPES.deadlineMissed,

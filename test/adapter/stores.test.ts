@@ -24,7 +24,7 @@ import {
   unitAlerts,
 } from '../../shared/adapters/alert-store.ts';
 import { householdRosterHistory, saveRosterChanges, unitRosterHistory } from '../../shared/adapters/roster-history-store.ts';
-import { rosterChanges } from '../../shared/domain/roster/roster-history.ts';
+import { rosterAsOf, rosterChanges } from '../../shared/domain/roster/roster-history.ts';
 import { diffRosterSnapshot } from '../../shared/domain/roster/roster-snapshot.ts';
 import { recordFollowUp } from '../../shared/domain/alerts/index.ts';
 import { readRosterIndex, writeRosterIndex, loadRosterIndex } from '../../shared/adapters/roster-index.ts';
@@ -288,18 +288,33 @@ describe('adapters against real dynalite and s3rver', () => {
     it('stores each change by household and lists a unit by period', async () => {
       const march = [member(1, 'A'), member(2, 'A')];
       const april = [member(1, 'A', { householdSize: 1, monthlyIncomePerCapita: 950 }), member(2, 'B')];
-      await saveRosterChanges(rosterChanges(diffRosterSnapshot([], march), [], '2024-03'));
-      await saveRosterChanges(rosterChanges(diffRosterSnapshot(march, april), march, '2024-04'));
-      await saveRosterChanges(rosterChanges(diffRosterSnapshot(march, april), march, '2024-04')); // the same snapshot again
+      const at = (day: string) => `2024-${day}T09:00:00Z`;
+      await saveRosterChanges('330681', '2024-03', at('03-31'), rosterChanges(diffRosterSnapshot([], march), [], '2024-03'));
+      await saveRosterChanges('330681', '2024-04', at('04-30'), rosterChanges(diffRosterSnapshot(march, april), march, '2024-04'));
+      // the same snapshot again
+      await saveRosterChanges('330681', '2024-04', at('04-30'), rosterChanges(diffRosterSnapshot(march, april), march, '2024-04'));
       expect((await householdRosterHistory('330681:A')).map((c) => [c.period, c.change, c.maskedId])).toEqual([
         ['2024-03', 'added', member(1, 'A').maskedId],
         ['2024-03', 'added', member(2, 'A').maskedId],
-        ['2024-04', 'changed', member(1, 'A').maskedId],
         ['2024-04', 'exited', member(2, 'A').maskedId],
+        ['2024-04', 'changed', member(1, 'A').maskedId],
       ]);
       expect((await householdRosterHistory('330681:B')).map((c) => c.change)).toEqual(['added']);
       expect(await unitRosterHistory('330681', '2024-03')).toHaveLength(2);
       expect(await unitRosterHistory('330681', '2024-04')).toHaveLength(5); // 2 joined; 1 changed, 1 moved (left A, joined B)
+    });
+
+    it('orders two snapshots of one period by arrival, and splits a large bucket into parts', async () => {
+      const big = Array.from({ length: 900 }, (_, n) => ({ ...member(n, 'BIG'), personRef: ref(5000 + n), householdSize: 900 }));
+      const first = big.slice(0, 899);
+      await saveRosterChanges('330681', '2024-05', '2024-05-10T01:00:00Z', rosterChanges(diffRosterSnapshot([], big), [], '2024-05'));
+      // a second version of May drops one member: its exit comes after the first version's join
+      await saveRosterChanges('330681', '2024-05', '2024-05-20T01:00:00Z', rosterChanges(diffRosterSnapshot(big, first), big, '2024-05'));
+      const history = await householdRosterHistory('330681:BIG');
+      expect(history).toHaveLength(901);
+      expect(history.at(-1)).toMatchObject({ change: 'exited', personRef: ref(5899) });
+      expect(rosterAsOf(history, '2024-05').size).toBe(899);
+      expect(await householdRosterHistory('330681:A')).toHaveLength(4); // another household of the unit is not mixed in
     });
   });
 

@@ -10,6 +10,7 @@ import { citizen, csv } from '../support/citizens.ts';
 import { dataPaths } from '../../local/data-paths.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
 import { getUpload } from '../../shared/adapters/upload-store.ts';
+import { unannounced } from '../../shared/adapters/alert-store.ts';
 import { FAULT_ENV, FAULT_POINTS } from '../../shared/application/upload-pipeline/fault-injection.ts';
 import { DETAIL_TYPES } from '../../shared/domain/events.ts';
 import { ANNOUNCE_BATCH } from '../../shared/application/events/publish-announced.ts';
@@ -78,7 +79,7 @@ async function expectExactlyOnce(dataDir: string, platform: ChildPlatform, inFli
 
   const alerts = (await allAlerts()).filter((a) => a.ruleId === 'medical-burden');
   expect(alerts).toHaveLength(HOUSEHOLDS);
-  expect(alerts.filter((a) => a.announcePending)).toEqual([]);
+  expect(await unannounced(alerts)).toEqual([]);
   const raised = new Map<string, number>();
   for (const e of events.filter((x) => x['detail-type'] === DETAIL_TYPES.alertRaised)) {
     const id = String(e.detail.alertId);

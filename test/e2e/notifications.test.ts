@@ -276,6 +276,10 @@ describe('the daily digest over a month on a moved clock', () => {
     expect(last.body).not.toMatch(/income-below-standard|visit-overdue|赵六|钱七/);
     const first = (await inbox('330602', 500)).find((n) => n.cause === 'digest:330602:2024-03-01')!;
     expect(first.body).toContain('新增预警 2 条');
+    // new alerts are counted once: the next day's digest (read from the store since the previous one) has none
+    const second = (await inbox('330602', 500)).find((n) => n.cause === 'digest:330602:2024-03-02')!;
+    expect(second.body).not.toContain('新增预警');
+    expect((await inbox('330600', 500)).find((n) => n.cause === 'digest:330600:2024-03-01')!.body).toContain('新增预警 2 条');
     const city = (await inbox('330600', 500)).find((n) => n.cause === 'digest:330600:2024-03-31')!;
     expect(city.body).toContain('越城区:');
     expect(city.body).toContain('已逾期预警 2 条');

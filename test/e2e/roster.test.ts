@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { startTestPlatform, type TestPlatform } from '../support/local-platform.ts';
 import { citizen, csv, localHasher } from '../support/citizens.ts';
 import { listAlerts } from '../../shared/adapters/alert-store.ts';
-import { rosterMembers } from '../../shared/adapters/roster-store.ts';
+import { householdRosterHistory, unitRosterHistory } from '../../shared/adapters/roster-history-store.ts';
 import { readRosterIndex } from '../../shared/adapters/roster-index.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
 
@@ -60,8 +60,9 @@ describe('roster and visits on the local platform', () => {
     expect(errors + JSON.stringify(summary)).not.toContain('张三');
     expect(errors).not.toContain('13800001111');
 
-    const members = await rosterMembers('330602', 'current');
+    const members = (await readRosterIndex('330602'))!.entries;
     expect(members).toHaveLength(7);
+    expect((await unitRosterHistory('330602', '2024-06')).map((c) => c.change)).toEqual(Array(7).fill('added'));
     const stored = members.find((m) => m.personRef === hash(poor))!;
     expect(stored).toMatchObject({
       maskedId: '330602********0118'.slice(0, 6) + stored.maskedId.slice(6),
@@ -121,18 +122,25 @@ describe('roster and visits on the local platform', () => {
   });
 
   it('a newer snapshot: unchanged rows are not rewritten, absent people exit, history kept', async () => {
-    const before = (await rosterMembers('330602', 'current')).find((m) => m.personRef === hash(dibao))!;
     const next = ROWS.filter((r) => r[0] !== leaver).map((r) =>
       r[0] === edge ? [edge, '李四', 'H002', '支出型困难', 3, 1800, '户主', ''] : r,
     );
     const summary = await p.upload('uploads/330602/roster/2024-07/名册.csv', csv(HEADER, next));
     expect(summary.status).toBe('accepted');
     expect(summary.warnings.join()).toContain('新增 0 人,变更 1 人,未变 5 人,退出 1 人');
-    const current = await rosterMembers('330602', 'current');
-    expect(current.find((m) => m.personRef === hash(dibao))!.updatedAt).toBe(before.updatedAt);
+    const current = (await readRosterIndex('330602'))!.entries;
+    expect(current).toHaveLength(6);
     expect(current.find((m) => m.personRef === hash(edge))!.monthlyIncomePerCapita).toBe(1800);
-    expect((await rosterMembers('330602', 'exited')).map((m) => m.personRef)).toEqual([hash(leaver)]);
-    expect((await readRosterIndex('330602'))!.entries).toHaveLength(6);
+    const july = (await unitRosterHistory('330602', '2024-07')).filter((c) => c.period === '2024-07');
+    expect(july.map((c) => [c.personRef, c.change]).sort()).toEqual(
+      [
+        [hash(edge), 'changed'],
+        [hash(leaver), 'exited'],
+      ].sort(),
+    );
+    // unchanged people get no history entry: the 低保 member still has only the one of joining
+    const dibaoHousehold = current.find((m) => m.personRef === hash(dibao))!.householdNo;
+    expect((await householdRosterHistory(`330602:${dibaoHousehold}`)).filter((c) => c.personRef === hash(dibao))).toHaveLength(1);
   });
 
   it('refuses a snapshot older than the one in force', async () => {

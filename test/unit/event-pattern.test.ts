@@ -343,8 +343,14 @@ describe('the routing table on the local matcher', () => {
     ]);
   });
 
-  it('routes platform notices from the platform only', () => {
-    expect(routesFor(event({}, { source: EVENT_SOURCE, 'detail-type': DETAIL_TYPES.alertRaised }))).toEqual(['notify-platform-notices']);
-    expect(routesFor(event({}, { source: 'someone.else', 'detail-type': DETAIL_TYPES.alertRaised }))).toEqual([]);
+  it('routes platform notices from the platform only, and of new alerts only the red ones', () => {
+    const raised = (level: string, source = EVENT_SOURCE) => event({ level }, { source, 'detail-type': DETAIL_TYPES.alertRaised });
+    expect(routesFor(raised('red'))).toEqual(['notify-red-alerts']);
+    expect(routesFor(raised('orange'))).toEqual([]);
+    expect(routesFor(raised('yellow'))).toEqual([]);
+    expect(routesFor(raised('red', 'someone.else'))).toEqual([]);
+    expect(routesFor(event({ level: 'orange' }, { source: EVENT_SOURCE, 'detail-type': DETAIL_TYPES.alertEscalated }))).toEqual([
+      'notify-platform-notices',
+    ]);
   });
 });

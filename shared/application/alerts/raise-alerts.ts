@@ -2,7 +2,7 @@ import { mergeFinding, alertEventFields } from '../../domain/alerts/index.ts';
 import { alertKeyOf } from '../../domain/alerts/monitoring-alert.ts';
 import type { RuleFinding } from '../../domain/monitoring/rules.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
-import { AlertWriteConflict, latestAlerts, saveAlert } from '../../adapters/alert-store.ts';
+import { AlertWriteConflict, latestAlerts, saveAlert, unannounced, type StoredAlert } from '../../adapters/alert-store.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 import type { RuleSet } from '../../domain/monitoring/index.ts';
 import { runtimeEnv } from '../../runtime-env.ts';
@@ -18,8 +18,8 @@ export interface RaiseOutcome {
  * Folds rule findings into alerts: one open alert per (rule, household), new
  * evidence updates it, the same finding again changes nothing. Each new alert
  * yields "Monitoring Alert Raised", and is stored marked `announcePending`
- * until that event is on the bus (`publishAnnounced`): a finding that meets an
- * alert still marked (stored before a crash, never announced) yields its
+ * until the announcement ledger has it (`publishAnnounced`): a finding that
+ * meets an alert still due (stored before a crash, never announced) yields its
  * event again, so a reprocessing completes what was cut off. A write that
  * lost a race is merged again. The rule set that made the findings gives each
  * rule's response days, counted as the stage says (calendar or working days).
@@ -29,6 +29,7 @@ export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet:
   let pending = findings;
   for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
     const latest = await latestAlerts(pending.map((f) => alertKeyOf(f.ruleId, f.householdRef)));
+    const due = new Set((await unannounced([...latest.values()])).map((a) => a.alertId));
     const conflicted: RuleFinding[] = [];
     await mapWithConcurrency(pending, 8, async (finding) => {
       const previous = latest.get(alertKeyOf(finding.ruleId, finding.householdRef));
@@ -37,14 +38,15 @@ export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet:
         respondWithinDays: ruleSet.rules[finding.ruleId].respondWithinDays,
       });
       // still unannounced: the alert in hand is the one merged from (a new sequence starts announced-pending anyway)
-      const pending = change === 'raised' || (previous?.announcePending === true && alert.alertId === previous.alertId);
+      const pending = change === 'raised' || (previous !== undefined && due.has(previous.alertId) && alert.alertId === previous.alertId);
       if (change === 'unchanged') {
         outcome.unchanged++;
         if (pending) outcome.events.push(platformEvent(DETAIL_TYPES.alertRaised, alertEventFields(alert)));
         return;
       }
       try {
-        await saveAlert({ ...alert, ...(pending ? { announcePending: true } : {}) }, previous);
+        const { announcePending: _announced, ...merged } = alert as StoredAlert; // an announced alert's mark ends here
+        await saveAlert({ ...merged, ...(pending ? { announcePending: true } : {}) }, previous);
       } catch (error) {
         if (error instanceof AlertWriteConflict) return void conflicted.push(finding);
         throw error;

@@ -7,7 +7,6 @@ import { diffRosterSnapshot, householdsTouched, inconsistentHouseholds } from '.
 import { periodEnd } from '../../domain/period.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../../adapters/roster-index.ts';
-import { saveRosterMembers, type RosterMemberRecord } from '../../adapters/roster-store.ts';
 import { saveRosterChanges } from '../../adapters/roster-history-store.ts';
 import { rosterChanges } from '../../domain/roster/roster-history.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
@@ -60,36 +59,24 @@ async function ingestRoster(upload: UploadVersion, rows: AsyncIterable<TableRow>
   phases.ms['parse+hash'] = Math.round(performance.now() - readStarted);
 
   const diff = diffRosterSnapshot(previous?.entries ?? [], entries);
-  const stamp = { snapshotPeriod: upload.period, updatedAt: upload.receivedAt };
-  // The member history, then the index (a crash in between re-diffs against the old index and writes the same
-  // changes again); the rules then run on the snapshot in memory.
+  // The history, then the index (a crash in between re-diffs against the old index and writes the same
+  // changes again); the rules then run on the snapshot in memory, once the writes are in (a crash between
+  // them must leave no alert unannounced). Current members are the index; who left, the history.
   const snapshot = { unit: upload.unit, period: upload.period, entries };
-  const writes = (async () => {
-    await phases.time('member writes', async () => {
-      await saveRosterMembers([
-        ...[...diff.added, ...diff.changed].map((e): RosterMemberRecord => ({ ...e, status: 'current', ...stamp })),
-        ...diff.exited.map((e): RosterMemberRecord => ({ ...e, status: 'exited', exitedPeriod: upload.period, ...stamp })),
-      ]);
-      await saveRosterChanges(rosterChanges(diff, previous?.entries ?? [], upload.period));
-    });
-    await phases.time('roster index', () => writeRosterIndex(snapshot));
-    faultPoint('after-facts');
-  })();
-  // The rules run once the writes are in (a crash between them must leave no alert unannounced).
-  await writes;
-  const evaluation = async () => {
-    const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
-    const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
-    const households = householdsTouched(diff);
-    for (const d of duplicates) {
-      for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
-    }
-    const outcome = await phases.time('evaluation', () =>
-      evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster')),
-    );
-    return { duplicates, outcome };
-  };
-  const [{ duplicates, outcome }] = await Promise.all([evaluation(), writes]);
+  await phases.time('history writes', () =>
+    saveRosterChanges(upload.unit, upload.period, upload.receivedAt, rosterChanges(diff, previous?.entries ?? [], upload.period)),
+  );
+  await phases.time('roster index', () => writeRosterIndex(snapshot));
+  faultPoint('after-facts');
+  const index = await phases.time('roster index', () => loadRosterIndex(snapshot));
+  const duplicates = entries.filter((e) => (index.byPerson.get(e.personRef) ?? []).some((o) => o.unit !== upload.unit));
+  const households = householdsTouched(diff);
+  for (const d of duplicates) {
+    for (const holder of index.byPerson.get(d.personRef)!) households.add(householdRefOf(holder.unit, holder.householdNo));
+  }
+  const outcome = await phases.time('evaluation', () =>
+    evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('roster')),
+  );
   faultPoint('after-alerts');
   logger.info('roster ingested', {
     unit: upload.unit,

@@ -42,9 +42,9 @@ export function subjectLabel(subjectType: string): string {
 export function planNotices(detailType: string, detail: unknown, dashboardUrl: string): NoticePlan {
   switch (detailType) {
     case DETAIL_TYPES.alertRaised: {
+      // New alerts are counted in the digest from the alert store, not from their events: only red is sent at once.
       const a = detail as MonitoringAlertEvent;
-      const entry: DigestEntry = { kind: 'alert-raised', unit: a.unit, alertId: a.alertId, ruleId: a.ruleId, level: a.level };
-      if (a.level !== 'red') return { immediate: [], digest: [entry] };
+      if (a.level !== 'red') return { immediate: [], digest: [] };
       const notice = {
         title: `红色预警:${ruleTitle(a.ruleId)}`,
         body: [
@@ -54,8 +54,7 @@ export function planNotices(detailType: string, detail: unknown, dashboardUrl: s
         link: dashboardLinks.alert(dashboardUrl, a.alertId),
         severity: 'critical',
       } as const;
-      // Counted in the digest too (new alerts by level), but not sent twice as a message.
-      return { immediate: withCity(a.unit, notice), digest: [entry] };
+      return { immediate: withCity(a.unit, notice), digest: [] };
     }
     case DETAIL_TYPES.alertEscalated: {
       const a = detail as MonitoringAlertEvent;

@@ -30,6 +30,8 @@ export interface RosterChange {
   /** For `changed`: the previous category and income, when they changed. */
   previousCategory?: AssistanceCategory;
   previousMonthlyIncomePerCapita?: number;
+  /** When the snapshot's upload arrived: orders two snapshots of one period. */
+  snapshotAt?: string;
 }
 
 const TRACKED = ['category', 'householdSize', 'monthlyIncomePerCapita', 'relation', 'householdNo', 'birthDate'] as const;
@@ -84,7 +86,9 @@ export function rosterChanges(diff: RosterDiff, previous: RosterEntry[], period:
  */
 export function rosterAsOf(changes: RosterChange[], period: string): Map<string, RosterChange> {
   const latest = new Map<string, RosterChange>();
-  const ordered = changes.filter((c) => c.period <= period).sort((a, b) => a.period.localeCompare(b.period) || rank(a) - rank(b));
+  const ordered = changes
+    .filter((c) => c.period <= period)
+    .sort((a, b) => a.period.localeCompare(b.period) || (a.snapshotAt ?? '').localeCompare(b.snapshotAt ?? '') || rank(a) - rank(b));
   for (const c of ordered) {
     if (c.change === 'exited') {
       if (latest.get(c.personRef)?.householdRef === c.householdRef) latest.delete(c.personRef);
