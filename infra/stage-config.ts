@@ -71,7 +71,7 @@ export const stageConfigSchema = z
     maxUploadBytes: z.number().int().positive(),
     /**
      * A medical CSV larger than this is fanned out (Step Functions Distributed Map) instead of matched in one
-     * function; the single path's maxUploadBytes does not bound it (the fan-out has no size limit of its own).
+     * function; at most maxUploadBytes (the single path's limit), so no medical CSV is refused for its size.
      */
     fanOutAboveBytes: z.number().int().positive().default(DEFAULT_FAN_OUT_ABOVE_BYTES),
     eventArchiveRetentionDays: z.number().int().min(1),
@@ -107,6 +107,9 @@ export const stageConfigSchema = z
     }
     if (config.autoDeleteObjects && config.removalPolicy !== 'destroy') {
       fail('autoDeleteObjects', 'auto-deleting objects needs removalPolicy destroy');
+    }
+    if (config.fanOutAboveBytes > config.maxUploadBytes) {
+      fail('fanOutAboveBytes', 'at most maxUploadBytes: a medical CSV between the two would be refused for its size');
     }
     if (config.stage === 'prod') {
       if (!config.pointInTimeRecovery) fail('pointInTimeRecovery', 'prod keeps point-in-time recovery on');

@@ -122,7 +122,7 @@ describe('the medical fan-out state machine (SafetyNet-dev)', () => {
     expect(matchFn.Properties.Environment.Variables[FAN_OUT_ENV_NAMES.stateMachineArn]).toEqual({
       Ref: ref(stack.fanOutStateMachine as never),
     });
-    expect(matchFn.Properties.Environment.Variables[FAN_OUT_ENV_NAMES.aboveBytes]).toBe(String(1024 ** 3));
+    expect(matchFn.Properties.Environment.Variables[FAN_OUT_ENV_NAMES.aboveBytes]).toBe(String(512 * 1024 ** 2)); // the single path's limit: the fan-out takes over there
     // the step functions themselves cannot start it (no cycle, no recursion)
     const splitFn = resources('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === 'safety-net-dev-fan-out-split')!;
     expect(splitFn.Properties.Environment.Variables[FAN_OUT_ENV_NAMES.stateMachineArn]).toBeUndefined();

@@ -7,7 +7,9 @@ import { fanOutSettings } from './fan-out-settings.ts';
 
 /**
  * A medical CSV above the stage's `fanOutAboveBytes` goes to the fan-out
- * (when the stage has the state machine). The claim and the execution's name
+ * (when the stage has the state machine). The stage config keeps it at most
+ * `maxUploadBytes`, so the fan-out takes over where the single path's size
+ * limit ends: no medical CSV is refused for its size. The claim and the execution's name
  * are derived from the version, so a redelivery, or the start-up recovery
  * after the lease, asks for the same execution and starts nothing new.
  */
