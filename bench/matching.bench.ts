@@ -187,7 +187,8 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
     ...(process.env.BENCH_MATCH_MEMORY_MB ? { functionMemoryMb: { 'match-dataset': Number(process.env.BENCH_MATCH_MEMORY_MB) } } : {}),
     apiPort: 0,
     clockDate: '2025-01-02',
-    // every medical file goes to the fan-out; range size and partition count from BENCH_FAN_OUT_RANGE_MB / _PARTITIONS, else the spec's
+    // every medical file goes to the fan-out; range size and partition count from BENCH_FAN_OUT_RANGE_MB / _PARTITIONS, else the spec's;
+    // the single-path run never fans out, whatever the file's size (its figures stay comparable with the earlier runs)
     ...(fanOut
       ? {
           fanOut: {
@@ -196,7 +197,7 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
             partitions: process.env.BENCH_FAN_OUT_PARTITIONS ? Number(process.env.BENCH_FAN_OUT_PARTITIONS) : undefined,
           },
         }
-      : {}),
+      : { fanOut: { aboveBytes: Number.MAX_SAFE_INTEGER } }),
     onEvent: (e: EventBridgeEnvelope) => {
       const detail = e.detail as { key?: string; ruleId?: string; householdRef?: string };
       if (e['detail-type'] === 'Upload Processed') processed.get(detail.key!)?.();
