@@ -66,6 +66,9 @@ export async function run(): Promise<void> {
     const ours = await runPlatform(join(dir, 'platform'), generated, files.medical, quiet);
     const duck = { light: await runDuckDb(files, false), validating: await runDuckDb(files, true) };
     report(medicalRows, generated, ours, duck);
+    // BENCH_FAN_OUT=1: the same file through the medical fan-out (local Step Functions on the worker pool), beside it
+    if (process.env.BENCH_FAN_OUT === '1')
+      reportFanOut(medicalRows, ours, await runPlatform(join(dir, 'platform-fan-out'), generated, files.medical, quiet, true));
   } finally {
     quiet.restore();
     await rm(dir, { recursive: true, force: true });
@@ -173,7 +176,7 @@ interface OurRun {
   plantedOk: { missed: string[]; falseAlarms: string[] };
 }
 
-async function runPlatform(dataDir: string, generated: Generated, medicalFile: string, logs: MutedLogs): Promise<OurRun> {
+async function runPlatform(dataDir: string, generated: Generated, medicalFile: string, logs: MutedLogs, fanOut = false): Promise<OurRun> {
   const processed = new Map<string, () => void>();
   const raised: Array<{ ruleId: string; householdRef: string }> = [];
   const reports: InvocationReport[] = [];
@@ -184,6 +187,17 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
     ...(process.env.BENCH_MATCH_MEMORY_MB ? { functionMemoryMb: { 'match-dataset': Number(process.env.BENCH_MATCH_MEMORY_MB) } } : {}),
     apiPort: 0,
     clockDate: '2025-01-02',
+    // every medical file goes to the fan-out; range size and partition count from BENCH_FAN_OUT_RANGE_MB / _PARTITIONS, else the spec's;
+    // the single-path run never fans out, whatever the file's size (its figures stay comparable with the earlier runs)
+    ...(fanOut
+      ? {
+          fanOut: {
+            aboveBytes: 0,
+            rangeBytes: process.env.BENCH_FAN_OUT_RANGE_MB ? Number(process.env.BENCH_FAN_OUT_RANGE_MB) * 1024 * 1024 : undefined,
+            partitions: process.env.BENCH_FAN_OUT_PARTITIONS ? Number(process.env.BENCH_FAN_OUT_PARTITIONS) : undefined,
+          },
+        }
+      : { fanOut: { aboveBytes: Number.MAX_SAFE_INTEGER } }),
     onEvent: (e: EventBridgeEnvelope) => {
       const detail = e.detail as { key?: string; ruleId?: string; householdRef?: string };
       if (e['detail-type'] === 'Upload Processed') processed.get(detail.key!)?.();
@@ -210,7 +224,7 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
     raised.length = 0;
     reports.length = 0;
 
-    if (generated.medicalBytes > Number(process.env.MAX_UPLOAD_BYTES ?? 512 * 1024 * 1024))
+    if (!fanOut && generated.medicalBytes > Number(process.env.MAX_UPLOAD_BYTES ?? 512 * 1024 * 1024))
       throw new Error(`medical file ${generated.medicalBytes} bytes is over MAX_UPLOAD_BYTES`);
     const key = uploadKey(MEDICAL_UNIT, 'medical', PERIOD, `医保结算-${PERIOD}.csv`);
     global.gc?.();
@@ -221,6 +235,7 @@ async function runPlatform(dataDir: string, generated: Generated, medicalFile: s
     const putSeconds = (performance.now() - t0) / 1000;
     await upload.processed; // "Upload Processed" is put on the bus after summary.json is written
     const summarySeconds = (performance.now() - t0) / 1000;
+    await platform.stepFunctions.whenIdle(); // (no execution on the single path)
     await platform.bus.whenIdle();
     const idleSeconds = (performance.now() - t0) / 1000;
     const peak = memory.stop();
@@ -455,6 +470,43 @@ interface MatchedLine {
 }
 
 // ── report ────────────────────────────────────────────────────────────────
+
+/** The fan-out's run beside the single function's: times, the steps' invocations, and whether it found the same. */
+function reportFanOut(rows: number, single: OurRun, fanned: OurRun): void {
+  const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+  const steps = (id: string) => fanned.reports.filter((r) => r.functionId === id);
+  const busiest = (id: string) => Math.max(0, ...steps(id).map((r) => r.maxMemoryMb));
+  console.log('\nFan-out (BENCH_FAN_OUT=1): the same file through split → map over ranges → map over partitions → finish, locally');
+  table([
+    {
+      path: 'one function',
+      'to summary written': s(single.summarySeconds),
+      'to idle': s(single.idleSeconds),
+      'rows/s (to idle)': Math.round(rows / single.idleSeconds).toLocaleString('en-US'),
+    },
+    {
+      path: 'fan-out',
+      'to summary written': s(fanned.summarySeconds),
+      'to idle': s(fanned.idleSeconds),
+      'rows/s (to idle)': Math.round(rows / fanned.idleSeconds).toLocaleString('en-US'),
+    },
+  ]);
+  table(
+    ['fan-out-split', 'fan-out-range', 'fan-out-partition', 'fan-out-finish'].map((id) => ({
+      step: id,
+      invocations: steps(id).length,
+      'busy (sum)': s(steps(id).reduce((t, r) => t + r.durationMs, 0) / 1000),
+      longest: s(Math.max(0, ...steps(id).map((r) => r.durationMs)) / 1000),
+      'max memory': `${busiest(id)} MiB`,
+    })),
+  );
+  const same =
+    JSON.stringify(fanned.counts) === JSON.stringify(single.counts) && fanned.summary.rowsRejected === single.summary.rowsRejected;
+  console.log(
+    `Same rows rejected and alert counts as the single path: ${same ? 'yes' : `NO (${JSON.stringify(fanned.counts)} vs ${JSON.stringify(single.counts)})`}`,
+  );
+  console.log(`Planted cases: missed ${fanned.plantedOk.missed.length}, false alarms ${fanned.plantedOk.falseAlarms.length}`);
+}
 
 function report(rows: number, generated: Generated, ours: OurRun, duck: { light: DuckRun; validating: DuckRun }): void {
   const s = (seconds: number) => `${seconds.toFixed(1)} s`;

@@ -25,6 +25,10 @@ import { TABLE_DEFINITION, TABLE_KEY_PREFIXES } from '../shared/adapters/table-d
 import { API_ENV_NAMES } from '../shared/runtime-env.ts';
 import { TABLE_ACCESS, TABLE_ITEM_ACTIONS, TABLE_READ_ACTIONS } from './table-access.ts';
 import { createDeadLetterQueue, PlatformFunction, removalPolicyOf } from './constructs/platform-function.ts';
+import { MedicalFanOut } from './constructs/medical-fan-out.ts';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { FAN_OUT_ENV_NAMES } from '../shared/application/fan-out/fan-out-settings.ts';
+import { WORK_PREFIX } from '../shared/domain/fan-out/medical-fan-out.ts';
 import type { StageConfig } from './stage-config.ts';
 
 /** What a function may touch beyond what every function gets (the table, the bus, the key). */
@@ -38,13 +42,18 @@ type DataAccess =
   | 'readTokenKey'
   | 'readChannelSecret'
   | 'sendDeliveries'
-  | 'publishNotifications';
+  | 'publishNotifications'
+  | 'fanOutWork'
+  | 'factSourceIndex'
+  | 'medicalWatchIndex'
+  | 'fanOutJob';
 
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'ingest-progress': ['readUploads', 'writeResults'],
   'ingest-roster': ['readUploads', 'writeResults', 'readRosterIndex', 'writeRosterIndex', 'readIdHashKey'],
-  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey'],
+  // (and writes a large extract's fan-out job to work/ before it starts the state machine)
+  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey', 'fanOutJob'],
   'evaluate-monitoring': ['readRosterIndex'],
   // Writes the summary that says why a key was refused.
   'reject-upload': ['readUploads', 'writeResults'],
@@ -59,6 +68,11 @@ const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   // Presigned GETs of result files, its own tokens. Presigned PUTs are signed as the uploader role (createUploaderRole).
   // the household file reads the unit's current roster from its index
   api: ['readResults', 'readRosterIndex', 'readTokenKey'],
+  // The medical fan-out's steps: the upload by byte ranges, their work files under work/, the source's manifest.
+  'fan-out-split': ['readUploads', 'fanOutWork'],
+  'fan-out-range': ['readUploads', 'readRosterIndex', 'readIdHashKey', 'fanOutWork'],
+  'fan-out-partition': ['readRosterIndex', 'fanOutWork', 'factSourceIndex', 'medicalWatchIndex'],
+  'fan-out-finish': ['writeResults', 'fanOutWork', 'factSourceIndex', 'medicalWatchIndex'],
 };
 
 /** Object access in the uploads bucket by prefix: uploads/ is the inbox, results/ and index/roster/ what the platform writes. */
@@ -68,10 +82,16 @@ const OBJECT_ACCESS: Partial<Record<DataAccess, { prefix: string; actions: strin
   readResults: { prefix: 'results/*', actions: ['s3:GetObject'] },
   readRosterIndex: { prefix: 'index/roster/*', actions: ['s3:GetObject'] },
   writeRosterIndex: { prefix: 'index/roster/*', actions: ['s3:PutObject'] },
+  fanOutWork: { prefix: 'work/*', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] },
+  fanOutJob: { prefix: 'work/*', actions: ['s3:GetObject', 's3:PutObject'] },
+  factSourceIndex: { prefix: 'index/fact-sources/*', actions: ['s3:GetObject', 's3:PutObject'] },
+  medicalWatchIndex: { prefix: 'index/medical-watch/*', actions: ['s3:GetObject', 's3:PutObject'] },
 };
 /** Reading and writing data under the platform key (S3 objects, table items, queue messages). */
 const KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
 const ALARM_PERIOD = Duration.minutes(5);
+/** Work files of a fan-out that never finished expire after this (an execution runs at most 4 hours). */
+const WORK_FILE_DAYS = 2;
 
 export interface SafetyNetStackProps extends StackProps {
   config: StageConfig;
@@ -84,6 +104,7 @@ export class SafetyNetStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly table: dynamodb.Table;
   readonly functions: Record<FunctionId, PlatformFunction>;
+  readonly fanOutStateMachine: sfn.StateMachine;
   readonly httpApi: apigwv2.HttpApi;
   readonly alarmTopic: sns.Topic;
   readonly notificationTopic: sns.Topic;
@@ -149,6 +170,13 @@ export class SafetyNetStack extends Stack {
         {
           noncurrentVersionExpiration: Duration.days(config.noncurrentVersionRetentionDays),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+        // The fan-out deletes its work files when it finishes; this is the safety net for one that never did.
+        {
+          id: 'FanOutWorkFiles',
+          prefix: WORK_PREFIX,
+          expiration: Duration.days(WORK_FILE_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
         },
       ],
       removalPolicy,
@@ -265,7 +293,11 @@ export class SafetyNetStack extends Stack {
     });
     new events.Rule(this, 'UploadEventsToPlatformBus', {
       description: 'S3 events of the uploads bucket, from the default bus to the platform bus',
-      eventPattern: { source: ['aws.s3'], detail: { bucket: { name: [this.uploadsBucket.bucketName] } } },
+      // the fan-out's work files stay off the platform bus
+      eventPattern: {
+        source: ['aws.s3'],
+        detail: { bucket: { name: [this.uploadsBucket.bucketName] }, object: { key: [{ 'anything-but': { prefix: WORK_PREFIX } }] } },
+      },
       // Event bus targets take a dead-letter queue but no retry policy.
       targets: [new targets.EventBus(this.eventBus, { deadLetterQueue: forwardingDeadLetterQueue })],
     });
@@ -297,6 +329,13 @@ export class SafetyNetStack extends Stack {
       });
     }
     this.functions = functions;
+
+    // The medical fan-out: a state machine of the FAN_OUT spec's steps; match-dataset starts it for large extracts.
+    const fanOut = new MedicalFanOut(this, 'MedicalFanOut', { config, key, uploadsBucket: this.uploadsBucket, functions });
+    this.fanOutStateMachine = fanOut.stateMachine;
+    fanOut.stateMachine.grantStartExecution(functions['match-dataset'].role);
+    functions['match-dataset'].function.addEnvironment(FAN_OUT_ENV_NAMES.stateMachineArn, fanOut.stateMachine.stateMachineArn);
+    functions['match-dataset'].function.addEnvironment(FAN_OUT_ENV_NAMES.aboveBytes, String(config.fanOutAboveBytes));
     for (const spec of FUNCTIONS) {
       this.grantDataAccess(functions[spec.id], spec.id, FUNCTION_ACCESS[spec.id], { idHashSecret, tokenSecret });
     }
@@ -446,16 +485,17 @@ export class SafetyNetStack extends Stack {
     // The table (each index named, no wildcard), only under the key prefixes the function owns
     // (for an index query the prefix is the index's partition key), never Scan or DeleteItem.
     const tableAccess = TABLE_ACCESS[functionId];
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [...TABLE_ITEM_ACTIONS, ...(tableAccess.batchWrite ? ['dynamodb:BatchWriteItem'] : [])],
-        resources: [
-          this.table.tableArn,
-          ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
-        ],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.entities) } },
-      }),
-    );
+    if (tableAccess.entities.length > 0)
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...TABLE_ITEM_ACTIONS, ...(tableAccess.batchWrite ? ['dynamodb:BatchWriteItem'] : [])],
+          resources: [
+            this.table.tableArn,
+            ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
+          ],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(tableAccess.entities) } },
+        }),
+      );
     if (tableAccess.reads?.length) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({

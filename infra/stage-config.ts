@@ -1,3 +1,4 @@
+import { DEFAULT_FAN_OUT_ABOVE_BYTES } from '../shared/application/fan-out/fan-out-settings.ts';
 import { z } from 'zod';
 import { FUNCTIONS, type FunctionId } from '../shared/domain/routing.ts';
 import { deadlineCountingSchema } from '../shared/domain/working-days.ts';
@@ -68,6 +69,11 @@ export const stageConfigSchema = z
     /** The dashboard on AWS: hosted login, MFA, who may reach CloudFront, and the custom domain TLS 1.2 needs. */
     dashboard: dashboardConfigSchema,
     maxUploadBytes: z.number().int().positive(),
+    /**
+     * A medical CSV larger than this is fanned out (Step Functions Distributed Map) instead of matched in one
+     * function; at most maxUploadBytes (the single path's limit), so no medical CSV is refused for its size.
+     */
+    fanOutAboveBytes: z.number().int().positive().default(DEFAULT_FAN_OUT_ABOVE_BYTES),
     eventArchiveRetentionDays: z.number().int().min(1),
     /** Superseded upload versions are kept this long, then expire. */
     noncurrentVersionRetentionDays: z.number().int().min(1),
@@ -101,6 +107,9 @@ export const stageConfigSchema = z
     }
     if (config.autoDeleteObjects && config.removalPolicy !== 'destroy') {
       fail('autoDeleteObjects', 'auto-deleting objects needs removalPolicy destroy');
+    }
+    if (config.fanOutAboveBytes > config.maxUploadBytes) {
+      fail('fanOutAboveBytes', 'at most maxUploadBytes: a medical CSV between the two would be refused for its size');
     }
     if (config.stage === 'prod') {
       if (!config.pointInTimeRecovery) fail('pointInTimeRecovery', 'prod keeps point-in-time recovery on');

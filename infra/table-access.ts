@@ -51,6 +51,12 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
     entities: ['uploadsOfPeriod', 'progress', 'alert', 'alertsOfUnit', 'inbox'],
     reads: ['rosterHistory', 'person', 'factSources'],
   },
+  // the medical fan-out's steps: the split's twin check; a range child reads only S3; each partition batch-writes
+  // its people's facts and raises their alerts; finish completes the claim and batch-writes the announcement ledger
+  'fan-out-split': { entities: ['uploadsOfPeriod'] },
+  'fan-out-range': { entities: [] },
+  'fan-out-partition': { entities: [...ALERT_RAISING, ...FACT_WRITING], batchWrite: true },
+  'fan-out-finish': { entities: [...UPLOAD_PIPELINE, 'announced'], batchWrite: true },
 };
 
 /** What a read-only grant allows. */

@@ -35,5 +35,7 @@ export function dataPaths(dataDir: string) {
     /** Notification deliveries that used up their attempts (and queue messages past their receive limit). */
     notificationDeadLetterFile: join(dataDir, 'notification-dead-letter.ndjson'),
     queueFile: (queueId: string) => join(dataDir, 'queues', `${queueId}.json`),
+    /** The local Step Functions' executions, one JSON file each (resumed at start when unfinished). */
+    executionsDir: join(dataDir, 'executions'),
   };
 }

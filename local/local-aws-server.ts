@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
 import type { LocalCredentials } from './credentials.ts';
+import { ExecutionAlreadyExistsError, StateMachineDoesNotExistError, type LocalStepFunctions } from './step-functions.ts';
 import { jsonAuthError } from './sigv4/json-auth-error.ts';
 import { verifySignature } from './sigv4/verify-signature.ts';
 
@@ -25,6 +26,8 @@ export interface LocalAwsServerOptions {
   >;
   /** SNS Publish, by topic ARN. */
   topics?: Record<string, (message: SnsMessage) => Promise<void>>;
+  /** Step Functions StartExecution / DescribeExecution (AWS JSON 1.0). */
+  stepFunctions?: LocalStepFunctions;
 }
 
 export interface SnsMessage {
@@ -69,7 +72,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   const check = await verifySignature(
     { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
     // `execute-api` signs the CLI's control calls (local/cli/signed-fetch.ts).
-    { credentials, services: url.pathname.startsWith('/_local/') ? ['execute-api'] : ['events', 'secretsmanager', 'sqs', 'sns'] },
+    { credentials, services: url.pathname.startsWith('/_local/') ? ['execute-api'] : ['events', 'secretsmanager', 'sqs', 'sns', 'states'] },
   );
   if (!check.ok) {
     const error = jsonAuthError(check);
@@ -92,7 +95,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
     }
   }
   const target = String(req.headers['x-amz-target'] ?? '');
-  const signingName = target.startsWith('AWSEvents.') ? 'events' : target.startsWith('AmazonSQS.') ? 'sqs' : 'secretsmanager';
+  const signingName = target.startsWith('AWSEvents.')
+    ? 'events'
+    : target.startsWith('AmazonSQS.')
+      ? 'sqs'
+      : target.startsWith('AWSStepFunctions.')
+        ? 'states'
+        : 'secretsmanager';
   if (check.service !== signingName)
     return reply(res, 400, {
       __type: 'InvalidSignatureException',
@@ -137,9 +146,35 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
       const sent = await queue.send(String(input.MessageBody ?? ''), delay);
       return reply(res, 200, { MessageId: sent.messageId, MD5OfMessageBody: sent.md5 }, JSON_1_0);
     }
-    default:
-      return reply(res, 400, { __type: 'UnknownOperationException', message: `Operation ${target || '(none)'} is not served locally.` });
+    case 'AWSStepFunctions.StartExecution':
+    case 'AWSStepFunctions.DescribeExecution': {
+      const sfn = options.stepFunctions;
+      if (!sfn) break;
+      try {
+        if (target === 'AWSStepFunctions.StartExecution')
+          return reply(res, 200, await sfn.startExecution(input as { stateMachineArn?: string; name?: string; input?: string }), JSON_1_0);
+        const execution = sfn.describeExecution(String(input.executionArn ?? ''));
+        if (!execution) return reply(res, 400, { __type: 'ExecutionDoesNotExist', message: 'Execution Does Not Exist' }, JSON_1_0);
+        const { error, ...described } = execution;
+        return reply(
+          res,
+          200,
+          {
+            ...described,
+            startDate: Date.parse(described.startDate) / 1000,
+            ...(described.stopDate ? { stopDate: Date.parse(described.stopDate) / 1000 } : {}),
+            ...(error ? { error } : {}),
+          },
+          JSON_1_0,
+        );
+      } catch (error) {
+        if (error instanceof ExecutionAlreadyExistsError || error instanceof StateMachineDoesNotExistError)
+          return reply(res, 400, { __type: error.type, message: error.message }, JSON_1_0);
+        throw error;
+      }
+    }
   }
+  return reply(res, 400, { __type: 'UnknownOperationException', message: `Operation ${target || '(none)'} is not served locally.` });
 }
 
 const JSON_1_0 = 'application/x-amz-json-1.0';

@@ -29,6 +29,9 @@ import { LambdaRuntime, type InvocationReport } from './lambda-runtime.ts';
 import { toObjectCreatedEvent } from './s3-object-created.ts';
 import { LOCAL_SECRET_IDS, loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { dataPaths, type Endpoints } from './data-paths.ts';
+import { LocalStepFunctions } from './step-functions.ts';
+import { MEDICAL_FAN_OUT, WORK_PREFIX } from '../shared/domain/fan-out/medical-fan-out.ts';
+import { FAN_OUT_ENV_NAMES } from '../shared/application/fan-out/fan-out-settings.ts';
 
 export interface PlatformOptions {
   dataDir?: string;
@@ -56,6 +59,11 @@ export interface PlatformOptions {
   channels?: ChannelsConfig;
   /** Pause before the local queue receives a failed message again (default 30 s, as SQS's visibility timeout). */
   queueVisibilityMs?: number;
+  /**
+   * The medical fan-out (a stage's `fanOutAboveBytes`; range size and partition count as the spec says unless given):
+   * tests make them tiny. Default: what the shell sets (FAN_OUT_ABOVE_BYTES …), else the stage default of 1 GiB.
+   */
+  fanOut?: { aboveBytes?: number; rangeBytes?: number; partitions?: number };
 }
 
 export interface RunningPlatform {
@@ -72,6 +80,8 @@ export interface RunningPlatform {
   redrivenDeliveries: number;
   /** The local SQS queues by id (QUEUES), e.g. the notification deliveries. */
   queues: Record<string, LocalQueue>;
+  /** The local Step Functions (the medical fan-out's executions). */
+  stepFunctions: LocalStepFunctions;
   /** `sweep [--at]`: the daily sweep, then (once its events are handled) the daily digest of the same day. */
   sweepAndDigest(at?: string): Promise<SweepResult & { digest: DigestRunResult }>;
   /** The bus and every queue idle (delayed deliveries included). */
@@ -90,6 +100,14 @@ const UPLOADS_BUCKET = 'safety-net-local-uploads';
 const TABLE_NAME = 'safety-net-local';
 const ACCOUNT = '000000000000';
 const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${ACCOUNT}:safety-net-local-notifications`;
+const FAN_OUT_ARN = `arn:aws:states:${LOCAL_REGION}:${ACCOUNT}:stateMachine:safety-net-local-${MEDICAL_FAN_OUT.id}`;
+
+/** The fan-out settings of the shell that started the process (read once, like the casework ones). */
+const SHELL_FAN_OUT_ENV = {
+  aboveBytes: process.env[FAN_OUT_ENV_NAMES.aboveBytes],
+  rangeBytes: process.env[FAN_OUT_ENV_NAMES.rangeBytes],
+  partitions: process.env[FAN_OUT_ENV_NAMES.partitions],
+};
 
 /**
  * The whole platform on one machine: dynalite, the local S3, the local bus (which
@@ -144,7 +162,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const s3 = await startS3(paths.s3Dir, credentials, (records) => {
       for (const record of records) {
         const event = toObjectCreatedEvent(record as never, { account: ACCOUNT, region: LOCAL_REGION });
-        if (event) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
+        // the fan-out's work files are not forwarded to the platform bus (the stack's forwarding rule skips work/ too)
+        if (event && !event.detail.object.key.startsWith(WORK_PREFIX)) bus.publish({ ...event, time: toIsoSeconds(clock.now()) });
       }
     });
     closers.push(s3.close);
@@ -169,10 +188,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       queueEndpoints[`/${ACCOUNT}/${name}`] = queues[spec.id];
       queueEndpoints[`/${ACCOUNT}/${name}-dlq`] = new LocalDeadLetterQueue(paths.notificationDeadLetterFile);
     }
+    // Step Functions: the fan-out's executions walk the same spec as the stack's state machine, on the worker pool.
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: [{ arn: FAN_OUT_ARN, spec: MEDICAL_FAN_OUT }],
+      stateDir: paths.executionsDir,
+      invoke: (target, event) => invokeFunction(target, event),
+      readItems: async (key) => JSON.parse((await s3.store.read(UPLOADS_BUCKET, key))?.toString('utf8') ?? '[]') as unknown[],
+      retryScale: options.retryBackoffMs !== undefined ? options.retryBackoffMs / 1000 : undefined,
+    });
+    closers.push(() => stepFunctions.close());
     const whenIdle = async () => {
       // A delivery can put events on the bus and a notify can queue deliveries: wait until both are still.
       for (let round = 0; round < 2; round++) {
         await bus.whenIdle();
+        await stepFunctions.whenIdle();
         for (const queue of Object.values(queues)) await queue.whenIdle();
       }
       await bus.whenIdle();
@@ -188,6 +217,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       bus,
       secrets,
       queues: queueEndpoints,
+      stepFunctions,
       topics: {
         [LOCAL_TOPIC_ARN]: async (message) => {
           await appendFile(paths.outboxFile, `${JSON.stringify({ publishedAt: new Date().toISOString(), ...message })}\n`, { mode: 0o600 });
@@ -208,6 +238,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     setFunctionEnvironment({ dynamo: dynamo.endpoint, s3: s3.endpoint, aws: aws.endpoint }, credentials, options);
     await ensureTable(dynamo.endpoint, TABLE_NAME, credentials);
     await ensureBucket(s3.endpoint, UPLOADS_BUCKET, credentials);
+    await stepFunctions.start(); // unfinished executions run again from the start (their steps are idempotent)
     for (const queue of Object.values(queues)) await queue.start();
     closers.push(async () => {
       for (const queue of Object.values(queues)) await queue.stop();
@@ -262,11 +293,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       resumedUploads,
       redrivenDeliveries,
       queues,
+      stepFunctions,
       sweepAndDigest,
       whenIdle,
       async close() {
         if (closed) return;
         closed = true;
+        await bus.whenIdle();
+        await stepFunctions.whenIdle(); // a running fan-out completes its upload (and puts its events) first
         await bus.whenIdle();
         for (const close of closers.reverse()) await close();
         if (previousUmask !== undefined) process.umask(previousUmask);
@@ -283,8 +317,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 function setFunctionEnvironment(
   endpoints: { dynamo: string; s3: string; aws: string },
   credentials: LocalCredentials,
-  casework: Pick<PlatformOptions, 'deadlineCounting' | 'followUpDays'>,
+  casework: Pick<PlatformOptions, 'deadlineCounting' | 'followUpDays' | 'fanOut'>,
 ): void {
+  const fanOut = {
+    [FAN_OUT_ENV_NAMES.stateMachineArn]: FAN_OUT_ARN,
+    [FAN_OUT_ENV_NAMES.aboveBytes]: casework.fanOut?.aboveBytes ?? SHELL_FAN_OUT_ENV.aboveBytes,
+    [FAN_OUT_ENV_NAMES.rangeBytes]: casework.fanOut?.rangeBytes ?? SHELL_FAN_OUT_ENV.rangeBytes,
+    [FAN_OUT_ENV_NAMES.partitions]: casework.fanOut?.partitions ?? SHELL_FAN_OUT_ENV.partitions,
+  };
+  for (const [name, value] of Object.entries(fanOut)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = String(value);
+  }
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -295,6 +339,7 @@ function setFunctionEnvironment(
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
     AWS_ENDPOINT_URL_SQS: endpoints.aws,
     AWS_ENDPOINT_URL_SNS: endpoints.aws,
+    AWS_ENDPOINT_URL_SFN: endpoints.aws,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'safety-net-local',

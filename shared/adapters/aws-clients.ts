@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { tracer } from './observability.ts';
 
 // One client per service per process, traced by X-Ray on AWS (a no-op where tracing is off).
@@ -19,6 +20,7 @@ let secrets: SecretsManagerClient | undefined;
 let sqs: SQSClient | undefined;
 let sns: SNSClient | undefined;
 let sts: STSClient | undefined;
+let sfn: SFNClient | undefined;
 const S3_OPTIONS = {
   forcePathStyle: true,
   requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -76,7 +78,12 @@ export function snsClient(): SNSClient {
   return sns;
 }
 
+export function sfnClient(): SFNClient {
+  sfn ??= tracer.captureAWSv3Client(new SFNClient({}));
+  return sfn;
+}
+
 /** Forget the clients (tests that restart local servers on new ports). */
 export function resetClients(): void {
-  dynamo = s3 = events = secrets = sts = sqs = sns = undefined;
+  dynamo = s3 = events = secrets = sts = sqs = sns = sfn = undefined;
 }

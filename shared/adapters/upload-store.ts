@@ -138,6 +138,20 @@ export async function releaseClaim(key: string, claimId: string): Promise<void> 
   }
 }
 
+/** Holds a claim longer than one invocation (a fan-out runs for hours): until `leaseUntil`, other deliveries see it `in-progress`. */
+export async function holdClaim(key: string, claimId: string, leaseUntil: number): Promise<void> {
+  await dynamoClient().send(
+    new UpdateCommand({
+      ...table(),
+      Key: itemKey(key),
+      ConditionExpression: 'claimId = :c AND #status = :processing',
+      UpdateExpression: 'SET leaseUntil = :until',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':c': claimId, ':processing': 'processing', ':until': leaseUntil },
+    }),
+  );
+}
+
 /**
  * Ends the lease of a claim whose holder is known to be gone: the local
  * platform calls it at start-up, when nothing from before is still running.

@@ -1,4 +1,5 @@
 import { DETAIL_TYPES, EVENT_SOURCE } from './events.ts';
+import { WORK_PREFIX } from './fan-out/medical-fan-out.ts';
 
 /**
  * The routing of the platform, as plain data: which functions exist and which
@@ -25,6 +26,11 @@ export const FUNCTIONS = [
   { id: 'deliver-notification', description: '通知渠道投递(钉钉、企业微信、webhook、SNS)', memoryMb: 256, timeoutSeconds: 30 },
   { id: 'deadline-sweep', description: '每日期限巡检', memoryMb: 512, timeoutSeconds: 300 },
   { id: 'api', description: 'HTTP API 与看板', memoryMb: 512, timeoutSeconds: 29 },
+  // The medical fan-out's steps (fan-out/medical-fan-out.ts gives the state machine's shape).
+  { id: 'fan-out-split', description: '大文件分片:表头、编码与字节区间', memoryMb: 512, timeoutSeconds: 900 },
+  { id: 'fan-out-range', description: '大文件分片:一个字节区间的校验与汇总', memoryMb: 2048, timeoutSeconds: 900 },
+  { id: 'fan-out-partition', description: '大文件分片:一个分区的合并、入库与评估', memoryMb: 1024, timeoutSeconds: 900 },
+  { id: 'fan-out-finish', description: '大文件分片:结果文件、事件与上传完成', memoryMb: 1024, timeoutSeconds: 900 },
 ] as const satisfies readonly FunctionSpec[];
 
 export type FunctionId = (typeof FUNCTIONS)[number]['id'];
@@ -77,8 +83,10 @@ export function buildRoutes({ uploadsBucketName }: RoutingBindings): Route[] {
       id: 'reject-upload-unknown-keys',
       description: 'uploads/ 下不符合约定的路径',
       target: 'reject-upload',
-      // Everything that is neither a known upload kind nor one of our own results or indexes.
-      pattern: objectCreated(uploadsBucketName, [{ 'anything-but': { wildcard: [...kindPatterns, 'results/*', 'index/*'] } }]),
+      // Everything that is neither a known upload kind nor one of our own results, indexes or fan-out work files.
+      pattern: objectCreated(uploadsBucketName, [
+        { 'anything-but': { wildcard: [...kindPatterns, 'results/*', 'index/*', `${WORK_PREFIX}*`] } },
+      ]),
     },
     {
       id: 'evaluate-data-matched',

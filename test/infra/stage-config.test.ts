@@ -61,6 +61,11 @@ describe('stage config', () => {
     expect(stageConfigSchema.safeParse({ ...prod, functionMemoryMb: { 'no-such-function': 512 } }).success).toBe(false);
   });
 
+  it('keeps the medical fan-out threshold within the size limit (no medical CSV refused for its size)', () => {
+    rejects({ ...prod, maxUploadBytes: 1024, fanOutAboveBytes: 2048 }, 'fanOutAboveBytes');
+    expect(stageConfigSchema.safeParse({ ...prod, maxUploadBytes: 4096, fanOutAboveBytes: 2048 }).success).toBe(true);
+  });
+
   it('applies deployment overrides and ignores unset ones', () => {
     const config = stageConfig('prod', { account: '123456789012', region: 'cn-northwest-1', alarmEmail: undefined });
     expect(config).toMatchObject({ account: '123456789012', region: 'cn-northwest-1', alarmEmail: prod.alarmEmail });

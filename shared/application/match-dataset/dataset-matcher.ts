@@ -27,6 +27,7 @@ import { matchRecords } from './record-matching.ts';
 import { PhaseTimer } from './phase-timer.ts';
 import type { IngestOutcome, UploadIngester, UploadVersion } from '../upload-pipeline/process-upload.ts';
 import { faultPoint } from '../upload-pipeline/fault-injection.ts';
+import { medicalFanOut } from '../fan-out/start-fan-out.ts';
 
 /**
  * 数据比对: departmental extracts (医保, 人社, 公安, 残联, 车辆/工商/不动产)
@@ -42,6 +43,8 @@ const MAX_MATCH_EVENTS = 5_000;
 export const datasetMatcher: UploadIngester = {
   kinds: DEPARTMENTAL_KINDS,
   columns: Object.fromEntries(DEPARTMENTAL_KINDS.map((kind) => [kind, DATASET_COLUMNS[kind]])),
+  // a medical extract above the stage's threshold: Step Functions Distributed Map (fan-out/)
+  fanOut: medicalFanOut,
 
   async ingest(upload, rows, reject) {
     const kind = upload.kind as DepartmentalKind;
@@ -107,7 +110,7 @@ export const datasetMatcher: UploadIngester = {
  * count every claim twice. "Same bytes" is the SHA-256 S3 verified (signed into
  * the presigned PUT), see `sameContent`.
  */
-async function processedTwinOf(upload: UploadVersion): Promise<string | undefined> {
+export async function processedTwinOf(upload: UploadVersion): Promise<string | undefined> {
   const uploads = await listUploads(upload.period, upload.unit);
   const twin = uploads.find(
     (u) => u.key !== upload.key && u.kind === upload.kind && sameContent(u, upload) && (u.status === 'accepted' || u.status === 'partial'),
@@ -168,32 +171,34 @@ interface Stored extends FactsWriteReport {
   unchanged: number;
 }
 
-function digestOf(records: unknown[]): string {
+export function digestOf(records: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(records)).digest('base64url').slice(0, 16);
 }
+
+/** This upload's records by person, as the evaluation reads them. */
+export type OwnRecords = Map<string, { maskedId: string; records: unknown[] }>;
 
 /**
  * The facts an evaluation reads: every other source's from the table (when
  * the kind has any), and this upload's from memory — never this source's
  * items, which are being rewritten meanwhile.
  */
-async function factsLoader(ctx: MatchContext, matched: Matched): Promise<FactsLoader> {
-  const mine = new Map(matched.updates.map(({ personRef, maskedId, records }) => [personRef, { maskedId, records }]));
-  const others = await sourcesExist(ctx.kind, ctx.source);
+export async function factsLoaderFor(kind: DepartmentalKind, source: string, mine: OwnRecords): Promise<FactsLoader> {
+  const others = await sourcesExist(kind, source);
   return async (personRefs, kinds) => {
     const found = others ? await loadFacts(personRefs, kinds) : new Map<string, StoredFacts[]>();
-    if (!kinds.includes(ctx.kind)) return found;
+    if (!kinds.includes(kind)) return found;
     for (const personRef of personRefs) {
       const list = found.get(personRef) ?? [];
-      let facts = list.find((f) => f.kind === ctx.kind);
-      if (facts) delete facts.sources[ctx.source];
+      let facts = list.find((f) => f.kind === kind);
+      if (facts) delete facts.sources[source];
       const own = mine.get(personRef);
       if (own) {
         if (!facts) {
-          facts = { personRef, kind: ctx.kind, maskedId: own.maskedId, sources: {} };
+          facts = { personRef, kind, maskedId: own.maskedId, sources: {} };
           list.push(facts);
         }
-        facts.sources[ctx.source] = own.records;
+        facts.sources[source] = own.records;
       }
       if (list.length > 0) found.set(personRef, list);
     }
@@ -201,23 +206,34 @@ async function factsLoader(ctx: MatchContext, matched: Matched): Promise<FactsLo
   };
 }
 
+/** What an evaluation of one upload's matches needs to know of it. */
+export type MatchJob = Pick<MatchContext, 'upload' | 'kind' | 'asOf' | 'index' | 'ruleSet' | 'source'>;
+
 /** The rules this kind feeds (only these are judged again), for the rostered households touched, and 主动发现 for the medical watch. */
 async function evaluate(ctx: MatchContext, matched: Matched, cleared: FactSourcePerson[]): Promise<RaiseOutcome> {
-  const { upload, kind, asOf, index, ruleSet } = ctx;
   const households = new Set<string>();
   for (const { slot } of matched.updates)
     if (ctx.people.rosterOf(slot)) for (const ref of ctx.people.householdsOf(slot)) households.add(ref);
-  for (const person of cleared)
-    for (const e of index.byPerson.get(person.personRef) ?? []) households.add(householdRefOf(e.unit, e.householdNo));
+  for (const ref of householdsOfCleared(ctx.index, cleared)) households.add(ref);
+  const mine: OwnRecords = new Map(matched.updates.map(({ personRef, maskedId, records }) => [personRef, { maskedId, records }]));
+  return evaluateMatches(ctx, households, matched.watched, mine);
+}
 
-  const facts = await factsLoader(ctx, matched);
+/** The rostered households of people a new version no longer lists (their rules are judged again without them). */
+export function householdsOfCleared(index: MatchContext['index'], cleared: FactSourcePerson[]): string[] {
+  return cleared.flatMap((person) => (index.byPerson.get(person.personRef) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
+}
+
+/** Judges the touched households (the rules the kind feeds) and the watched people on no roster (主动发现). */
+export async function evaluateMatches(job: MatchJob, households: Set<string>, watched: string[], mine: OwnRecords): Promise<RaiseOutcome> {
+  const { upload, kind, asOf, index, ruleSet } = job;
+  const facts = await factsLoaderFor(kind, job.source, mine);
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
-  if (matched.watched.length > 0) {
+  if (watched.length > 0) {
     // This upload's months were just stored: the stored facts are its months plus every other source's.
-    const stored = await facts(matched.watched, ['medical']);
-    const masked = new Map(matched.updates.map((u) => [u.personRef, u.maskedId]));
-    const persons = matched.watched.map((ref) =>
-      personFactsOf(ref, masked.get(ref)!, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')),
+    const stored = await facts(watched, ['medical']);
+    const persons = watched.map((ref) =>
+      personFactsOf(ref, mine.get(ref)!.maskedId, upload.unit, recordsOf<MonthlyMedical>(stored.get(ref), 'medical')),
     );
     addOutcome(total, await evaluatePersons(persons, asOf, upload.receivedAt, ruleSet));
   }

@@ -1,4 +1,5 @@
-import { formatYuan, inWindow, sumYuan, toFen } from '../../domain/monitoring/index.ts';
+import { formatYuan, inWindow, sumYuan, toFen, type RuleSet } from '../../domain/monitoring/index.ts';
+import type { MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import { validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
 import { periodEnd } from '../../domain/period.ts';
 import type { TableRow } from '../../domain/tabular/read-table.ts';
@@ -7,7 +8,7 @@ import { loadMedicalWatch } from '../../adapters/fact-sources.ts';
 import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
 import { MedicalLineParser } from './medical-lines.ts';
 import type { TableRows } from '../upload-pipeline/process-upload.ts';
-import { count, type MatchContext, type Matched } from './match-context.ts';
+import { count, type MatchContext, type Matched, type PersonDirectory } from './match-context.ts';
 
 // ── medical (医保结算): the bulk path ───────────────────────────────────────
 
@@ -19,53 +20,15 @@ import { count, type MatchContext, type Matched } from './match-context.ts';
  * extract, for people no rule would flag.
  */
 export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (error: RowError) => void): Promise<Matched> {
-  const rule = ctx.ruleSet.rules['catastrophic-medical'];
-  const { windowMonths } = rule.params;
-  const watchFen = toFen(rule.params.selfPayThreshold / 2);
-  const watchList = rule.enabled ? await loadMedicalWatch() : new Set<string>();
-  // Claims are stored as month sums dated on the month's end: judge the window the way the rule will.
-  // Months are small integers (year × 12 + month − 1): a typed array caches the answer per month.
-  const windowByMonth = new Int8Array(12 * 10_000); // 0 not asked yet, 1 inside, 2 outside
-  const insideWindow = (month: number): boolean => {
-    let inside = windowByMonth[month];
-    if (inside === 0) {
-      inside = inWindow(periodEnd(monthText(month)), ctx.asOf, windowMonths) ? 1 : 2;
-      windowByMonth[month] = inside;
-    }
-    return inside === 1;
-  };
+  const watch = medicalWatchOf(ctx.ruleSet);
+  const { windowMonths, watchFen } = watch;
+  const watchList = watch.enabled ? await loadMedicalWatch() : new Set<string>();
+  const insideWindow = monthWindow(ctx.asOf, windowMonths);
   const tally = new MedicalTally(insideWindow);
-
-  const addRow = (row: TableRow): void => {
-    const check = validateDatasetRow('medical', row, ctx.asOf);
-    if (!check.ok) {
-      check.errors.forEach(reject);
-      return;
-    }
-    const { id, date, selfPay, total } = check.value;
-    tally.add(ctx.people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
-  };
-  const lines = rows.lines?.();
-  if (lines) {
-    const parser = MedicalLineParser.of(lines, ctx.asOf);
-    if (!parser) throw new Error('medical columns missing after the column check');
-    // byte level: a line in the canonical form goes straight to the tally, any other through the general validation
-    await lines.scan({
-      line: (bytes, start, end, rowNumber) => {
-        if (parser.parse(bytes, start, end)) {
-          tally.add(ctx.people.slotOfKey(parser.idKey), parser.month, parser.selfPayFen, parser.totalFen);
-          return true;
-        }
-        const row = lines.rowOf(bytes, start, end, rowNumber);
-        if (row) addRow(row);
-        return row !== undefined;
-      },
-      row: addRow,
-    });
-  } else for await (const row of rows) addRow(row);
+  await tallyMedical(ctx.asOf, ctx.people, rows, reject, tally);
   // One keyed hash per person, after the file; only the people stored keep theirs.
   const watches = (slot: number, personRef: string) =>
-    rule.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
+    watch.enabled && (tally.windowSelfPayFen(slot) >= watchFen || watchList.has(personRef));
   ctx.people.resolve((slot, personRef, rostered) => rostered || watches(slot, personRef));
 
   const updates: Matched['updates'] = [];
@@ -92,31 +55,115 @@ export async function matchMedical(ctx: MatchContext, rows: TableRows, reject: (
   }
   ctx.people.forgetRawIds();
 
-  const warnings = [
-    `比对结果：在册人员 ${count(tallies.rostered)} 人（${count(tallies.rosteredRows)} 行）的医疗费用已入库`,
-    `非在册人员 ${count(watched.length + tallies.dropped)} 人：近${windowMonths}个月个人自付达到关注线 ${formatYuan(watchFen / 100)} 元或已在关注名单的 ${count(watched.length)} 人（${count(tallies.watchedRows)} 行）已入库并按大额医疗规则评估，其余 ${count(tallies.dropped)} 人的 ${count(tallies.droppedRows)} 行只参与本次比对、未入库`,
-  ];
+  const warnings = medicalWarnings({ ...tallies, watched: watched.length }, watch);
   return {
     updates,
     watched,
     warnings,
-    factsOf({ slot, maskedId }) {
-      const months = tally.months(slot);
-      const inside = months.filter((m) => insideWindow(monthNumber(`${m.month}-01`)));
-      const last = months[months.length - 1].month;
-      return {
-        observedAt: periodEnd(last),
-        facts: {
-          maskedId,
-          claims: months.reduce((n, m) => n + m.claims, 0),
-          months: months.length,
-          firstMonth: months[0].month,
-          lastMonth: last,
-          windowMonths,
-          selfPayInWindow: sumYuan(inside.map((m) => m.selfPay)),
-          totalInWindow: sumYuan(inside.map((m) => m.total)),
-        },
-      };
+    factsOf: ({ slot, maskedId }) => medicalFactsOf(maskedId, tally.months(slot), insideWindow, windowMonths),
+  };
+}
+
+/** The catastrophic-medical rule's window and the watch level (half its threshold) below which outsiders are not stored. */
+export function medicalWatchOf(ruleSet: RuleSet): { enabled: boolean; windowMonths: number; watchFen: number } {
+  const rule = ruleSet.rules['catastrophic-medical'];
+  return { enabled: rule.enabled, windowMonths: rule.params.windowMonths, watchFen: toFen(rule.params.selfPayThreshold / 2) };
+}
+
+/**
+ * Whether a month (year × 12 + month − 1) counts towards the rule's window as of `asOf`. Claims are stored as
+ * month sums dated on the month's end: judged the way the rule will, cached per month in a typed array.
+ */
+export function monthWindow(asOf: string, windowMonths: number): (month: number) => boolean {
+  const windowByMonth = new Int8Array(12 * 10_000); // 0 not asked yet, 1 inside, 2 outside
+  return (month) => {
+    let inside = windowByMonth[month];
+    if (inside === 0) {
+      inside = inWindow(periodEnd(monthText(month)), asOf, windowMonths) ? 1 : 2;
+      windowByMonth[month] = inside;
+    }
+    return inside === 1;
+  };
+}
+
+/**
+ * Reads the rows into the tally: at byte level, a line in the canonical form goes straight to the tally, any
+ * other through the general validation (its errors, with their row numbers, go to `reject`).
+ */
+export async function tallyMedical(
+  asOf: string,
+  people: PersonDirectory,
+  rows: TableRows,
+  reject: (error: RowError) => void,
+  tally: MedicalTally,
+): Promise<void> {
+  const addRow = (row: TableRow): void => {
+    const check = validateDatasetRow('medical', row, asOf);
+    if (!check.ok) {
+      check.errors.forEach(reject);
+      return;
+    }
+    const { id, date, selfPay, total } = check.value;
+    tally.add(people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
+  };
+  const lines = rows.lines?.();
+  if (!lines) {
+    for await (const row of rows) addRow(row);
+    return;
+  }
+  const parser = MedicalLineParser.of(lines, asOf);
+  if (!parser) throw new Error('medical columns missing after the column check');
+  await lines.scan({
+    line: (bytes, start, end, rowNumber) => {
+      if (parser.parse(bytes, start, end)) {
+        tally.add(people.slotOfKey(parser.idKey), parser.month, parser.selfPayFen, parser.totalFen);
+        return true;
+      }
+      const row = lines.rowOf(bytes, start, end, rowNumber);
+      if (row) addRow(row);
+      return row !== undefined;
+    },
+    row: addRow,
+  });
+}
+
+export interface MedicalTallies {
+  rostered: number;
+  rosteredRows: number;
+  watched: number;
+  watchedRows: number;
+  dropped: number;
+  droppedRows: number;
+}
+
+/** What the summary says the matching did. */
+export function medicalWarnings(t: MedicalTallies, watch: { windowMonths: number; watchFen: number }): string[] {
+  return [
+    `比对结果：在册人员 ${count(t.rostered)} 人（${count(t.rosteredRows)} 行）的医疗费用已入库`,
+    `非在册人员 ${count(t.watched + t.dropped)} 人：近${watch.windowMonths}个月个人自付达到关注线 ${formatYuan(watch.watchFen / 100)} 元或已在关注名单的 ${count(t.watched)} 人（${count(t.watchedRows)} 行）已入库并按大额医疗规则评估，其余 ${count(t.dropped)} 人的 ${count(t.droppedRows)} 行只参与本次比对、未入库`,
+  ];
+}
+
+/** The masked, aggregated facts of a person's months for "Data Matched". */
+export function medicalFactsOf(
+  maskedId: string,
+  months: MonthlyMedical[],
+  insideWindow: (month: number) => boolean,
+  windowMonths: number,
+): { facts: Record<string, string | number>; observedAt: string } {
+  const inside = months.filter((m) => insideWindow(monthNumber(`${m.month}-01`)));
+  const last = months[months.length - 1].month;
+  return {
+    observedAt: periodEnd(last),
+    facts: {
+      maskedId,
+      claims: months.reduce((n, m) => n + m.claims, 0),
+      months: months.length,
+      firstMonth: months[0].month,
+      lastMonth: last,
+      windowMonths,
+      selfPayInWindow: sumYuan(inside.map((m) => m.selfPay)),
+      totalInWindow: sumYuan(inside.map((m) => m.total)),
     },
   };
 }

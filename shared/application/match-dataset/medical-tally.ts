@@ -1,5 +1,15 @@
 import type { MonthlyMedical } from '../alerts/monitoring-facts.ts';
 
+/** One person-month as exact sums: [month (year × 12 + month − 1), self-pay in 分, total in 分, claims]. */
+export type MonthCell = [month: number, selfPayFen: number, totalFen: number, claims: number];
+
+/** Month cells as the facts store them (元, oldest first), as `MedicalTally.months` gives them. */
+export function monthlyMedicalOf(cells: readonly MonthCell[]): MonthlyMedical[] {
+  return cells
+    .map(([month, selfPayFen, totalFen, claims]) => ({ month: monthText(month), selfPay: selfPayFen / 100, total: totalFen / 100, claims }))
+    .sort((a, b) => (a.month < b.month ? -1 : 1));
+}
+
 /**
  * Medical claims summed per person and month while a file streams by, in
  * typed arrays rather than an object per person: a 5-million-row extract holds
@@ -68,6 +78,14 @@ export class MedicalTally {
       });
     }
     return out.sort((a, b) => (a.month < b.month ? -1 : 1));
+  }
+
+  /** The person's months as exact sums: [month number, self-pay 分, total 分, claims] (a fan-out's partial sums). */
+  monthCells(slot: number): MonthCell[] {
+    const out: MonthCell[] = [];
+    for (let at = slot < this.head.length ? this.head[slot] : -1; at >= 0; at = this.next[at])
+      out.push([this.month[at], this.selfPayFen[at], this.totalFen[at], this.claims[at]]);
+    return out;
   }
 
   private growPeople(slot: number): void {

@@ -16,11 +16,12 @@ import type { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { checkColumns, columnsMessages, dataInHeaderMessage, headerLooksLikeData } from '../../domain/tabular/columns.ts';
 import { renderErrorsCsv } from '../../domain/tabular/errors-csv.ts';
 import { randomUUID } from 'node:crypto';
-import { claimUpload, completeUpload, releaseClaim } from '../../adapters/upload-store.ts';
+import { claimUpload, completeUpload, holdClaim, releaseClaim } from '../../adapters/upload-store.ts';
 import { openUpload, writeResult } from '../../adapters/upload-files.ts';
 import { publishEvents } from '../../adapters/event-publisher.ts';
 import { publishAnnounced } from '../events/publish-announced.ts';
 import { faultPoint } from './fault-injection.ts';
+import { MAX_REPORTED_ERRORS, RowReport } from './row-report.ts';
 import { logger, metrics } from '../../adapters/observability.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { runtimeEnv } from '../../runtime-env.ts';
@@ -42,7 +43,7 @@ export interface ColumnSpec {
   optional: readonly string[];
 }
 
-function columnsOf(ingester: UploadIngester, kind: UploadKind): ColumnSpec {
+export function columnsOf(ingester: UploadIngester, kind: UploadKind): ColumnSpec {
   const { columns } = ingester;
   return 'required' in columns ? (columns as ColumnSpec) : (columns as Partial<Record<UploadKind, ColumnSpec>>)[kind]!;
 }
@@ -66,15 +67,22 @@ export interface UploadIngester {
   columns: ColumnSpec | Partial<Record<UploadKind, ColumnSpec>>;
   checkUpload?(upload: UploadVersion): string | undefined;
   ingest(upload: UploadVersion, rows: TableRows, reject: (error: RowError) => void): Promise<IngestOutcome>;
+  /** A file too large for one function: processed by a fan-out instead (medical, see fan-out/start-fan-out.ts). */
+  fanOut?(upload: UploadVersion, size: number): FanOutStart | undefined;
+}
+
+/** How the pipeline hands an upload to a fan-out: the claim it takes (derived from the version), held as long as the fan-out may run. */
+export interface FanOutStart {
+  claimId: string;
+  leaseMs: number;
+  /** Starts the fan-out (idempotent: a second start of the same version starts nothing). */
+  start(): Promise<void>;
 }
 
 /** The rows of an upload; a bulk ingester may read a plain CSV's `lines` instead (byte level, see csv-lines.ts). */
 export interface TableRows extends AsyncIterable<TableRow> {
   lines?: () => CsvLines;
 }
-
-/** errors.csv keeps this many rows; the summary still counts every rejected row. */
-const MAX_REPORTED_ERRORS = 100_000;
 
 /**
  * The pipeline every upload goes through: claim the version (a conditional
@@ -87,10 +95,14 @@ const MAX_REPORTED_ERRORS = 100_000;
  * writes are idempotent and what was stored but not announced is announced then.
  */
 export async function processUpload(event: ObjectCreatedEvent, ingester: UploadIngester | undefined): Promise<UploadSummary | undefined> {
-  const claimId = randomUUID();
-  const { key } = event.detail.object;
+  const { key, etag = '', size = 0 } = event.detail.object;
+  const parsed = parseUploadKey(key);
+  const fanOut = parsed.ok
+    ? ingester?.fanOut?.({ ...parsed.upload, etag, versionId: event.detail.object['version-id'], receivedAt: event.time }, size)
+    : undefined;
+  const claimId = fanOut?.claimId ?? randomUUID();
   try {
-    return await processClaimed(event, ingester, claimId);
+    return await processClaimed(event, ingester, claimId, fanOut);
   } catch (error) {
     // infrastructure trouble: give the claim up so the retry (and then the DLQ) need not wait for the lease
     await releaseClaim(key, claimId).catch(() => undefined);
@@ -98,7 +110,7 @@ export async function processUpload(event: ObjectCreatedEvent, ingester: UploadI
   }
 }
 
-async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngester | undefined, claimId: string) {
+async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngester | undefined, claimId: string, fanOut?: FanOutStart) {
   const { key, etag = '', size = 0, sequencer } = event.detail.object;
   const versionId = event.detail.object['version-id'];
   const parsed = parseUploadKey(key);
@@ -132,6 +144,13 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
     return undefined;
   }
   faultPoint('after-claim');
+  if (fanOut) {
+    // The fan-out's last step writes the results and completes the upload; until then it stays `processing`.
+    await holdClaim(key, claimId, Date.now() + fanOut.leaseMs);
+    await fanOut.start();
+    logger.info('upload fanned out', { key: maskPersonalData(key), size });
+    return undefined;
+  }
   const report = new RowReport();
   let fileReason: string | undefined;
   let read: ReadOutcome = { encoding: null, rowsTotal: 0, warnings: [], events: [] };
@@ -157,14 +176,53 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
     fileReason = error.reason;
   }
   const { rowsTotal, encoding, warnings, events } = read;
-  const errors = report.errors;
-  const rejectedRows = report.rejectedRows;
+  return completeProcessing({
+    key,
+    parts,
+    etag,
+    versionId,
+    sha256,
+    claimId,
+    rowsTotal,
+    errors: report.errors,
+    rejectedRows: report.rejectedRows.size,
+    fileReason,
+    warnings,
+    encoding,
+    events,
+  });
+}
 
-  const rowsRejected = fileReason ? rowsTotal : rejectedRows.size;
+/** What an upload's processing found, for its results and events (the single-function path and the fan-out's finish). */
+export interface ProcessingOutcome {
+  key: string;
+  parts: { unit: string | null; kind: string | null; period: string | null };
+  etag: string;
+  versionId?: string;
+  sha256?: string;
+  claimId: string;
+  rowsTotal: number;
+  /** The reported errors in row order (at most MAX_REPORTED_ERRORS), masked. */
+  errors: RowError[];
+  /** Rows with at least one error. */
+  rejectedRows: number;
+  fileReason?: string;
+  warnings: string[];
+  encoding: string | null;
+  events: PlatformEvent[];
+}
+
+/**
+ * The end of every upload: summary.json and errors.csv beside it, the
+ * ingester's events, then "Upload Processed", then the terminal record.
+ */
+export async function completeProcessing(outcome: ProcessingOutcome): Promise<UploadSummary> {
+  const { key, parts, etag, versionId, sha256, claimId, rowsTotal, errors, fileReason, warnings, encoding, events } = outcome;
+  const rowsRejected = fileReason ? rowsTotal : outcome.rejectedRows;
   const status = uploadStatusOf(rowsTotal, rowsTotal - rowsRejected, fileReason !== undefined);
   const { summaryKey, errorsKey } = resultKeys(key);
   const hasErrorFile = !fileReason && errors.length > 0;
-  if (rejectedRows.size > MAX_REPORTED_ERRORS) warnings.push(`错误明细仅列出前 ${MAX_REPORTED_ERRORS} 条`);
+  if (outcome.rejectedRows > MAX_REPORTED_ERRORS) warnings.push(`错误明细仅列出前 ${MAX_REPORTED_ERRORS} 条`);
   const summary: UploadSummary = maskedSummary({
     status,
     key,
@@ -214,29 +272,6 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   return summary;
 }
 
-/** A reason or column quoting a cell is cut to this length (a 1 MB cell must not become a 1 MB reason). */
-const MAX_REASON_CHARS = 200;
-
-/**
- * Collects row errors: every rejected row is counted (the readers guarantee
- * increasing row numbers), the first MAX_REPORTED_ERRORS are kept for
- * errors.csv, with ID and phone numbers masked and quoted cells cut short.
- */
-class RowReport {
-  readonly errors: RowError[] = [];
-  readonly rejectedRows = new Set<number>();
-  readonly reject = (error: RowError): void => {
-    this.rejectedRows.add(error.rowNumber);
-    if (this.errors.length < MAX_REPORTED_ERRORS)
-      this.errors.push({ rowNumber: error.rowNumber, column: shown(error.column), reason: shown(error.reason) });
-  };
-}
-
-function shown(text: string): string {
-  const cut = text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
-  return maskPersonalData(cut);
-}
-
 interface ReadOutcome {
   encoding: string | null;
   rowsTotal: number;
@@ -255,14 +290,10 @@ async function readAndIngest(
   const table = await openTable({ fileName: upload.fileName, body, maxBytes: runtimeEnv().MAX_UPLOAD_BYTES });
   const outcome: ReadOutcome = { encoding: table.encoding, rowsTotal: 0, warnings: [], events: [] };
   try {
-    const spec = columnsOf(ingester, upload.kind);
-    if (headerLooksLikeData(table.header, spec.required, spec.optional))
-      return { ...outcome, fileReason: dataInHeaderMessage(spec.required) };
-    const columns = checkColumns(table.header, [...spec.required], [...spec.optional]);
-    const messages = columnsMessages(columns);
-    if (columns.missing.length > 0 || columns.duplicate.length > 0) return { ...outcome, fileReason: messages.join(';') };
-    outcome.warnings.push(...messages);
-    const freeText = table.header.filter((name) => FREE_TEXT_COLUMNS.has(name));
+    const checked = checkHeader(table.header, columnsOf(ingester, upload.kind));
+    if (checked.fileReason) return { ...outcome, fileReason: checked.fileReason };
+    outcome.warnings.push(...checked.warnings);
+    const freeText = freeTextColumns(table.header);
     const refuse = (row: TableRow) => holdsPersonalData(row, freeText, report.reject);
     const screened = (async function* () {
       for await (const row of table.rows) if (!refuse(row)) yield row;
@@ -285,8 +316,22 @@ async function readAndIngest(
   }
 }
 
+/** The header judged against a kind's columns: a reason to refuse the file, or the warnings (unknown columns). */
+export function checkHeader(header: string[], spec: ColumnSpec): { fileReason?: string; warnings: string[] } {
+  if (headerLooksLikeData(header, spec.required, spec.optional)) return { fileReason: dataInHeaderMessage(spec.required), warnings: [] };
+  const columns = checkColumns(header, [...spec.required], [...spec.optional]);
+  const messages = columnsMessages(columns);
+  if (columns.missing.length > 0 || columns.duplicate.length > 0) return { fileReason: messages.join(';'), warnings: [] };
+  return { warnings: messages };
+}
+
+/** The header's free-text columns, whose cells the personal-data screen reads. */
+export function freeTextColumns(header: string[]): string[] {
+  return header.filter((name) => FREE_TEXT_COLUMNS.has(name));
+}
+
 /** Rejects a row whose free-text cells hold a full ID or phone number, one error per such cell, naming the column. */
-function holdsPersonalData(row: TableRow, freeText: readonly string[], reject: (error: RowError) => void): boolean {
+export function holdsPersonalData(row: TableRow, freeText: readonly string[], reject: (error: RowError) => void): boolean {
   let found = false;
   for (const column of freeText) {
     const problem = freeTextProblem(column, row.cells[column] ?? '');

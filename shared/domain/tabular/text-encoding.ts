@@ -40,6 +40,19 @@ export class Utf8Normaliser {
   /** The start of a UTF-8 character cut off at the end of the previous chunk. */
   private utf8Tail: Uint8Array | undefined;
 
+  /**
+   * A part of a file whose encoding was already detected (a fan-out's byte range, starting at a line end):
+   * checked and converted the same way, byte offsets in reasons counted from `offset`.
+   */
+  static decided(encoding: CsvEncoding, offset: number): Utf8Normaliser {
+    const normaliser = new Utf8Normaliser();
+    normaliser.release(encoding);
+    normaliser.seen = offset;
+    normaliser.offset = offset;
+    normaliser.controlBytes = 0;
+    return normaliser;
+  }
+
   /** UTF-8 bytes ready for the parser (possibly none). */
   write(chunk: Uint8Array): Uint8Array[] {
     this.checkBinary(chunk);
