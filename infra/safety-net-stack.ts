@@ -52,8 +52,9 @@ type DataAccess =
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'ingest-progress': ['readUploads', 'writeResults'],
   'ingest-roster': ['readUploads', 'writeResults', 'readRosterIndex', 'writeRosterIndex', 'readIdHashKey'],
-  // (and writes a large extract's fan-out job to work/ before it starts the state machine)
-  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey', 'fanOutJob'],
+  // each source's manifest of people and the 主动发现 watch lists beside the roster index (and a large extract's
+  // fan-out job in work/ before it starts the state machine)
+  'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey', 'factSourceIndex', 'medicalWatchIndex', 'fanOutJob'],
   'evaluate-monitoring': ['readRosterIndex'],
   // Writes the summary that says why a key was refused.
   'reject-upload': ['readUploads', 'writeResults'],

@@ -320,6 +320,11 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(allows(template(), role('ingest-roster'), 's3:PutObject', objects('index/roster/*'))).toBe(true);
       expect(allows(template(), role('match-dataset'), 's3:GetObject', objects('index/roster/*'))).toBe(true);
       expect(allows(template(), role('match-dataset'), 's3:PutObject', objects('index/roster/*'))).toBe(false);
+      // a source's manifest of people (superseding) and the watch lists of 主动发现, read and written by the matcher
+      for (const prefix of ['index/fact-sources/*', 'index/medical-watch/*'])
+        for (const action of ['s3:GetObject', 's3:PutObject'])
+          expect(allows(template(), role('match-dataset'), action, objects(prefix)), `${action} ${prefix}`).toBe(true);
+      expect(allows(template(), role('api'), 's3:PutObject', objects('index/fact-sources/*'))).toBe(false);
       // The api signs presigned uploads as the uploader role (below), never with its own role.
       expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(false);
       expect(allows(template(), role('api'), 's3:GetObject', objects('results/*'))).toBe(true);
