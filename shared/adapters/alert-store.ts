@@ -222,68 +222,107 @@ export interface AlertPage {
   nextCursor?: string;
 }
 
-/** Alerts newest first, across units (city) or of one unit, filtered by status and level. */
+/**
+ * Alerts newest first, across units (city) or of one unit, filtered by status and level: a merge of the units'
+ * gsi1 partitions (each newest first) that reads each partition a bounded chunk at a time, only as far as the page
+ * needs — not every unit's whole partition per page. One alert past the page says whether there is a next one.
+ */
 export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const before = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : undefined;
   const units = query.unit ? [query.unit] : UNIT_CODES;
-  const pages = await Promise.all(units.map((unit) => queryUnit(unit, query, limit, before)));
-  const merged = pages.flat().sort((a, b) => (a.sortKey < b.sortKey ? 1 : -1));
-  const page = merged.slice(0, limit);
-  const more = merged.length > limit || pages.some((p) => p.length >= limit);
+  const wanted = limit + 1;
+  // A fair share of the page each to start with; a unit that turns out to hold the newest reads on in larger chunks.
+  const streams = units.map((unit) => new UnitAlertStream(unit, query, before, Math.ceil(wanted / units.length) + 1));
+  const taken: Array<{ sortKey: string; alert: StoredAlert }> = [];
+  while (taken.length < wanted) {
+    // The next alert is the newest head among the units; a unit with nothing buffered but more stored must read first.
+    const starved = streams.filter((s) => s.buffer.length === 0 && !s.exhausted);
+    if (starved.length) {
+      await Promise.all(starved.map((s) => s.read(wanted - taken.length)));
+      continue;
+    }
+    let newest: UnitAlertStream | undefined;
+    for (const s of streams) if (s.buffer.length && (!newest || s.buffer[0].sortKey > newest.buffer[0].sortKey)) newest = s;
+    if (!newest) break;
+    taken.push(newest.buffer.shift()!);
+  }
+  const page = taken.slice(0, limit);
   return {
     alerts: page.map((p) => p.alert),
-    nextCursor: more && page.length === limit ? Buffer.from(page[page.length - 1].sortKey).toString('base64url') : undefined,
+    nextCursor: taken.length > limit ? Buffer.from(page[page.length - 1].sortKey).toString('base64url') : undefined,
   };
 }
 
-async function queryUnit(
-  unit: string,
-  query: AlertQuery,
-  limit: number,
-  before: string | undefined,
-): Promise<Array<{ sortKey: string; alert: StoredAlert }>> {
-  const found: Array<{ sortKey: string; alert: StoredAlert }> = [];
-  const filters: string[] = [];
-  const values: Record<string, unknown> = { ':pk': `ALERTS#${unit}` };
-  const names: Record<string, string> = {};
-  if (query.status) {
-    filters.push('#status = :status');
-    values[':status'] = query.status;
-    names['#status'] = 'status';
+/** Most items one read of a unit's partition evaluates (a filter that matches rarely reads on in chunks this big). */
+const MAX_CHUNK = 500;
+
+/** One unit's alerts on gsi1, newest first, read a chunk at a time (`Limit`) into `buffer`. */
+class UnitAlertStream {
+  buffer: Array<{ sortKey: string; alert: StoredAlert }> = [];
+  exhausted = false;
+  private reads = 0;
+  private startKey: Record<string, unknown> | undefined;
+  private readonly input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+
+  constructor(
+    unit: string,
+    private readonly query: AlertQuery,
+    before: string | undefined,
+    private chunk: number,
+  ) {
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': `ALERTS#${unit}` };
+    const names: Record<string, string> = {};
+    if (query.status) {
+      filters.push('#status = :status');
+      values[':status'] = query.status;
+      names['#status'] = 'status';
+    }
+    if (query.unresolved) {
+      filters.push('#status <> :resolved');
+      values[':resolved'] = 'resolved';
+      names['#status'] = 'status';
+    }
+    if (query.level) {
+      filters.push('#level = :level');
+      values[':level'] = query.level;
+      names['#level'] = 'level';
+    }
+    if (before) values[':before'] = before;
+    this.input = {
+      IndexName: 'gsi1',
+      KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+      FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ScanIndexForward: false,
+    };
   }
-  if (query.unresolved) {
-    filters.push('#status <> :resolved');
-    values[':resolved'] = 'resolved';
-    names['#status'] = 'status';
-  }
-  if (query.level) {
-    filters.push('#level = :level');
-    values[':level'] = query.level;
-    names['#level'] = 'level';
-  }
-  if (before) values[':before'] = before;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
+
+  /**
+   * Reads the next chunk: the first, a fair share of the page; a later one (this unit holds the newest), as many
+   * as the page still needs, since this unit may hold them all.
+   */
+  async read(needed: number): Promise<void> {
+    const first = this.reads++ === 0;
     const out = await dynamoClient().send(
       new QueryCommand({
         TableName: runtimeEnv().TABLE_NAME,
-        IndexName: 'gsi1',
-        KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
-        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-        ExpressionAttributeValues: values,
-        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-        ScanIndexForward: false,
-        ExclusiveStartKey,
+        ...this.input,
+        Limit: first ? this.chunk : Math.min(Math.max(this.chunk, needed), MAX_CHUNK),
+        ExclusiveStartKey: this.startKey,
       }),
     );
     for (const item of out.Items ?? []) {
       const alert = strip(item);
-      if (!query.where || query.where(alert)) found.push({ sortKey: String(item.gsi1sk), alert });
+      if (!this.query.where || this.query.where(alert)) this.buffer.push({ sortKey: String(item.gsi1sk), alert });
     }
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey && found.length < limit);
-  return found.slice(0, limit);
+    this.startKey = out.LastEvaluatedKey;
+    this.exhausted = !this.startKey;
+    // Filters that leave few: read on in larger chunks, so a rare match costs few round trips.
+    if (this.buffer.length < needed) this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
+  }
 }
 
 /** Open alerts whose due date is before `today` (candidates for escalation). */

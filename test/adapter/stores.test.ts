@@ -14,6 +14,7 @@ import { markProgressAnnounced, recordProgress, progressOfYear, removeSuperseded
 import { loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
 import {
   AlertWriteConflict,
+  createAlerts,
   getAlert,
   householdAlerts,
   latestAlerts,
@@ -29,6 +30,8 @@ import { diffRosterSnapshot } from '../../shared/domain/roster/roster-snapshot.t
 import { recordFollowUp } from '../../shared/domain/alerts/index.ts';
 import { readRosterIndex, writeRosterIndex, loadRosterIndex } from '../../shared/adapters/roster-index.ts';
 import { mergeFinding, resolve } from '../../shared/domain/alerts/index.ts';
+import { UNIT_CODES } from '../../shared/domain/units.ts';
+import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
 import type { RuleFinding } from '../../shared/domain/monitoring/rules.ts';
 import type { UploadSummary } from '../../shared/domain/upload-summary.ts';
 
@@ -269,6 +272,77 @@ describe('adapters against real dynalite and s3rver', () => {
       expect(first.alerts.map((a) => a.householdRef)).toEqual(['330603:P4', '330603:P3', '330603:P2']);
       expect(second.alerts.map((a) => a.householdRef)).toEqual(['330603:P1', '330603:P0']);
       expect(second.nextCursor).toBeUndefined();
+    });
+
+    it('merges the units newest first: every page is the next slice of the whole list, read a chunk at a time', async () => {
+      // Skewed on purpose: one unit holds the 80 newest, the others a few older ones each; every 9th is red.
+      const raised = [
+        ...Array.from({ length: 80 }, (_, i) => ({
+          unit: UNIT_CODES[6],
+          at: `2025-02-01T00:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}Z`,
+        })),
+        ...UNIT_CODES.flatMap((unit, u) =>
+          Array.from({ length: 12 }, (_, i) => ({ unit, at: `2025-01-${String(10 + i).padStart(2, '0')}T0${u}:00:00Z` })),
+        ),
+      ];
+      await createAlerts(
+        raised.map(({ unit, at }, i) => ({
+          ...mergeFinding(undefined, { ...finding, unit, householdRef: `${unit}:M${i}`, level: i % 9 === 0 ? 'red' : 'yellow' }, at).alert,
+        })),
+      );
+      const everything = (await Promise.all(UNIT_CODES.map((u) => unitAlerts(u))))
+        .flat()
+        .sort((a, b) => `${b.raisedAt}#${b.alertId}`.localeCompare(`${a.raisedAt}#${a.alertId}`))
+        .map((a) => a.alertId);
+      const walk = async (query: Parameters<typeof listAlerts>[0]) => {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listAlerts({ ...query, cursor });
+          expect(page.alerts.length).toBeLessThanOrEqual(query.limit ?? 50);
+          ids.push(...page.alerts.map((a) => a.alertId));
+          cursor = page.nextCursor;
+        } while (cursor);
+        return ids;
+      };
+
+      // Items the table evaluated for one page (the SDK's own middleware, observing, not replacing anything).
+      let scanned = 0;
+      const countScanned = (next: (args: unknown) => Promise<{ output: { ScannedCount?: number } }>) => async (args: unknown) => {
+        const result = await next(args);
+        scanned += result.output.ScannedCount ?? 0;
+        return result;
+      };
+      dynamoClient().middlewareStack.add(countScanned as never, { step: 'initialize', name: 'countScanned' });
+      try {
+        const first = await listAlerts({ limit: 50 });
+        expect(first.alerts.map((a) => a.alertId)).toEqual(everything.slice(0, 50));
+        expect(first.nextCursor).toBeDefined();
+        // A fair share of each unit, then the newest unit's rest: far from every unit's whole partition.
+        expect(scanned).toBeLessThan(150);
+        expect(scanned).toBeGreaterThanOrEqual(50);
+      } finally {
+        dynamoClient().middlewareStack.remove('countScanned');
+      }
+      expect(await walk({ limit: 7 })).toEqual(everything);
+      // The last page is exactly full: no cursor to an empty page.
+      expect((await listAlerts({ limit: everything.length > 200 ? 200 : everything.length })).nextCursor).toBe(
+        everything.length > 200 ? expect.any(String) : undefined,
+      );
+      const red = (await Promise.all(UNIT_CODES.map((u) => unitAlerts(u))))
+        .flat()
+        .filter((a) => a.level === 'red')
+        .sort((a, b) => `${b.raisedAt}#${b.alertId}`.localeCompare(`${a.raisedAt}#${a.alertId}`))
+        .map((a) => a.alertId);
+      expect(await walk({ level: 'red', limit: 4 })).toEqual(red);
+      const odd = (id: string) => Number.parseInt(id.slice(-1), 16) % 2 === 1;
+      expect(await walk({ where: (a) => odd(a.alertKey), limit: 9 })).toEqual(everything.filter((id) => odd(id.split('-')[0])));
+      expect(await walk({ unit: UNIT_CODES[6], limit: 30 })).toEqual(
+        (await unitAlerts(UNIT_CODES[6]))
+          .map((a) => a.alertId)
+          .filter((id) => everything.includes(id))
+          .sort((a, b) => everything.indexOf(a) - everything.indexOf(b)),
+      );
     });
   });
 
