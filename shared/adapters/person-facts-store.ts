@@ -58,8 +58,9 @@ const WRITE_CONCURRENCY = 8;
  */
 export async function loadFacts(personRefs: Iterable<string>, requested: readonly FactKind[]): Promise<Map<string, StoredFacts[]>> {
   const byPerson = new Map<string, StoredFacts[]>();
-  const kinds: FactKind[] = [];
-  for (const kind of requested) if (await sourcesExist(kind)) kinds.push(kind);
+  // One small query per kind, side by side (a household file asks for all six).
+  const present = await Promise.all(requested.map((kind) => sourcesExist(kind)));
+  const kinds = requested.filter((_, i) => present[i]);
   if (kinds.length === 0) return byPerson;
   const TableName = runtimeEnv().TABLE_NAME;
   const wanted = new Set<string>(kinds);

@@ -29,6 +29,7 @@ import { rosterAsOf, rosterChanges } from '../../shared/domain/roster/roster-his
 import { diffRosterSnapshot } from '../../shared/domain/roster/roster-snapshot.ts';
 import { recordFollowUp } from '../../shared/domain/alerts/index.ts';
 import { readRosterIndex, writeRosterIndex, loadRosterIndex } from '../../shared/adapters/roster-index.ts';
+import { currentRosterIndex } from '../../shared/adapters/current-roster-index.ts';
 import { mergeFinding, resolve } from '../../shared/domain/alerts/index.ts';
 import { UNIT_CODES } from '../../shared/domain/units.ts';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
@@ -415,6 +416,37 @@ describe('adapters against real dynalite and s3rver', () => {
           .sort(),
       ).toEqual(['330602', '330603']);
       expect(index.byHousehold.get('330603:K1')).toHaveLength(1);
+    });
+
+    it("keeps the API's copy of a unit index by its ETag: unchanged is a 304, a new snapshot is read at once", async () => {
+      const member = (n: number, householdNo: string) => ({
+        personRef: ref(300 + n),
+        maskedId: `330604********00${n}X`,
+        category: '特困' as const,
+        birthDate: '1950-01-01',
+        unit: '330604' as const,
+        householdNo,
+        householdSize: 2,
+        monthlyIncomePerCapita: 700,
+      });
+      expect(await currentRosterIndex('330604')).toBeUndefined();
+      await writeRosterIndex({ unit: '330604', period: '2024-03', entries: [member(1, 'A'), member(2, ' A '), member(3, 'B')] });
+      const march = (await currentRosterIndex('330604'))!;
+      expect(march.household('A').map((e) => e.personRef)).toEqual([ref(301), ref(302)]);
+      // Nothing new: the same copy (the 304 answer), not the object parsed again.
+      expect(await currentRosterIndex('330604')).toBe(march);
+      // A new snapshot replaces it on the very next read.
+      await writeRosterIndex({ unit: '330604', period: '2024-04', entries: [member(1, 'A'), member(3, 'A')] });
+      const april = (await currentRosterIndex('330604'))!;
+      expect(april).not.toBe(march);
+      expect(april.period).toBe('2024-04');
+      expect(april.household('A').map((e) => e.personRef)).toEqual([ref(301), ref(303)]);
+      expect(april.household('B')).toEqual([]);
+      // A caller changing what it got does not change the held copy.
+      april.household('A').pop();
+      expect((await currentRosterIndex('330604'))!.household('A')).toHaveLength(2);
+      // Another unit's index is its own.
+      expect((await currentRosterIndex('330602'))!.household('A')).toEqual([]);
     });
   });
 });

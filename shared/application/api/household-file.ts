@@ -11,7 +11,7 @@ import { isUnitCode, unitName, type UnitCode } from '../../domain/units.ts';
 import { householdAlerts, type StoredAlert } from '../../adapters/alert-store.ts';
 import { loadFacts, recordsOf, type FactKind } from '../../adapters/person-facts-store.ts';
 import { householdRosterHistory } from '../../adapters/roster-history-store.ts';
-import { readRosterIndex } from '../../adapters/roster-index.ts';
+import { currentRosterIndex } from '../../adapters/current-roster-index.ts';
 import { medicalClaimsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 
 /** Every kind of stored fact: the household file shows them all. */
@@ -55,13 +55,13 @@ export async function householdFileFor(
   const [alerts, history, index] = await Promise.all([
     householdAlerts(householdRef),
     refUnit ? householdRosterHistory(householdRef) : Promise.resolve([]),
-    refUnit ? readRosterIndex(refUnit) : Promise.resolve(undefined),
+    refUnit ? currentRosterIndex(refUnit) : Promise.resolve(undefined),
   ]);
   const unit = refUnit ?? alerts[0]?.unit;
   if (!unit) throw new HouseholdNotFound();
   if (!canAccessUnit(claims, unit)) throw new HouseholdAccessDenied(unit);
   const householdNo = refUnit ? householdRef.slice(refUnit.length + 1) : null;
-  const current = (index?.entries ?? []).filter((e) => e.unit === unit && e.householdNo.trim() === householdNo);
+  const current = index && householdNo !== null && index.unit === unit ? index.household(householdNo) : [];
   if (current.length === 0 && history.length === 0 && alerts.length === 0) throw new HouseholdNotFound();
 
   const masked = new Map<string, string>();
