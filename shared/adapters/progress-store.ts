@@ -81,6 +81,20 @@ export async function progressOfYear(year: number, unit?: UnitCode): Promise<Sto
 }
 
 /**
+ * The values reported for a plan year up to the end of a period, as the progress view reads them: only the four
+ * attributes it uses (not upload keys, ETags and marks), so each request moves and decodes a fraction of the items.
+ */
+export function reportedValuesOfYear(year: number, through: string): Promise<ProgressRecord[]> {
+  return queryAll<ProgressRecord>({
+    KeyConditionExpression: 'pk = :pk',
+    FilterExpression: '#period <= :through',
+    ProjectionExpression: 'metricCode, #unit, #period, #value',
+    ExpressionAttributeNames: { '#unit': 'unit', '#period': 'period', '#value': 'value' },
+    ExpressionAttributeValues: { ':pk': `PROGRESS#${year}`, ':through': through },
+  });
+}
+
+/**
  * A new version of an upload supersedes the earlier one: values that came from
  * an earlier version of the same key and are not in the new one are removed.
  */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { progressOfYear } from '../../../shared/adapters/progress-store.ts';
+import { reportedValuesOfYear } from '../../../shared/adapters/progress-store.ts';
 import { METRIC_STATUS_LABELS } from '../../../shared/domain/metric-status.ts';
 import { periodEnd, periodSchema, periodYear } from '../../../shared/domain/period.ts';
 import { progressAsOf, type MetricProgress } from '../../../shared/domain/progress/progress-view.ts';
@@ -30,7 +30,7 @@ export function progressRoutes(deps: ApiDependencies) {
     const unit = unitInScope(callerOf(c), query.unit);
     const period = query.period ?? currentPlanPeriod(requestTime(c));
     const plan = planOfYear(periodYear(period));
-    const rows = progressAsOf(plan, await progressOfYear(plan.year), period).filter((r) => !unit || r.unit === unit || r.unit === 'city');
+    const rows = progressAsOf(plan, await reportedValuesOfYear(plan.year, period), period).filter((r) => !unit || r.unit === unit || r.unit === 'city');
     const body: ProgressResponse = {
       year: plan.year,
       title: plan.title,
