@@ -232,8 +232,11 @@ export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
   const before = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : undefined;
   const units = query.unit ? [query.unit] : UNIT_CODES;
   const wanted = limit + 1;
-  // A fair share of the page each to start with; a unit that turns out to hold the newest reads on in larger chunks.
-  const streams = units.map((unit) => new UnitAlertStream(unit, query, before, Math.ceil(wanted / units.length) + 1));
+  // To start with, twice a fair share of the page each (the newest are seldom spread evenly), or the whole page
+  // each under a filter (a filter leaves only some of what is read); a unit holding more of the newest reads on.
+  const filtered = Boolean(query.status || query.unresolved || query.level || query.where);
+  const first = filtered ? wanted : Math.min(wanted, 2 * Math.ceil(wanted / units.length));
+  const streams = units.map((unit) => new UnitAlertStream(unit, query, before, first));
   const taken: Array<{ sortKey: string; alert: StoredAlert }> = [];
   while (taken.length < wanted) {
     // The next alert is the newest head among the units; a unit with nothing buffered but more stored must read first.
@@ -368,17 +371,24 @@ export function pendingFollowUpsDueBy(to: string): Promise<StoredAlert[]> {
   return alertsByStatusDue(FOLLOW_UP_PENDING, 'gsi2sk <= :to', { ':to': `${to}~` });
 }
 
-/** Every alert of a household, all rules and sequences (resolved ones included), oldest first. */
+/**
+ * Every alert of a household, all rules and sequences (resolved ones included), oldest first: one BatchGet of the
+ * latest alert of each rule's key, then a query only of the keys whose latest is not their first (only those have
+ * earlier sequences archived) — not a query per rule.
+ */
 export async function householdAlerts(householdRef: string): Promise<StoredAlert[]> {
-  const perRule = await Promise.all(
-    RULE_IDS.map((ruleId) =>
-      queryAllAlerts({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `ALERTKEY#${alertKeyOf(ruleId, householdRef)}` },
-      }),
-    ),
+  const latest = [...(await latestAlerts(RULE_IDS.map((ruleId) => alertKeyOf(ruleId, householdRef)))).values()];
+  const earlier = await Promise.all(
+    latest
+      .filter((alert) => alert.sequence > 1)
+      .map((alert) =>
+        queryAllAlerts({
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :archived)',
+          ExpressionAttributeValues: { ':pk': latestKey(alert.alertKey).pk, ':archived': 'SEQ#' },
+        }),
+      ),
   );
-  return perRule.flat().sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.alertId.localeCompare(b.alertId));
+  return [...latest, ...earlier.flat()].sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.alertId.localeCompare(b.alertId));
 }
 
 /** Every alert of a unit, all statuses (the statistics' input). */

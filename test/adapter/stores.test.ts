@@ -230,6 +230,27 @@ describe('adapters against real dynalite and s3rver', () => {
       expect(await overdueOpenAlerts('2024-03-15')).toEqual([]);
     });
 
+    it("lists a household's alerts of every rule and every sequence, oldest first", async () => {
+      const f = { ...finding, householdRef: '330683:S1', unit: '330683' as const };
+      let previous = await saveAlert(mergeFinding(undefined, f, '2024-02-01T00:00:00Z').alert, undefined);
+      for (const month of ['03', '04']) {
+        const resolved = await saveAlert(resolve(previous, 'u', '核实无需救助', '已核实', `2024-${month}-01T00:00:00Z`), previous);
+        previous = await saveAlert(
+          mergeFinding(resolved, { ...f, evidence: { summary: month } }, `2024-${month}-02T00:00:00Z`).alert,
+          resolved,
+        );
+      }
+      await saveAlert(mergeFinding(undefined, { ...f, ruleId: 'death-in-household' }, '2024-03-15T00:00:00Z').alert, undefined);
+      // Another household's alerts, whose key shares nothing with these.
+      await saveAlert(mergeFinding(undefined, { ...f, householdRef: '330683:S10' }, '2024-01-01T00:00:00Z').alert, undefined);
+      expect((await householdAlerts('330683:S1')).map((a) => [a.ruleId, a.sequence, a.status])).toEqual([
+        ['unemployment', 1, 'resolved'],
+        ['unemployment', 2, 'resolved'],
+        ['death-in-household', 1, 'open'],
+        ['unemployment', 3, 'open'],
+      ]);
+    });
+
     it('keeps a pending 回访 findable by its due date, also after the alert was followed by a new one', async () => {
       const f = { ...finding, ruleId: 'death-in-household' as const, householdRef: '330604:F1', unit: '330604' as const };
       const raised = await saveAlert(mergeFinding(undefined, f, '2024-03-01T00:00:00Z').alert, undefined);
