@@ -13,23 +13,11 @@ import {
   type MonitoringAlert,
 } from '../../shared/domain/alerts/index.ts';
 import type { RuleFinding } from '../../shared/domain/monitoring/index.ts';
+import { finding } from '../support/findings.ts';
 import { monitoringAlertEventSchema } from '../../shared/domain/events.ts';
 
 const NOW = '2024-07-01T02:00:00.000Z';
 const LATER = '2024-07-02T03:00:00.000Z';
-
-function finding(over: Partial<RuleFinding> = {}): RuleFinding {
-  return {
-    ruleId: 'visit-overdue',
-    level: 'yellow',
-    householdRef: '330602:H-1',
-    unit: '330602',
-    dueAt: '2024-07-07',
-    evidence: { members: '330602********001X', lastVisitOn: '2024-05-01', overdueDays: 30 },
-    ruleSetVersion: '2024.1',
-    ...over,
-  };
-}
 
 const raised = (over: Partial<RuleFinding> = {}) => mergeFinding(undefined, finding(over), NOW).alert;
 

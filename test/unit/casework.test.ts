@@ -15,6 +15,7 @@ import {
 } from '../../shared/domain/alerts/index.ts';
 import { alertViewSchema, assignRequestSchema, verificationRequestSchema } from '../../shared/domain/alerts/casework-schemas.ts';
 import type { RuleFinding } from '../../shared/domain/monitoring/index.ts';
+import { finding } from '../support/findings.ts';
 import { addDays } from '../../shared/domain/period.ts';
 import { freeTextProblem, personalDataIn } from '../../shared/domain/free-text.ts';
 import { addWorkingDays, daysLeftUntil, dueDateAfter, isWorkingDay } from '../../shared/domain/working-days.ts';
@@ -26,18 +27,6 @@ const LATER = '2024-07-04T03:00:00.000Z';
 const ID = composeCitizenId('330602', '1980-02-29', 17);
 const VISIT = { visitedOn: '2024-07-02', method: '入户核查', findings: '家中仅老人一人,收入来源为子女赡养' } as const;
 
-function finding(over: Partial<RuleFinding> = {}): RuleFinding {
-  return {
-    ruleId: 'visit-overdue',
-    level: 'yellow',
-    householdRef: '330602:H-1',
-    unit: '330602',
-    dueAt: '2024-07-07',
-    evidence: { members: '330602********001X', lastVisitOn: '2024-05-01', overdueDays: 30 },
-    ruleSetVersion: '2024.1',
-    ...over,
-  };
-}
 const raised = (over: Partial<RuleFinding> = {}) => mergeFinding(undefined, finding(over), RAISED_AT).alert;
 const redAlert = () => raised({ ruleId: 'income-below-standard', level: 'red' });
 

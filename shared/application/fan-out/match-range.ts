@@ -1,7 +1,6 @@
-import { workKeys, partitionOf, type MapChildEvent, type RangeItem } from '../../domain/fan-out/medical-fan-out.ts';
+import { partitionOf, type MapChildEvent, type RangeItem } from '../../domain/fan-out/medical-fan-out.ts';
 import { personHouseholdRef, ruleSetAsOf } from '../../domain/monitoring/index.ts';
 import { periodEnd } from '../../domain/period.ts';
-import { parseUploadKey } from '../../domain/upload-key.ts';
 import { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { openTable, TableFileError, type TableRow } from '../../domain/tabular/read-table.ts';
 import { Utf8Normaliser, type CsvEncoding } from '../../domain/tabular/text-encoding.ts';
@@ -9,7 +8,7 @@ import { headerOf } from '../../domain/tabular/table-rows.ts';
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
 import { openUpload } from '../../adapters/upload-files.ts';
-import { readByteRange, readWork, writeWork } from '../../adapters/work-files.ts';
+import { readByteRange, writeWork } from '../../adapters/work-files.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 import { logger } from '../../adapters/observability.ts';
 import { PersonDirectory } from '../match-dataset/match-context.ts';
@@ -18,7 +17,7 @@ import { medicalWatchOf, monthWindow, tallyMedical } from '../match-dataset/medi
 import { freeTextColumns, holdsPersonalData, type TableRows } from '../upload-pipeline/process-upload.ts';
 import { RowReport } from '../upload-pipeline/row-report.ts';
 import { fanOutFault } from './fan-out-fault.ts';
-import { loadJob } from './fan-out-job.ts';
+import { loadChildRun } from './fan-out-job.ts';
 import type { PartialPerson, RangeErrors, RangeOutcome, SplitFacts } from './fan-out-work.ts';
 
 /**
@@ -31,20 +30,15 @@ import type { PartialPerson, RangeErrors, RangeOutcome, SplitFacts } from './fan
  */
 export async function matchRange({ execution: { run }, item }: MapChildEvent<RangeItem>): Promise<RangeOutcome> {
   await fanOutFault('range', run);
-  const execution = await loadJob(run);
-  const keys = workKeys(execution.run);
-  const split = await readWork<SplitFacts>(keys.split);
-  if (!split) throw new Error('split.json missing: the split step has not run');
-  const parsed = parseUploadKey(execution.key);
-  if (!parsed.ok) throw new Error('a fanned-out key that does not parse');
-  const asOf = periodEnd(parsed.upload.period);
+  const { execution, keys, split, upload } = await loadChildRun(run);
+  const asOf = periodEnd(upload.period);
   const [hasher, index] = await Promise.all([personRefHasher(), loadRosterIndex()]);
   const people = new PersonDirectory(hasher, index);
   const tally = new MedicalTally(monthWindow(asOf, medicalWatchOf(ruleSetAsOf(asOf)).windowMonths));
   const report = new RowReport();
   const outcome: RangeOutcome = { range: item.range, rowsRead: 0, rejectedRows: 0, people: 0 };
   try {
-    const rows = await rangeRows(execution.key, execution.versionId, parsed.upload.fileName, item, split, report);
+    const rows = await rangeRows(execution.key, execution.versionId, upload.fileName, item, split, report);
     try {
       await tallyMedical(asOf, people, rows, report.reject, tally);
     } finally {

@@ -1,8 +1,7 @@
-import { workKeys, partitionOf, type MapChildEvent, type PartitionItem } from '../../domain/fan-out/medical-fan-out.ts';
+import { partitionOf, type MapChildEvent, type PartitionItem } from '../../domain/fan-out/medical-fan-out.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
 import { householdRefOf, personHouseholdRef, ruleSetAsOf, type RosterEntry } from '../../domain/monitoring/index.ts';
 import { periodEnd } from '../../domain/period.ts';
-import { parseUploadKey } from '../../domain/upload-key.ts';
 import { loadRosterIndex, type RosterIndex } from '../../adapters/roster-index.ts';
 import { loadMedicalWatch, readFactSource } from '../../adapters/fact-sources.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
@@ -14,8 +13,8 @@ import { monthlyMedicalOf, type MonthCell } from '../match-dataset/medical-tally
 import { medicalFactsOf, medicalWatchOf, monthWindow, type MedicalTallies } from '../match-dataset/medical-matching.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { fanOutFault } from './fan-out-fault.ts';
-import { loadJob } from './fan-out-job.ts';
-import type { PartialPerson, PartitionOutcome, SplitFacts } from './fan-out-work.ts';
+import { loadChildRun } from './fan-out-job.ts';
+import type { PartialPerson, PartitionOutcome } from './fan-out-work.ts';
 
 interface Merged {
   maskedId: string;
@@ -38,13 +37,9 @@ export async function mergePartition({
   item,
 }: MapChildEvent<PartitionItem>): Promise<Omit<PartitionOutcome, 'persons' | 'watched' | 'events'>> {
   await fanOutFault('partition', run);
-  const execution = await loadJob(run);
-  const keys = workKeys(execution.run);
-  const split = await readWork<SplitFacts>(keys.split);
-  if (!split) throw new Error('split.json missing: the split step has not run');
-  const parsed = parseUploadKey(execution.key);
-  if (!parsed.ok) throw new Error('a fanned-out key that does not parse');
-  const upload = { ...parsed.upload, etag: execution.etag, versionId: execution.versionId, receivedAt: execution.receivedAt };
+  const child = await loadChildRun(run);
+  const { execution, keys, split } = child;
+  const upload = { ...child.upload, etag: execution.etag, versionId: execution.versionId, receivedAt: execution.receivedAt };
   const { partition } = item;
   const asOf = periodEnd(upload.period);
   const ruleSet = ruleSetAsOf(asOf);
