@@ -30,7 +30,9 @@ export function progressRoutes(deps: ApiDependencies) {
     const unit = unitInScope(callerOf(c), query.unit);
     const period = query.period ?? currentPlanPeriod(requestTime(c));
     const plan = planOfYear(periodYear(period));
-    const rows = progressAsOf(plan, await reportedValuesOfYear(plan.year, period), period).filter((r) => !unit || r.unit === unit || r.unit === 'city');
+    const rows = progressAsOf(plan, await reportedValuesOfYear(plan.year, period), period).filter(
+      (r) => !unit || r.unit === unit || r.unit === 'city',
+    );
     const body: ProgressResponse = {
       year: plan.year,
       title: plan.title,
