@@ -1,4 +1,4 @@
-import type { StoredAlert } from '../../shared/adapters/alert-store.ts';
+import type { AlertListItem, StoredAlert } from '../../shared/adapters/alert-store.ts';
 import { ALERT_STATUS_TITLES, slaOf } from '../../shared/domain/alerts/index.ts';
 import type { AlertSummaryView, AlertView } from '../../shared/domain/alerts/casework-schemas.ts';
 import { ALERT_LEVEL_TITLES } from '../../shared/domain/monitoring/alert-levels.ts';
@@ -7,7 +7,7 @@ import { unitName } from '../../shared/domain/units.ts';
 import { DEADLINE_COUNTING_TITLES } from '../../shared/domain/working-days.ts';
 
 /** One alert in a list: what the dashboard and the CLI show, without the audit trail. `today` decides its SLA state. */
-export function alertSummaryView(alert: StoredAlert, today: string): AlertSummaryView {
+export function alertSummaryView(alert: AlertListItem, today: string): AlertSummaryView {
   const dueCounting = alert.dueCounting ?? 'calendar';
   return {
     alertId: alert.alertId,

@@ -204,6 +204,31 @@ export async function unannounced<A extends Pick<StoredAlert, 'alertId' | 'annou
   return marked.filter((a) => !announced.has(a.alertId));
 }
 
+/** What a list of alerts shows (the API's summary view): every attribute but the audit trail and casework notes. */
+export const ALERT_LIST_ATTRIBUTES = [
+  'alertId',
+  'alertKey',
+  'sequence',
+  'ruleId',
+  'level',
+  'initialLevel',
+  'unit',
+  'householdRef',
+  'status',
+  'raisedAt',
+  'updatedAt',
+  'dueAt',
+  'dueCounting',
+  'ruleSetVersion',
+  'evidence',
+  'escalations',
+  'outcome',
+  'assignment',
+  'verifications',
+  'followUp',
+] as const satisfies ReadonlyArray<keyof StoredAlert>;
+export type AlertListItem = Pick<StoredAlert, (typeof ALERT_LIST_ATTRIBUTES)[number]>;
+
 export interface AlertQuery {
   unit?: string;
   status?: AlertStatus;
@@ -211,14 +236,14 @@ export interface AlertQuery {
   unresolved?: boolean;
   level?: AlertLevel;
   /** A condition the store cannot index (SLA state, which depends on today), applied to each alert read. */
-  where?: (alert: StoredAlert) => boolean;
+  where?: (alert: AlertListItem) => boolean;
   limit?: number;
   /** Opaque: the position after the last alert of the previous page. */
   cursor?: string;
 }
 
-export interface AlertPage {
-  alerts: StoredAlert[];
+export interface AlertPage<A = StoredAlert> {
+  alerts: A[];
   nextCursor?: string;
 }
 
@@ -227,7 +252,16 @@ export interface AlertPage {
  * gsi1 partitions (each newest first) that reads each partition a bounded chunk at a time, only as far as the page
  * needs — not every unit's whole partition per page. One alert past the page says whether there is a next one.
  */
-export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
+export function listAlerts(query: AlertQuery): Promise<AlertPage> {
+  return pageOfAlerts<StoredAlert>(query, false);
+}
+
+/** `listAlerts` as a list shows them: only `ALERT_LIST_ATTRIBUTES` read (the audit trail is most of an alert's bytes). */
+export function listAlertSummaries(query: AlertQuery): Promise<AlertPage<AlertListItem>> {
+  return pageOfAlerts<AlertListItem>(query, true);
+}
+
+async function pageOfAlerts<A extends AlertListItem>(query: AlertQuery, summaries: boolean): Promise<AlertPage<A>> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const before = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : undefined;
   const units = query.unit ? [query.unit] : UNIT_CODES;
@@ -236,8 +270,8 @@ export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
   // each under a filter (a filter leaves only some of what is read); a unit holding more of the newest reads on.
   const filtered = Boolean(query.status || query.unresolved || query.level || query.where);
   const first = filtered ? wanted : Math.min(wanted, 2 * Math.ceil(wanted / units.length));
-  const streams = units.map((unit) => new UnitAlertStream(unit, query, before, first));
-  const taken: Array<{ sortKey: string; alert: StoredAlert }> = [];
+  const streams = units.map((unit) => new UnitAlertStream<A>(unit, query, before, first, summaries));
+  const taken: Array<{ sortKey: string; alert: A }> = [];
   while (taken.length < wanted) {
     // The next alert is the newest head among the units; a unit with nothing buffered but more stored must read first.
     const starved = streams.filter((s) => s.buffer.length === 0 && !s.exhausted);
@@ -245,7 +279,7 @@ export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
       await Promise.all(starved.map((s) => s.read(wanted - taken.length)));
       continue;
     }
-    let newest: UnitAlertStream | undefined;
+    let newest: UnitAlertStream<A> | undefined;
     for (const s of streams) if (s.buffer.length && (!newest || s.buffer[0].sortKey > newest.buffer[0].sortKey)) newest = s;
     if (!newest) break;
     taken.push(newest.buffer.shift()!);
@@ -261,8 +295,8 @@ export async function listAlerts(query: AlertQuery): Promise<AlertPage> {
 const MAX_CHUNK = 500;
 
 /** One unit's alerts on gsi1, newest first, read a chunk at a time (`Limit`) into `buffer`. */
-class UnitAlertStream {
-  buffer: Array<{ sortKey: string; alert: StoredAlert }> = [];
+class UnitAlertStream<A extends AlertListItem> {
+  buffer: Array<{ sortKey: string; alert: A }> = [];
   exhausted = false;
   private reads = 0;
   private startKey: Record<string, unknown> | undefined;
@@ -273,6 +307,7 @@ class UnitAlertStream {
     private readonly query: AlertQuery,
     before: string | undefined,
     private chunk: number,
+    summaries: boolean,
   ) {
     const filters: string[] = [];
     const values: Record<string, unknown> = { ':pk': `ALERTS#${unit}` };
@@ -293,7 +328,17 @@ class UnitAlertStream {
       names['#level'] = 'level';
     }
     if (before) values[':before'] = before;
+    let projection: string | undefined;
+    if (summaries) {
+      // Every name through a placeholder (status, level, unit are reserved words); gsi1sk orders the merge.
+      const attributes = [...ALERT_LIST_ATTRIBUTES, 'gsi1sk'];
+      attributes.forEach((name, i) => {
+        names[`#p${i}`] = name;
+      });
+      projection = attributes.map((_, i) => `#p${i}`).join(', ');
+    }
     this.input = {
+      ProjectionExpression: projection,
       IndexName: 'gsi1',
       KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
       FilterExpression: filters.length ? filters.join(' AND ') : undefined,
@@ -318,7 +363,7 @@ class UnitAlertStream {
       }),
     );
     for (const item of out.Items ?? []) {
-      const alert = strip(item);
+      const alert = strip(item) as unknown as A;
       if (!this.query.where || this.query.where(alert)) this.buffer.push({ sortKey: String(item.gsi1sk), alert });
     }
     this.startKey = out.LastEvaluatedKey;

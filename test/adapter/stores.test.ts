@@ -14,10 +14,12 @@ import { markProgressAnnounced, recordProgress, progressOfYear, removeSuperseded
 import { loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
 import {
   AlertWriteConflict,
+  ALERT_LIST_ATTRIBUTES,
   createAlerts,
   getAlert,
   householdAlerts,
   latestAlerts,
+  listAlertSummaries,
   listAlerts,
   overdueOpenAlerts,
   pendingFollowUpsDueBy,
@@ -347,6 +349,14 @@ describe('adapters against real dynalite and s3rver', () => {
         dynamoClient().middlewareStack.remove('countScanned');
       }
       expect(await walk({ limit: 7 })).toEqual(everything);
+      // The summaries are the same alerts with the list's attributes only (no audit trail read).
+      const full = await listAlerts({ level: 'red', limit: 20 });
+      const summaries = await listAlertSummaries({ level: 'red', limit: 20 });
+      expect(summaries.nextCursor).toBe(full.nextCursor);
+      expect(summaries.alerts).toEqual(
+        full.alerts.map((a) => Object.fromEntries(ALERT_LIST_ATTRIBUTES.filter((k) => k in a).map((k) => [k, a[k]]))),
+      );
+      expect(summaries.alerts.every((a) => !('audit' in a))).toBe(true);
       // The last page is exactly full: no cursor to an empty page; one alert fewer, and there is one.
       expect(everything.length).toBeLessThanOrEqual(200);
       expect((await listAlerts({ limit: everything.length })).nextCursor).toBeUndefined();

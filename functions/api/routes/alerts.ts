@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { AlertWriteConflict, listAlerts } from '../../../shared/adapters/alert-store.ts';
+import { AlertWriteConflict, listAlertSummaries } from '../../../shared/adapters/alert-store.ts';
 import {
   AlertAccessDenied,
   AlertNotFound,
@@ -62,7 +62,7 @@ export function alertRoutes(deps: ApiDependencies) {
       const unit = unitInScope(callerOf(c), query.unit);
       const day = today(c);
       const sla = query.sla;
-      const page = await listAlerts({
+      const page = await listAlertSummaries({
         unit,
         status: query.status,
         level: query.level,
