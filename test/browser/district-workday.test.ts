@@ -90,6 +90,8 @@ describe('the dashboard in a browser: a district clerk on a Monday morning', () 
     await page.locator('[data-chart="指标按月趋势图"] canvas').waitFor();
     // the chart starts at the district's own reported metric, month by month
     await expect.poll(() => page.locator('.matrix tr.selected th').textContent()).toContain('T02.shanju-homes');
+    // nothing is left hanging once the page is drawn (an unread config.json answer kept a request open)
+    await page.waitForLoadState('networkidle', { timeout: 10_000 });
     await dashboard.screenshot('progress');
   });
 

@@ -30,7 +30,10 @@ export async function loadHostedLoginConfig(
 ): Promise<HostedLoginConfig | undefined> {
   try {
     const res = await fetchJson('config.json');
-    if (!res.ok) return undefined;
+    if (!res.ok) {
+      await res.body?.cancel(); // an unread body keeps the request open (the page never goes network-idle)
+      return undefined;
+    }
     const config: unknown = await res.json();
     return isHostedLoginConfig(config) ? config : undefined;
   } catch {
