@@ -1,3 +1,4 @@
+import { CHROMIUM } from '../test/browser/chromium.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,7 +114,7 @@ async function apiLatency(api: string, auth: Record<string, string>): Promise<vo
 
 /** Bytes and time to the first chart of the built dashboard in headless Chromium, when both are there. */
 async function dashboardFirstLoad(api: string, key: string): Promise<void> {
-  const chromium = '/usr/bin/chromium';
+  const chromium = CHROMIUM.executablePath;
   const index = await fetch(`${api}/`).then((r) => (r.ok && (r.headers.get('content-type') ?? '').includes('html') ? r.text() : undefined));
   if (!index?.includes('<script') || !(await exists(chromium))) {
     console.log('\nDashboard first load: not measured — no built dashboard at / or no /usr/bin/chromium on this machine.');
@@ -128,17 +129,7 @@ async function dashboardFirstLoad(api: string, key: string): Promise<void> {
     console.log('\nDashboard first load: not measured — playwright-core is not installed.');
     return;
   }
-  const browser = await playwright.chromium.launch({
-    executablePath: chromium,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await playwright.chromium.launch(CHROMIUM);
   try {
     const context = await browser.newContext();
     const token = await issueToken({ unit: '330602', role: 'district' }, key);

@@ -1,24 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM } from './chromium.ts';
 
 /** Where every page's screenshot is kept (git-ignored; a chosen few are copied to docs/ for the README). */
 export const SCREENSHOT_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-/** Debian's Chromium (installed by .ci/run), headless, with nothing reaching for hosts this machine cannot reach. */
+/** Debian's Chromium, headless (see chromium.ts). */
 export async function launchBrowser(): Promise<Browser> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch(CHROMIUM);
 }
 
 /**
