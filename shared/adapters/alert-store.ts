@@ -1,7 +1,8 @@
-import { BatchGetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
 import { batchWrite } from './batch-write.ts';
+import { batchGetAll, queryAll } from './query-all.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import { UNIT_CODES } from '../domain/units.ts';
 import { alertKeyOf, type MonitoringAlert, type AlertStatus } from '../domain/alerts/index.ts';
@@ -54,21 +55,8 @@ function strip(item: Record<string, unknown>): StoredAlert {
 
 /** The latest alert of each (rule, household) key. */
 export async function latestAlerts(alertKeys: Iterable<string>): Promise<Map<string, StoredAlert>> {
-  const TableName = runtimeEnv().TABLE_NAME;
-  const keys = [...new Set(alertKeys)].map(latestKey);
-  const found = new Map<string, StoredAlert>();
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending = keys.slice(i, i + 100);
-    while (pending.length > 0) {
-      const out = await dynamoClient().send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }));
-      for (const item of out.Responses?.[TableName] ?? []) {
-        const alert = strip(item);
-        found.set(alert.alertKey, alert);
-      }
-      pending = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as typeof pending;
-    }
-  }
-  return found;
+  const items = await batchGetAll([...new Set(alertKeys)].map(latestKey));
+  return new Map(items.map((item) => [String(item.alertKey), strip(item)]));
 }
 
 export async function getAlert(alertId: string): Promise<StoredAlert | undefined> {
@@ -183,18 +171,8 @@ export async function recordAnnounced(alertIds: string[]): Promise<void> {
 
 /** Which of these alerts the ledger has as announced. */
 export async function announcedAmong(alertIds: Iterable<string>): Promise<Set<string>> {
-  const TableName = runtimeEnv().TABLE_NAME;
-  const keys = [...new Set(alertIds)].map(announcedKey);
-  const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending = keys.slice(i, i + 100);
-    while (pending.length > 0) {
-      const out = await dynamoClient().send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }));
-      for (const item of out.Responses?.[TableName] ?? []) found.add(String(item.alertId));
-      pending = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as typeof pending;
-    }
-  }
-  return found;
+  const items = await batchGetAll([...new Set(alertIds)].map(announcedKey));
+  return new Set(items.map((item) => String(item.alertId)));
 }
 
 /** The alerts among these still waiting for their "Monitoring Alert Raised" (marked, not in the ledger). */
@@ -380,10 +358,7 @@ export function overdueOpenAlerts(today: string): Promise<StoredAlert[]> {
 
 /** Every alert a query finds, over all pages (the SDK's own paginator). */
 async function queryAllAlerts(input: Omit<QueryCommandInput, 'TableName'>): Promise<StoredAlert[]> {
-  const alerts: StoredAlert[] = [];
-  for await (const page of paginateQuery({ client: dynamoClient() }, { TableName: runtimeEnv().TABLE_NAME, ...input }))
-    alerts.push(...(page.Items ?? []).map(strip));
-  return alerts;
+  return (await queryAll(input)).map(strip);
 }
 
 /** Alerts on the status index (gsi2) under `statusKey` whose due-date key meets `condition`. */
@@ -446,23 +421,16 @@ export function unitAlerts(unit: string): Promise<StoredAlert[]> {
 }
 
 /** A unit's alerts raised after `after` up to `through` (ISO times; `after` exclusive): what is new for the daily digest. */
-export async function alertsRaisedBetween(
+export function alertsRaisedBetween(
   unit: string,
   after: string,
   through: string,
 ): Promise<Array<Pick<StoredAlert, 'alertId' | 'unit' | 'ruleId' | 'level'>>> {
-  const found: Array<Pick<StoredAlert, 'alertId' | 'unit' | 'ruleId' | 'level'>> = [];
-  const pages = paginateQuery(
-    { client: dynamoClient() },
-    {
-      TableName: runtimeEnv().TABLE_NAME,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :after AND :through',
-      ExpressionAttributeValues: { ':pk': `ALERTS#${unit}`, ':after': `${after}#~`, ':through': `${through}#~` },
-      ProjectionExpression: 'alertId, #unit, ruleId, #level',
-      ExpressionAttributeNames: { '#unit': 'unit', '#level': 'level' },
-    },
-  );
-  for await (const page of pages) found.push(...((page.Items ?? []) as typeof found));
-  return found;
+  return queryAll({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :after AND :through',
+    ExpressionAttributeValues: { ':pk': `ALERTS#${unit}`, ':after': `${after}#~`, ':through': `${through}#~` },
+    ProjectionExpression: 'alertId, #unit, ruleId, #level',
+    ExpressionAttributeNames: { '#unit': 'unit', '#level': 'level' },
+  });
 }

@@ -1,8 +1,5 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { s3Client } from './aws-clients.ts';
-import { runtimeEnv } from '../runtime-env.ts';
 import { mapWithConcurrency } from './concurrency.ts';
-import { readJson, writeResult } from './upload-files.ts';
+import { listKeys, readJson, writeResult } from './upload-files.ts';
 import type { FactKind } from './person-facts-store.ts';
 
 /**
@@ -65,15 +62,6 @@ export async function writeMedicalWatch(source: string, personRefs: string[]): P
 
 /** Everyone on any medical upload's watch list. */
 export async function loadMedicalWatch(): Promise<Set<string>> {
-  const keys: string[] = [];
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3Client().send(
-      new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: WATCH_PREFIX, ContinuationToken }),
-    );
-    for (const object of page.Contents ?? []) keys.push(object.Key!);
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  const lists = await mapWithConcurrency(keys, 8, (key) => readJson<string[]>(key));
+  const lists = await mapWithConcurrency(await listKeys(WATCH_PREFIX), 8, (key) => readJson<string[]>(key));
   return new Set(lists.flatMap((list) => list ?? []));
 }

@@ -3,6 +3,7 @@ import { dynamoClient } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import { mapWithConcurrency } from './concurrency.ts';
 import { batchWrite } from './batch-write.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Departmental facts about a person, one item per (person, kind, source):
@@ -62,29 +63,20 @@ export async function loadFacts(personRefs: Iterable<string>, requested: readonl
   const present = await Promise.all(requested.map((kind) => sourcesExist(kind)));
   const kinds = requested.filter((_, i) => present[i]);
   if (kinds.length === 0) return byPerson;
-  const TableName = runtimeEnv().TABLE_NAME;
   const wanted = new Set<string>(kinds);
   const prefix = kinds.length === 1 ? `${FACTS_PREFIX}${kinds[0]}#` : FACTS_PREFIX;
   await mapWithConcurrency([...new Set(personRefs)], READ_CONCURRENCY, async (personRef) => {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
     const found = new Map<FactKind, StoredFacts>();
-    do {
-      const out = await dynamoClient().send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :facts)',
-          ExpressionAttributeValues: { ':pk': `PERSON#${personRef}`, ':facts': prefix },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of (out.Items ?? []) as FactsItem[]) {
-        if (!wanted.has(item.kind)) continue;
-        const facts = found.get(item.kind) ?? { personRef, kind: item.kind, maskedId: item.maskedId, sources: {} };
-        facts.sources[item.source] = JSON.parse(item.records);
-        found.set(item.kind, facts);
-      }
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await queryAll<FactsItem>({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :facts)',
+      ExpressionAttributeValues: { ':pk': `PERSON#${personRef}`, ':facts': prefix },
+    });
+    for (const item of items) {
+      if (!wanted.has(item.kind)) continue;
+      const facts = found.get(item.kind) ?? { personRef, kind: item.kind, maskedId: item.maskedId, sources: {} };
+      facts.sources[item.source] = JSON.parse(item.records);
+      found.set(item.kind, facts);
+    }
     if (found.size > 0) byPerson.set(personRef, [...found.values()]);
   });
   return byPerson;

@@ -1,8 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from './aws-clients.ts';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from './batch-write.ts';
-import { runtimeEnv } from '../runtime-env.ts';
+import { queryAll } from './query-all.ts';
 import type { RosterChange } from '../domain/roster/roster-history.ts';
 import type { UnitCode } from '../domain/units.ts';
 
@@ -67,12 +66,9 @@ export async function saveRosterChanges(unit: UnitCode, period: string, snapshot
   );
 }
 
-async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<RosterChange[]> {
-  const changes: RosterChange[] = [];
-  for await (const page of paginateQuery({ client: dynamoClient() }, { TableName: runtimeEnv().TABLE_NAME, ...input }))
-    for (const item of (page.Items ?? []) as unknown as HistoryItem[])
-      changes.push(...(JSON.parse(gunzipSync(item.changes).toString('utf8')) as RosterChange[]));
-  return inOrder(changes);
+async function changesOf(input: Omit<QueryCommandInput, 'TableName'>): Promise<RosterChange[]> {
+  const items = await queryAll<HistoryItem>(input);
+  return inOrder(items.flatMap((item) => JSON.parse(gunzipSync(item.changes).toString('utf8')) as RosterChange[]));
 }
 
 /** Oldest snapshot first; within one snapshot, a move's exit before its join. */
@@ -86,7 +82,7 @@ function inOrder(changes: RosterChange[]): RosterChange[] {
 /** A household's roster changes, oldest first. */
 export async function householdRosterHistory(householdRef: string): Promise<RosterChange[]> {
   const unit = householdRef.split(':')[0];
-  const bucketChanges = await queryAll({
+  const bucketChanges = await changesOf({
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': partitionOf(unit, historyBucketOf(householdRef)) },
   });
@@ -95,7 +91,7 @@ export async function householdRosterHistory(householdRef: string): Promise<Rost
 
 /** A unit's roster changes up to the end of `untilPeriod` (`YYYY-MM`), oldest first. */
 export function unitRosterHistory(unit: string, untilPeriod: string): Promise<RosterChange[]> {
-  return queryAll({
+  return changesOf({
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :to',
     ExpressionAttributeValues: { ':pk': `ROSTER-HISTORY#${unit}`, ':to': `${untilPeriod}~` },

@@ -1,6 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from './aws-clients.ts';
-import { runtimeEnv } from '../runtime-env.ts';
+import { readJson, writeResult } from './upload-files.ts';
 import { UNIT_CODES, type UnitCode } from '../domain/units.ts';
 import type { RosterEntry } from '../domain/monitoring/assemble-facts.ts';
 import { householdRefOf } from '../domain/monitoring/household-facts.ts';
@@ -25,26 +23,11 @@ export interface RosterIndexFile {
 }
 
 export async function writeRosterIndex(file: RosterIndexFile): Promise<void> {
-  await s3Client().send(
-    new PutObjectCommand({
-      Bucket: runtimeEnv().UPLOADS_BUCKET,
-      Key: `${ROSTER_INDEX_PREFIX}${file.unit}.json`,
-      Body: JSON.stringify(file),
-      ContentType: 'application/json',
-    }),
-  );
+  await writeResult(`${ROSTER_INDEX_PREFIX}${file.unit}.json`, JSON.stringify(file), 'application/json');
 }
 
-export async function readRosterIndex(unit: UnitCode): Promise<RosterIndexFile | undefined> {
-  try {
-    const out = await s3Client().send(
-      new GetObjectCommand({ Bucket: runtimeEnv().UPLOADS_BUCKET, Key: `${ROSTER_INDEX_PREFIX}${unit}.json` }),
-    );
-    return JSON.parse(await out.Body!.transformToString('utf8')) as RosterIndexFile;
-  } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
+export function readRosterIndex(unit: UnitCode): Promise<RosterIndexFile | undefined> {
+  return readJson<RosterIndexFile>(`${ROSTER_INDEX_PREFIX}${unit}.json`);
 }
 
 /** Every unit's current roster, looked up by personRef (a person may be on two units' rosters). */

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { s3Client } from './aws-clients.ts';
 import { runtimeEnv } from '../runtime-env.ts';
@@ -40,4 +40,12 @@ export async function readJson<T>(key: string, bucket = runtimeEnv().UPLOADS_BUC
 
 export function stripQuotes(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+/** Every key under a prefix of the bucket, over all pages (the SDK's own paginator). */
+export async function listKeys(prefix: string, bucket = runtimeEnv().UPLOADS_BUCKET): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3Client() }, { Bucket: bucket, Prefix: prefix }))
+    for (const object of page.Contents ?? []) keys.push(object.Key!);
+  return keys;
 }

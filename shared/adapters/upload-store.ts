@@ -1,7 +1,7 @@
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './aws-clients.ts';
-import { queryAll } from './query-all.ts';
+import { batchGetAll, queryAll } from './query-all.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 import type { UploadStatus } from '../domain/events.ts';
 import type { UploadSummary } from '../domain/upload-summary.ts';
@@ -212,19 +212,8 @@ export async function getUpload(key: string): Promise<UploadRecord | undefined> 
 
 /** The records of many keys, 100 to a BatchGet (start-up recovery). */
 export async function getUploads(keys: readonly string[]): Promise<Map<string, UploadRecord>> {
-  const { TableName } = table();
-  const found = new Map<string, UploadRecord>();
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] = [...new Set(keys.slice(i, i + 100))].map(itemKey);
-    while (pending.length > 0) {
-      const out = await dynamoClient().send(
-        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of (out.Responses?.[TableName] ?? []) as UploadRecord[]) found.set(item.key, item);
-      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
-    }
-  }
-  return found;
+  const records = await batchGetAll<UploadRecord>([...new Set(keys)].map(itemKey), true);
+  return new Map(records.map((record) => [record.key, record]));
 }
 
 /** Uploads of a period, optionally of one unit, in key order. */

@@ -1,8 +1,8 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { s3Client } from './aws-clients.ts';
 import { mapWithConcurrency } from './concurrency.ts';
-import { readJson, writeResult } from './upload-files.ts';
+import { listKeys, readJson, writeResult } from './upload-files.ts';
 import { runtimeEnv } from '../runtime-env.ts';
 
 /**
@@ -33,17 +33,8 @@ export async function readWork<T>(key: string): Promise<T | undefined> {
   return readJson<T>(key);
 }
 
-export async function listWork(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3Client().send(
-      new ListObjectsV2Command({ Bucket: runtimeEnv().UPLOADS_BUCKET, Prefix: prefix, ContinuationToken }),
-    );
-    for (const object of page.Contents ?? []) keys.push(object.Key!);
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  return keys;
+export function listWork(prefix: string): Promise<string[]> {
+  return listKeys(prefix);
 }
 
 /** Deletes every work file under the prefix (the lifecycle rule on `work/` is the safety net). */

@@ -85,7 +85,11 @@ async function createFresh(
   conflicted: RuleFinding[],
 ): Promise<MonitoringAlert[]> {
   const byUnit = new Map<string, Array<{ finding: RuleFinding; alert: MonitoringAlert }>>();
-  for (const f of fresh) byUnit.set(f.alert.unit, [...(byUnit.get(f.alert.unit) ?? []), f]);
+  for (const f of fresh) {
+    const group = byUnit.get(f.alert.unit);
+    if (group) group.push(f);
+    else byUnit.set(f.alert.unit, [f]);
+  }
   const created: MonitoringAlert[] = [];
   for (const [unit, candidates] of byUnit) {
     for (let i = 0; i < candidates.length; i += CREATE_BATCH) {
