@@ -78,6 +78,11 @@ export class PersonDirectory {
     }
   }
 
+  /** The ID keys of slots [0, size), in slot order (a block reader's people, handed to the thread that merges). */
+  keysInSlotOrder(): Float64Array {
+    return this.keys.slice(0, this.count);
+  }
+
   /**
    * Hashes the people added since the last call and looks them up in the
    * roster index. `keep` says whose personRef is needed after the join (the

@@ -1,12 +1,11 @@
 import { formatYuan, inWindow, sumYuan, toFen, type RuleSet } from '../../domain/monitoring/index.ts';
 import type { MonthlyMedical } from '../alerts/monitoring-facts.ts';
-import { validateDatasetRow } from '../../domain/datasets/dataset-rows.ts';
 import { periodEnd } from '../../domain/period.ts';
-import type { TableRow } from '../../domain/tabular/read-table.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 import { loadMedicalWatch } from '../../adapters/fact-sources.ts';
 import { MedicalTally, monthNumber, monthText } from './medical-tally.ts';
-import { MedicalLineParser } from './medical-lines.ts';
+import { scanMedical } from './medical-scan.ts';
+import { parallelParse, tallyInWorkers, type ParallelParse } from './medical-workers.ts';
 import type { TableRows } from '../upload-pipeline/process-upload.ts';
 import { count, type MatchContext, type Matched, type PersonDirectory } from './match-context.ts';
 
@@ -88,7 +87,9 @@ export function monthWindow(asOf: string, windowMonths: number): (month: number)
 
 /**
  * Reads the rows into the tally: at byte level, a line in the canonical form goes straight to the tally, any
- * other through the general validation (its errors, with their row numbers, go to `reject`).
+ * other through the general validation (its errors, with their row numbers, go to `reject`). A plain CSV of at
+ * least `parallel.minBytes` is read on `parallel.workers` threads when there are two or more (medical-workers.ts);
+ * the result is the same.
  */
 export async function tallyMedical(
   asOf: string,
@@ -96,35 +97,12 @@ export async function tallyMedical(
   rows: TableRows,
   reject: (error: RowError) => void,
   tally: MedicalTally,
+  parallel: ParallelParse = parallelParse(),
 ): Promise<void> {
-  const addRow = (row: TableRow): void => {
-    const check = validateDatasetRow('medical', row, asOf);
-    if (!check.ok) {
-      check.errors.forEach(reject);
-      return;
-    }
-    const { id, date, selfPay, total } = check.value;
-    tally.add(people.slotOf(id), monthNumber(date), toFen(selfPay), toFen(total));
-  };
   const lines = rows.lines?.();
-  if (!lines) {
-    for await (const row of rows) addRow(row);
-    return;
-  }
-  const parser = MedicalLineParser.of(lines, asOf);
-  if (!parser) throw new Error('medical columns missing after the column check');
-  await lines.scan({
-    line: (bytes, start, end, rowNumber) => {
-      if (parser.parse(bytes, start, end)) {
-        tally.add(people.slotOfKey(parser.idKey), parser.month, parser.selfPayFen, parser.totalFen);
-        return true;
-      }
-      const row = lines.rowOf(bytes, start, end, rowNumber);
-      if (row) addRow(row);
-      return row !== undefined;
-    },
-    row: addRow,
-  });
+  if (lines && parallel.workers >= 2 && (await lines.holdsAtLeast(parallel.minBytes)))
+    return tallyInWorkers(asOf, people, lines, reject, tally, parallel);
+  return scanMedical(asOf, people, rows, lines, reject, tally);
 }
 
 export interface MedicalTallies {

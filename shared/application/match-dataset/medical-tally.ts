@@ -10,6 +10,15 @@ export function monthlyMedicalOf(cells: readonly MonthCell[]): MonthlyMedical[] 
     .sort((a, b) => (a.month < b.month ? -1 : 1));
 }
 
+/** A tally's person-months as parallel typed arrays (transferable). */
+export interface TallyCells {
+  slot: Int32Array;
+  month: Int32Array;
+  selfPayFen: Float64Array;
+  totalFen: Float64Array;
+  claims: Int32Array;
+}
+
 /**
  * Medical claims summed per person and month while a file streams by, in
  * typed arrays rather than an object per person: a 5-million-row extract holds
@@ -38,6 +47,11 @@ export class MedicalTally {
   }
 
   add(slot: number, month: number, selfPayFen: number, totalFen: number): void {
+    this.addCell(slot, month, selfPayFen, totalFen, 1);
+  }
+
+  /** Adds a person-month's sums (`claims` claims): one claim while reading, another tally's cell when merging. */
+  addCell(slot: number, month: number, selfPayFen: number, totalFen: number, claims: number): void {
     if (slot >= this.head.length) this.growPeople(slot);
     let at = this.head[slot];
     while (at >= 0 && this.month[at] !== month) at = this.next[at];
@@ -50,7 +64,7 @@ export class MedicalTally {
     }
     this.selfPayFen[at] += selfPayFen;
     this.totalFen[at] += totalFen;
-    this.claims[at]++;
+    this.claims[at] += claims;
     if (this.inWindow(month)) this.windowFen[slot] += selfPayFen;
   }
 
@@ -86,6 +100,25 @@ export class MedicalTally {
     for (let at = slot < this.head.length ? this.head[slot] : -1; at >= 0; at = this.next[at])
       out.push([this.month[at], this.selfPayFen[at], this.totalFen[at], this.claims[at]]);
     return out;
+  }
+
+  /** Every person-month as parallel arrays (a block reader's tally, handed to the thread that merges). */
+  cells(): TallyCells {
+    const cells: TallyCells = {
+      slot: new Int32Array(this.used),
+      month: this.month.slice(0, this.used),
+      selfPayFen: this.selfPayFen.slice(0, this.used),
+      totalFen: this.totalFen.slice(0, this.used),
+      claims: this.claims.slice(0, this.used),
+    };
+    for (let slot = 0; slot < this.head.length; slot++) for (let at = this.head[slot]; at >= 0; at = this.next[at]) cells.slot[at] = slot;
+    return cells;
+  }
+
+  /** Adds another tally's cells, its slots mapped to this tally's by `slotOf`. */
+  merge(cells: TallyCells, slotOf: Int32Array): void {
+    for (let i = 0; i < cells.slot.length; i++)
+      this.addCell(slotOf[cells.slot[i]], cells.month[i], cells.selfPayFen[i], cells.totalFen[i], cells.claims[i]);
   }
 
   private growPeople(slot: number): void {

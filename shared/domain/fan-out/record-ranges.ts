@@ -14,10 +14,14 @@ const COMMA = 44;
  * them: a quote opens a quoted field only at a field's start, `""` inside one
  * is a quote, and line ends inside it are data. So each range's first row
  * number is the one the single-function path gives that record. A cut is made
- * only after an LF outside quotes, once the range holds `rangeBytes`.
+ * only after an LF outside quotes, once the range holds `rangeBytes` (with
+ * `Infinity`, no cut: the in-function parallel parse reads only the last record end).
  */
 export class RecordRanges {
   readonly ranges: RangeItem[] = [];
+  /** The byte offset just after the last record end seen (an LF outside quotes), and the row number of the record after it. */
+  lastRecordEnd: number;
+  rowAfterLastRecordEnd: number;
   private offset: number;
   private rangeStart: number;
   private rangeFirstRow: number;
@@ -39,6 +43,8 @@ export class RecordRanges {
     this.rangeStart = start;
     this.rangeFirstRow = firstRow;
     this.row = firstRow;
+    this.lastRecordEnd = start;
+    this.rowAfterLastRecordEnd = firstRow;
   }
 
   write(chunk: Uint8Array): void {
@@ -85,6 +91,8 @@ export class RecordRanges {
 
   /** After a record's LF at `at` (exclusive): cut here when the range is full. */
   private recordEnd(at: number): void {
+    this.lastRecordEnd = at;
+    this.rowAfterLastRecordEnd = this.row;
     if (at - this.rangeStart >= this.rangeBytes) {
       this.push(at);
       this.rangeFirstRow = this.row;

@@ -30,12 +30,19 @@ const COMMA = 44;
 const MAX_PLAIN_LINE = 1024 * 1024;
 
 export class CsvLines {
+  readonly headerValues: string[];
   private readonly names: string[];
   private readonly positions: number[];
   private readonly build: ReturnType<typeof cellsBuilder>;
   private rows = 0;
   private used = false;
-  private screen?: { positions: number[]; refuse: (row: TableRow) => boolean };
+  /** A continuation's rows count in the reader it continues. */
+  private counted?: CsvLines;
+  private screen?: { columns: readonly string[]; positions: number[]; refuse: (row: TableRow) => boolean };
+  private input?: AsyncIterator<Uint8Array>;
+  /** Chunks read ahead by `holdsAtLeast`, handed out first. */
+  private readonly ahead: Uint8Array[] = [];
+  private aheadEnded = false;
 
   /**
    * `rest`: the UTF-8 bytes after the header line, `firstRowNumber` the number
@@ -44,9 +51,10 @@ export class CsvLines {
   constructor(
     headerValues: string[],
     private readonly rest: AsyncIterable<Uint8Array>,
-    private readonly firstRowNumber: number,
-    private readonly crlf: boolean,
+    readonly firstRowNumber: number,
+    readonly crlf: boolean,
   ) {
+    this.headerValues = headerValues;
     const { names, positions } = headerOf(headerValues);
     this.names = names;
     this.positions = positions;
@@ -65,13 +73,69 @@ export class CsvLines {
    */
   screenRows(columns: readonly string[], refuse: (row: TableRow) => boolean): this {
     const positions = columns.map((name) => this.columnOf(name)).filter((at) => at >= 0);
-    if (positions.length > 0) this.screen = { positions, refuse };
+    if (positions.length > 0) this.screen = { columns, positions, refuse };
     return this;
+  }
+
+  /** The columns the screen reads (none when there is no screen). */
+  screenedColumns(): readonly string[] {
+    return this.screen?.columns ?? [];
+  }
+
+  /** Reads ahead until `bytes` are held or the file ends: whether the data part is at least that long. */
+  async holdsAtLeast(bytes: number): Promise<boolean> {
+    this.input ??= this.rest[Symbol.asyncIterator]();
+    let held = this.ahead.reduce((n, chunk) => n + chunk.byteLength, 0);
+    while (held < bytes && !this.aheadEnded) {
+      const next = await this.input.next();
+      if (next.done) this.aheadEnded = true;
+      else {
+        this.ahead.push(next.value);
+        held += next.value.byteLength;
+      }
+    }
+    return held >= bytes;
+  }
+
+  /** The data part's bytes, for a reader that cuts them into blocks itself (record-blocks.ts); the lines are then not scanned here. */
+  takeBytes(): AsyncIterable<Uint8Array> {
+    if (this.used) throw new Error('CsvLines.takeBytes: the lines are read once');
+    this.used = true;
+    return this.chunks();
+  }
+
+  /** Rows read elsewhere (by block readers) for this file. */
+  countRows(rows: number): void {
+    this.rows += rows;
+  }
+
+  /** A reader for the rest of the file from `firstRowNumber` on, with the same header and screen; its rows count here too. */
+  continuation(rest: AsyncIterable<Uint8Array>, firstRowNumber: number): CsvLines {
+    const next = new CsvLines(this.headerValues, rest, firstRowNumber, this.crlf);
+    next.screen = this.screen;
+    next.counted = this;
+    return next;
   }
 
   /** Rows handed out (or refused by the screen) so far. */
   rowsRead(): number {
     return this.rows;
+  }
+
+  /** The read-ahead chunks, then the rest of the input. */
+  private async *chunks(): AsyncGenerator<Uint8Array> {
+    const input = (this.input ??= this.rest[Symbol.asyncIterator]());
+    let ended = this.aheadEnded;
+    try {
+      while (this.ahead.length > 0) yield this.ahead.shift()!;
+      while (!ended) {
+        const next = await input.next();
+        if (next.done) ended = true;
+        else yield next.value;
+      }
+    } finally {
+      if (!ended) await input.return?.();
+    }
   }
 
   /** The row of a plain line as the general reader makes it (cells trimmed); undefined when blank. */
@@ -85,7 +149,7 @@ export class CsvLines {
   async scan(visitor: PlainLineVisitor): Promise<void> {
     if (this.used) throw new Error('CsvLines.scan: the lines are read once');
     this.used = true;
-    const input = this.rest[Symbol.asyncIterator]();
+    const input = this.chunks();
     let rowNumber = this.firstRowNumber;
     let carry: Buffer | undefined;
     let ended = false;
@@ -113,7 +177,7 @@ export class CsvLines {
             return await this.general(bytes.subarray(pos), input, rowNumber, visitor);
           }
           if (!asciiBlank(bytes, pos, end) && (this.refused(bytes, pos, end, rowNumber) || visitor.line(bytes, pos, end, rowNumber)))
-            this.rows++;
+            this.rowRead();
           rowNumber++;
           pos = lf + 1;
         }
@@ -130,11 +194,16 @@ export class CsvLines {
           !asciiBlank(carry, 0, carry.length) &&
           (this.refused(carry, 0, carry.length, rowNumber) || visitor.line(carry, 0, carry.length, rowNumber))
         )
-          this.rows++;
+          this.rowRead();
       }
     } finally {
-      if (!ended) await input.return?.();
+      if (!ended) await input.return?.(undefined);
     }
+  }
+
+  private rowRead(): void {
+    this.rows++;
+    if (this.counted) this.counted.rows++;
   }
 
   /** Whether the screen refused this line (only lines with a digit in a screened field are built and shown to it). */
@@ -166,7 +235,7 @@ export class CsvLines {
       for (const [number, values] of batch) {
         const cells = this.build(values);
         if (!cells) continue;
-        this.rows++;
+        this.rowRead();
         const row = { rowNumber: number, cells };
         if (!this.screen?.refuse(row)) visitor.row(row);
       }
