@@ -191,7 +191,8 @@ export class LambdaRuntime {
   private spawn(definition: FunctionDefinition, environment: Environment, bundle: string): Promise<Worker> {
     const worker = new Worker(HOST, {
       workerData: { handlerUrl: pathToFileURL(bundle).href },
-      env: { ...process.env }, // the function environment as set when the platform started
+      // the function environment as set when the platform started, and the memory size as Lambda sets it
+      env: { ...process.env, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memoryMb) },
       // Lambda's Node runtime sets --max-old-space-size to 90 % of the function's memory.
       resourceLimits: { maxOldGenerationSizeMb: Math.floor(definition.memoryMb * 0.9) },
     });
