@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
 
 /**
  * 居民身份证号 (GB 11643-1999). The ONLY module that looks inside a raw ID number:
@@ -134,16 +134,19 @@ export function maskCitizenId(id: CitizenId | string): string {
 }
 
 export type PersonRefKey = Uint8Array | string;
-export type PersonRefHasher = (id: CitizenId) => string;
+/** `secret`: its key, for another thread of the same function to hash with (a KeyObject crosses postMessage). */
+export type PersonRefHasher = ((id: CitizenId) => string) & { readonly secret?: KeyObject };
 
 /**
  * A hasher bound to one key: reuse it for bulk work (a 5M-row file).
  * A string key is taken as its UTF-8 bytes (as node:crypto does).
  */
-export function createPersonRefHasher(key: PersonRefKey): PersonRefHasher {
-  const secret: KeyObject = createSecretKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key));
+export function createPersonRefHasher(key: PersonRefKey | KeyObject): PersonRefHasher {
+  const secret: KeyObject =
+    key instanceof KeyObject ? key : createSecretKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key));
   if (secret.symmetricKeySize === 0) throw new Error('personRef 密钥不能为空');
-  return (id) => createHmac('sha256', secret).update(id).digest('hex');
+  const hasher = (id: CitizenId) => createHmac('sha256', secret).update(id).digest('hex');
+  return Object.defineProperty(hasher, 'secret', { value: secret, enumerable: false });
 }
 
 // The last key's hasher is kept so that `personRef(id, key)` in a loop costs no key set-up.

@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { openTable, type TableRow } from '../../shared/domain/tabular/read-table.ts';
-import { composeCitizenId, createPersonRefHasher } from '../../shared/domain/citizen-id.ts';
+import { citizenIdOfKey, composeCitizenId, createPersonRefHasher } from '../../shared/domain/citizen-id.ts';
 import { freeTextColumns, holdsPersonalData, type TableRows } from '../../shared/application/upload-pipeline/process-upload.ts';
 import { RowReport } from '../../shared/application/upload-pipeline/row-report.ts';
 import { PersonDirectory } from '../../shared/application/match-dataset/match-context.ts';
@@ -41,11 +41,15 @@ function medicalFile(rows: number, options: { quoted?: boolean; eol?: string } =
     const total = (next() * 5000).toFixed(2);
     const selfPay = (Number(total) * next()).toFixed(next() < 0.5 ? 2 : 1);
     const roll = next();
-    if (roll < 0.03) lines.push(`${id},2024-0${month}-31,${total},${selfPay},医院,病种`); // invalid day in some months
-    else if (roll < 0.05) lines.push(`${id},2024-0${month}-05,${total},${Number(total) + 1},医院,病种`); // self-pay above total
-    else if (roll < 0.06) lines.push(`${id},2024-0${month}-05,${total},${selfPay},医院,备注 ${people[0]}`); // an ID in free text
+    if (roll < 0.03)
+      lines.push(`${id},2024-0${month}-31,${total},${selfPay},医院,病种`); // invalid day in some months
+    else if (roll < 0.05)
+      lines.push(`${id},2024-0${month}-05,${total},${Number(total) + 1},医院,病种`); // self-pay above total
+    else if (roll < 0.06)
+      lines.push(`${id},2024-0${month}-05,${total},${selfPay},医院,备注 ${people[0]}`); // an ID in free text
     else if (roll < 0.07) lines.push('');
-    else if (roll < 0.08) lines.push(` ${id.toLowerCase()} ,2024/0${month}/05, ${total} ,${selfPay},,`); // general path, valid
+    else if (roll < 0.08)
+      lines.push(` ${id.toLowerCase()} ,2024/0${month}/05, ${total} ,${selfPay},,`); // general path, valid
     else if (options.quoted && roll < 0.12) lines.push(`${id},2024-0${month}-05,"${total}",${selfPay},"医院,分院","病种${eol}续行"`);
     else lines.push(`${id},2024-0${month}-0${1 + (i % 9)},${total},${selfPay},市第${i % 7}医院,病种${i % 13}`);
   }
@@ -54,6 +58,8 @@ function medicalFile(rows: number, options: { quoted?: boolean; eol?: string } =
 
 interface Outcome {
   keys: number[];
+  /** personRefs, hashed on the readers in the parallel path. */
+  refs: Array<string | undefined>;
   months: unknown[];
   window: number[];
   errorsCsv: string;
@@ -79,8 +85,11 @@ async function tallied(bytes: Uint8Array, parallel: ParallelParse, chunk = 4096)
     await table.close();
   }
   const slots = Array.from({ length: people.size }, (_, slot) => slot);
+  const keys = [...people.keysInSlotOrder()];
+  people.resolve();
   return {
-    keys: [...people.keysInSlotOrder()],
+    keys,
+    refs: slots.map((slot) => people.kept(slot)),
     months: slots.map((slot) => tally.months(slot)),
     window: slots.map((slot) => tally.windowSelfPayFen(slot)),
     errorsCsv: renderErrorsCsv(report.errors),
@@ -103,6 +112,7 @@ describe('the medical parse over worker threads', () => {
     expect(bytes.length / PARALLEL.blockBytes).toBeGreaterThan(50);
     const single = await expectSame(bytes);
     expect(single.keys.length).toBe(97);
+    expect(single.refs).toEqual(single.keys.map((key) => createPersonRefHasher('k')(citizenIdOfKey(key))));
     expect(single.rowsRead).toBeGreaterThan(2900);
   });
 
@@ -122,7 +132,8 @@ describe('the medical parse over worker threads', () => {
     const other = composeCitizenId('330602', '1971-01-01', 8);
     // block-sized runs alternate between two people, so each person's claims fall in both readers' blocks
     const lines = [HEADER];
-    for (let run = 0; run < 40; run++) for (let i = 0; i < 60; i++) lines.push(`${run % 2 === 0 ? id : other},2024-05-0${1 + (i % 9)},0.10,0.01`);
+    for (let run = 0; run < 40; run++)
+      for (let i = 0; i < 60; i++) lines.push(`${run % 2 === 0 ? id : other},2024-05-0${1 + (i % 9)},0.10,0.01`);
     const bytes = Buffer.from(`${lines.join('\n')}\n`);
     const spread = await tallied(bytes, { workers: 2, blockBytes: 1024, minBytes: 0 });
     expect(spread.months).toEqual([
@@ -135,10 +146,11 @@ describe('the medical parse over worker threads', () => {
   it('reports a broken quote with the row number of the single path', async () => {
     const text = `${medicalFile(800)}${composeCitizenId('330602', '1970-01-01', 7)},2024-05-01,"10,1,x,y\n${'a,b,c,d\n'.repeat(200_000)}`;
     const bytes = Buffer.from(text);
-    const failure = (parallel: ParallelParse) => tallied(bytes, parallel).then(
-      () => 'no error',
-      (error: Error) => error.message,
-    );
+    const failure = (parallel: ParallelParse) =>
+      tallied(bytes, parallel).then(
+        () => 'no error',
+        (error: Error) => error.message,
+      );
     const single = await failure(SINGLE);
     expect(single).toMatch(/第 \d+ 行/);
     expect(await failure(PARALLEL)).toBe(single);

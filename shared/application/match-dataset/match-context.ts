@@ -44,6 +44,8 @@ export class PersonDirectory {
   private keys: Float64Array = new Float64Array(1 << 16);
   private count = 0;
   private readonly refs: Array<string | undefined> = [];
+  /** personRefs of the slots from `refs.length` on, hashed elsewhere (the parse's block readers), for `resolve`. */
+  private hashed?: string[];
   private readonly rosters: Array<RosterEntry[] | undefined> = [];
 
   constructor(
@@ -83,6 +85,22 @@ export class PersonDirectory {
     return this.keys.slice(0, this.count);
   }
 
+  /** The hasher's key, for the block readers to hash with (undefined when the hasher has none to give). */
+  hashSecret(): PersonRefHasher['secret'] {
+    return this.hash.secret;
+  }
+
+  /** The ID keys of the people `resolve` has not hashed yet. */
+  unresolvedKeys(): Float64Array {
+    return this.keys.slice(this.refs.length, this.count);
+  }
+
+  /** The personRefs of those people, in their order, hashed elsewhere with this directory's key: `resolve` takes them. */
+  hashedElsewhere(refs: string[]): void {
+    if (refs.length !== this.count - this.refs.length) throw new Error('personRefs for a different set of people');
+    this.hashed = refs;
+  }
+
   /**
    * Hashes the people added since the last call and looks them up in the
    * roster index. `keep` says whose personRef is needed after the join (the
@@ -90,8 +108,11 @@ export class PersonDirectory {
    * multi-million-person extract holds only the few it stores.
    */
   resolve(keep: (slot: number, personRef: string, rostered: boolean) => boolean = () => true): void {
-    for (let slot = this.refs.length; slot < this.count; slot++) {
-      const personRef = this.hash(citizenIdOfKey(this.keys[slot]));
+    const from = this.refs.length;
+    const hashed = this.hashed;
+    this.hashed = undefined;
+    for (let slot = from; slot < this.count; slot++) {
+      const personRef = hashed?.[slot - from] ?? this.hash(citizenIdOfKey(this.keys[slot]));
       const current = this.index.byPerson.get(personRef)?.filter((e) => (e.status ?? 'current') === 'current');
       const rostered = current !== undefined && current.length > 0;
       this.refs.push(keep(slot, personRef, rostered) ? personRef : undefined);

@@ -1,6 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { citizenIdOfKey, createPersonRefHasher, type PersonRefHasher } from '../../domain/citizen-id.ts';
 import { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { recordBlocks, type RecordBlock, type RestOfFile } from '../../domain/tabular/record-blocks.ts';
 import { TableFileError } from '../../domain/tabular/table-file-error.ts';
@@ -18,7 +20,8 @@ import { scanMedical } from './medical-scan.ts';
  * into its own PersonDirectory and MedicalTally; their row errors are replayed
  * here in block order (so errors.csv is as the single path writes it). At the
  * end the readers' people are taken in file order (the slot order of the
- * single path) and their month cells summed into the caller's tally.
+ * single path), their month cells summed into the caller's tally, and each
+ * distinct person hashed once, a share of them on each reader.
  *
  * The block readers are this module's own file run again as a worker (in a
  * function bundle, the bundle itself), told apart by `workerData`. Raw IDs
@@ -48,13 +51,18 @@ export function parallelParse(env: NodeJS.ProcessEnv = process.env): ParallelPar
 }
 
 interface ReaderInit {
+  /** The keyed hash's key (the readers hash the merged people, a share each). */
+  secret?: KeyObject;
   asOf: string;
   headerValues: string[];
   crlf: boolean;
   freeText: string[];
 }
 
-type ToReader = { type: 'block'; block: number; firstRow: number; buffer: ArrayBuffer; length: number } | { type: 'finish' };
+type ToReader =
+  | { type: 'block'; block: number; firstRow: number; buffer: ArrayBuffer; length: number }
+  | { type: 'finish' }
+  | { type: 'hash'; keys: Float64Array };
 
 interface BlockRead {
   type: 'block';
@@ -72,7 +80,7 @@ interface ReaderTally {
   cells: TallyCells;
 }
 
-type FromReader = BlockRead | ReaderTally | { type: 'crash'; message: string };
+type FromReader = BlockRead | ReaderTally | { type: 'hashed'; refs: string[] } | { type: 'crash'; message: string };
 
 /** Reads `lines` on `options.workers` threads into `people` and `tally`, as `scanMedical` would on this one. */
 export async function tallyInWorkers(
@@ -84,6 +92,7 @@ export async function tallyInWorkers(
   options: ParallelParse,
 ): Promise<void> {
   const readers = new BlockReaders(options.workers, {
+    secret: people.hashSecret(),
     asOf,
     headerValues: lines.headerValues,
     crlf: lines.crlf,
@@ -142,6 +151,8 @@ export async function tallyInWorkers(
     tallies.forEach((t, worker) => {
       tally.merge(t.cells, slotMaps[worker]);
     });
+    // each distinct person hashed once, a share on each reader
+    if (people.hashSecret()) people.hashedElsewhere(await readers.hash(people.unresolvedKeys()));
     if (rest) {
       // no record end within a few blocks (a field of megabytes, CR-only line ends): the rest on this thread
       await scanMedical(asOf, people, emptyRows(), lines.continuation(rest.rest, rest.firstRow), reject, tally);
@@ -180,7 +191,8 @@ class BlockReaders {
 
   readonly fail = (error: unknown): void => {
     this.failure ??= error instanceof Error ? error : new Error(String(error));
-    for (const resolvers of this.waiting.values()) for (const resolve of resolvers) resolve({ type: 'crash', message: this.failure.message });
+    for (const resolvers of this.waiting.values())
+      for (const resolve of resolvers) resolve({ type: 'crash', message: this.failure.message });
     this.waiting.clear();
     this.wake();
   };
@@ -236,6 +248,20 @@ class BlockReaders {
         return reply;
       }),
     );
+  }
+
+  /** The personRefs of `keys`, split over the readers. */
+  async hash(keys: Float64Array): Promise<string[]> {
+    const share = Math.ceil(keys.length / this.workers.length);
+    const parts = await Promise.all(
+      this.workers.map(async (_, worker) => {
+        const part = keys.slice(worker * share, (worker + 1) * share);
+        const reply = await this.ask(worker, { type: 'hash', keys: part }, [part.buffer as ArrayBuffer]);
+        if (reply.type !== 'hashed') throw new Error(reply.type === 'crash' ? reply.message : 'medical block reader: unexpected reply');
+        return reply.refs;
+      }),
+    );
+    return parts.flat();
   }
 
   async close(): Promise<void> {
@@ -298,12 +324,17 @@ function serveBlocks(init: ReaderInit, port: NonNullable<typeof parentPort>): vo
   );
   // the window's sums are made where the tallies are merged
   const tally = new MedicalTally(() => false);
+  let hasher: PersonRefHasher | undefined;
   let queue = Promise.resolve();
   port.on('message', (message: ToReader) => {
     queue = queue
       .then(async () => {
         if (message.type === 'block') port.postMessage(await readBlock(init, people, tally, message));
-        else {
+        else if (message.type === 'hash') {
+          hasher ??= createPersonRefHasher(init.secret!);
+          const refs = Array.from(message.keys, (key) => hasher!(citizenIdOfKey(key)));
+          port.postMessage({ type: 'hashed', refs } satisfies FromReader);
+        } else {
           const reply: ReaderTally = { type: 'finish', keys: people.keysInSlotOrder(), cells: tally.cells() };
           const { cells } = reply;
           const arrays = [reply.keys, cells.slot, cells.month, cells.selfPayFen, cells.totalFen, cells.claims];
