@@ -124,7 +124,8 @@ export class CsvLines {
 
   /** The read-ahead chunks, then the rest of the input. */
   private async *chunks(): AsyncGenerator<Uint8Array> {
-    const input = (this.input ??= this.rest[Symbol.asyncIterator]());
+    this.input ??= this.rest[Symbol.asyncIterator]();
+    const input = this.input;
     let ended = this.aheadEnded;
     try {
       while (this.ahead.length > 0) yield this.ahead.shift()!;
