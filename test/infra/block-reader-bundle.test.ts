@@ -9,7 +9,9 @@ import { composeCitizenId } from '../../shared/domain/citizen-id.ts';
 
 // The dev stack with its functions bundled as `cdk deploy` bundles them (NodejsFunction, minified ESM).
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
-const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': ['SafetyNet-dev'], 'aws:cdk:enable-asset-metadata': true } });
+const app = new App({
+  context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': ['SafetyNet-dev'], 'aws:cdk:enable-asset-metadata': true },
+});
 const stack = addSafetyNetStacks(app).dev;
 
 /** CDK writes a "Bundling asset …" line per function to stderr: kept out of the test report. */
@@ -28,13 +30,20 @@ describe('the match-dataset Lambda bundle', () => {
 
   it('runs as its own medical block reader (the worker entry of the parallel parse is the handler bundle itself)', async () => {
     const template = quietly(() => Template.fromStack(stack));
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'safety-net-dev-match-dataset' } }));
+    const [fn] = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'safety-net-dev-match-dataset' } }),
+    );
     expect(fn.Properties.MemorySize).toBe(3584); // 2 vCPUs
     const bundle = join(app.outdir, fn.Metadata['aws:asset:path'], 'index.mjs');
 
     const worker = new Worker(bundle, {
       workerData: {
-        safetyNetMedicalBlockReader: { asOf: '2024-06-30', headerValues: ['身份证号', '结算日期', '医疗总费用', '个人自付金额'], crlf: false, freeText: [] },
+        safetyNetMedicalBlockReader: {
+          asOf: '2024-06-30',
+          headerValues: ['身份证号', '结算日期', '医疗总费用', '个人自付金额'],
+          crlf: false,
+          freeText: [],
+        },
       },
     });
     try {
