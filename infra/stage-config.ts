@@ -200,8 +200,8 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     eventArchiveRetentionDays: 365,
     noncurrentVersionRetentionDays: 365,
     accessLogRetentionDays: 365,
-    // City-wide rosters and departmental extracts are the large files: more memory, more CPU.
-    functionMemoryMb: { 'ingest-roster': 2048, 'match-dataset': 2048 },
+    // City-wide rosters are large files: more memory, more CPU (match-dataset's 3,584 MB = 2 vCPUs is already its default).
+    functionMemoryMb: { 'ingest-roster': 2048 },
     dashboardUrl: 'https://safety-net.example.org',
     // The duty officers of the city bureau; districts add theirs (and SMS numbers) in their deploy's config.
     notificationSubscriptions: [
