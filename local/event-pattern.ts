@@ -64,7 +64,7 @@ function matchesLeaf(condition: unknown, value: unknown): boolean {
     case 'equals-ignore-case':
       return typeof value === 'string' && fold(value) === fold(operand as string);
     case 'wildcard':
-      return typeof value === 'string' && wildcardRegExp(operand as string).test(value);
+      return typeof value === 'string' && compiledWildcard(operand as string).test(value);
     case 'anything-but':
       return !isExcluded(operand, value);
     case 'numeric':
@@ -110,6 +110,17 @@ function satisfiesNumeric(terms: unknown[], value: number): boolean {
     if (!COMPARISONS[terms[i] as string](value, terms[i + 1] as number)) return false;
   }
   return true;
+}
+
+/** Patterns are few and events many: each wildcard is compiled once. */
+const WILDCARDS = new Map<string, RegExp>();
+function compiledWildcard(wildcard: string): RegExp {
+  let compiled = WILDCARDS.get(wildcard);
+  if (!compiled) {
+    compiled = wildcardRegExp(wildcard);
+    WILDCARDS.set(wildcard, compiled);
+  }
+  return compiled;
 }
 
 /**
