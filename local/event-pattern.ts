@@ -19,10 +19,15 @@ const isObject = (value: unknown): value is PatternObject => typeof value === 'o
 
 /** Whether `event` (a full EventBridge envelope) matches `pattern`. Throws on a malformed pattern. */
 export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
-  // Validating first lets the matcher trust the pattern's shape; patterns are small.
-  assertValidPattern(pattern);
+  // Validating first lets the matcher trust the pattern's shape; once per pattern (routes match every event).
+  if (!VALID_PATTERNS.has(pattern)) {
+    assertValidPattern(pattern);
+    VALID_PATTERNS.add(pattern);
+  }
   return matchesObject(pattern, event);
 }
+
+const VALID_PATTERNS = new WeakSet<object>();
 
 function matchesObject(pattern: PatternObject, value: unknown): boolean {
   if (Array.isArray(value) && value.length > 0) {
