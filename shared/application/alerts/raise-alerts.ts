@@ -1,5 +1,6 @@
 import { mergeFinding, alertEventFields } from '../../domain/alerts/index.ts';
-import { alertKeyOf, type MonitoringAlert } from '../../domain/alerts/monitoring-alert.ts';
+import { alertKeyOf } from '../../domain/alerts/alert-key.ts';
+import type { MonitoringAlert } from '../../domain/alerts/monitoring-alert.ts';
 import type { RuleFinding } from '../../domain/monitoring/rules.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
 import { AlertWriteConflict, createAlerts, latestAlerts, saveAlert, unannounced, type StoredAlert } from '../../adapters/alert-store.ts';
