@@ -1,7 +1,8 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { openTable, type TableRow } from '../../shared/domain/tabular/read-table.ts';
-import { citizenIdOfKey, composeCitizenId, createPersonRefHasher } from '../../shared/domain/citizen-id.ts';
+import { citizenIdOfKey, composeCitizenId } from '../../shared/domain/citizen-id.ts';
+import { createPersonRefHasher } from '../../shared/domain/person-ref.ts';
 import { freeTextColumns, holdsPersonalData, type TableRows } from '../../shared/application/upload-pipeline/process-upload.ts';
 import { RowReport } from '../../shared/application/upload-pipeline/row-report.ts';
 import { PersonDirectory } from '../../shared/application/match-dataset/match-context.ts';
