@@ -68,7 +68,12 @@ interface Outcome {
   rowsRead: number;
 }
 
-async function tallied(bytes: Uint8Array, parallel: ParallelParse, chunk = 4096): Promise<Outcome> {
+async function tallied(
+  bytes: Uint8Array,
+  parallel: ParallelParse,
+  chunk = 4096,
+  seen: { errorsCsv: string; rowsRead: number } = { errorsCsv: '', rowsRead: 0 },
+): Promise<Outcome> {
   const table = await openTable({ fileName: 'm.csv', body: chunked(bytes, chunk) });
   const report = new RowReport();
   const freeText = freeTextColumns(table.header);
@@ -83,6 +88,8 @@ async function tallied(bytes: Uint8Array, parallel: ParallelParse, chunk = 4096)
   try {
     await tallyMedical(AS_OF, people, rows, report.reject, tally, parallel);
   } finally {
+    seen.errorsCsv = renderErrorsCsv(report.errors);
+    seen.rowsRead = table.rowsRead();
     await table.close();
   }
   const slots = Array.from({ length: people.size }, (_, slot) => slot);
@@ -147,13 +154,35 @@ describe('the medical parse over worker threads', () => {
   it('reports a broken quote with the row number of the single path', async () => {
     const text = `${medicalFile(800)}${composeCitizenId('330602', '1970-01-01', 7)},2024-05-01,"10,1,x,y\n${'a,b,c,d\n'.repeat(200_000)}`;
     const bytes = Buffer.from(text);
-    const failure = (parallel: ParallelParse) =>
-      tallied(bytes, parallel).then(
-        () => 'no error',
-        (error: Error) => error.message,
-      );
-    const single = await failure(SINGLE);
-    expect(single).toMatch(/第 \d+ 行/);
-    expect(await failure(PARALLEL)).toBe(single);
+    const single = await failure(bytes, SINGLE);
+    expect(single.message).toMatch(/第 \d+ 行/);
+    expect(await failure(bytes, PARALLEL)).toEqual(single);
+    // a quote left open near the end: the last block, read by a block reader, refuses the file
+    const late = Buffer.from(
+      `${medicalFile(800)}${composeCitizenId('330602', '1970-01-01', 7)},2024-05-01,"10,1\n${'a,b,c,d\n'.repeat(20)}`,
+    );
+    const lateSingle = await failure(late, SINGLE);
+    expect(lateSingle.message).toMatch(/引号没有闭合/);
+    expect(await failure(late, PARALLEL)).toEqual(lateSingle);
+  });
+
+  it('stops at a byte that is not UTF-8 part way, with the rows before it read and reported as the single path does', async () => {
+    const good = Buffer.from(medicalFile(2500));
+    const bytes = Buffer.concat([good.subarray(0, 150_000), Buffer.from([0xff]), good.subarray(150_000)]);
+    const single = await failure(bytes, SINGLE);
+    expect(single.message).toMatch(/UTF-8|编码/);
+    expect(single.rowsRead).toBeGreaterThan(1000);
+    expect(await failure(bytes, PARALLEL)).toEqual(single);
   });
 });
+
+/** The reason a file is refused with, and what was read and reported before it. */
+async function failure(bytes: Uint8Array, parallel: ParallelParse): Promise<{ message: string; errorsCsv: string; rowsRead: number }> {
+  const seen = { errorsCsv: '', rowsRead: 0 };
+  try {
+    await tallied(bytes, parallel, 4096, seen);
+  } catch (error) {
+    return { message: (error as Error).message, ...seen };
+  }
+  return { message: 'no error', ...seen };
+}

@@ -57,6 +57,7 @@ interface ReaderInit {
   asOf: string;
   headerValues: string[];
   crlf: boolean;
+  /** The columns the caller's screen reads: a reader screens them with `holdsPersonalData`, as both callers do. */
   freeText: string[];
 }
 
