@@ -19,7 +19,7 @@ parentPort.on('message', async ({ requestId, event, context }) => {
     fail: () => undefined,
     succeed: () => undefined,
   };
-  // Lambda's REPORT line: duration and the most memory used (this isolate's heap and the buffers it holds).
+  // Lambda's REPORT line: duration and the most memory used (this isolate's heap and the buffers it holds, and its threads').
   const started = performance.now();
   let maxBytes = used();
   const sampler = setInterval(() => {
@@ -37,9 +37,14 @@ parentPort.on('message', async ({ requestId, event, context }) => {
   }
 });
 
+// A function's own worker threads (the medical parse's block readers) report theirs here: Lambda's figure is the whole sandbox.
+const THREAD_MEMORY = Symbol.for('safety-net.function-thread-memory');
+
 function used() {
   const { heapUsed, external } = process.memoryUsage();
-  return heapUsed + external;
+  let threads = 0;
+  for (const report of globalThis[THREAD_MEMORY] ?? []) threads += report();
+  return heapUsed + external + threads;
 }
 
 function describe(error) {

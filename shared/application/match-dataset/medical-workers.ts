@@ -43,6 +43,11 @@ const MAX_WORKERS = 4;
 /** Blocks queued per reader: one being read, one waiting (memory stays at a few blocks). */
 const QUEUE_PER_WORKER = 2;
 const WORKER_FLAG = 'safetyNetMedicalBlockReader';
+/**
+ * Where a function's own threads report their memory: the local runtime's host (local/function-host.mjs) adds it to
+ * the function's REPORT, as Lambda's counts the whole sandbox.
+ */
+const THREAD_MEMORY = Symbol.for('safety-net.function-thread-memory');
 
 /** N = the function's vCPUs (from its memory on Lambda and in the local runtime, else the machine's), capped. */
 export function parallelParse(env: NodeJS.ProcessEnv = process.env): ParallelParse {
@@ -68,6 +73,8 @@ type ToReader =
 
 interface BlockRead {
   type: 'block';
+  /** The reader isolate's heap and buffers (bytes), for the function's memory report. */
+  memory: number;
   block: number;
   errors: RowError[];
   rows: number;
@@ -78,6 +85,7 @@ interface BlockRead {
 
 interface ReaderTally {
   type: 'finish';
+  memory: number;
   keys: Float64Array;
   cells: TallyCells;
 }
@@ -174,6 +182,8 @@ class BlockReaders {
   private failure?: Error;
   private inFlight = 0;
   private settled?: () => void;
+  private readonly memory: number[];
+  private readonly report = (): number => this.memory.reduce((n, m) => n + m, 0);
 
   constructor(count: number, init: ReaderInit) {
     // Each reader's old generation gets its share of this function's heap limit (the local runtime sets the function's).
@@ -189,6 +199,8 @@ class BlockReaders {
     });
     this.queued = this.workers.map(() => 0);
     this.ends = this.workers.map(() => new Map());
+    this.memory = this.workers.map(() => 0);
+    threadMemory().add(this.report);
   }
 
   readonly fail = (error: unknown): void => {
@@ -267,6 +279,7 @@ class BlockReaders {
   }
 
   async close(): Promise<void> {
+    threadMemory().delete(this.report);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -286,6 +299,7 @@ class BlockReaders {
       this.fail(new Error(message.message));
       return;
     }
+    if ('memory' in message) this.memory[worker] = Math.max(this.memory[worker], message.memory);
     this.waiting.get(worker)?.shift()?.(message);
   }
 
@@ -308,6 +322,19 @@ function readerWorker(data: Record<string, unknown>, shareMb: number): Worker {
   if (!self.pathname.endsWith('.ts')) return new Worker(self, { workerData: data, resourceLimits });
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(self.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: data, resourceLimits });
+}
+
+/** The reporters of this thread's readers' memory (a set: the fan-out and a test may run two parses at once). */
+function threadMemory(): Set<() => number> {
+  const holder = globalThis as { [THREAD_MEMORY]?: Set<() => number> };
+  holder[THREAD_MEMORY] ??= new Set();
+  return holder[THREAD_MEMORY];
+}
+
+/** This isolate's heap and buffers, as the local runtime measures a function's. */
+function isolateMemory(): number {
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
 }
 
 async function* emptyRows(): AsyncGenerator<never> {}
@@ -337,7 +364,8 @@ function serveBlocks(init: ReaderInit, port: NonNullable<typeof parentPort>): vo
           const refs = Array.from(message.keys, (key) => hasher!(citizenIdOfKey(key)));
           port.postMessage({ type: 'hashed', refs } satisfies FromReader);
         } else {
-          const reply: ReaderTally = { type: 'finish', keys: people.keysInSlotOrder(), cells: tally.cells() };
+          const reply: ReaderTally = { type: 'finish', keys: people.keysInSlotOrder(), cells: tally.cells(), memory: 0 };
+          reply.memory = isolateMemory();
           const { cells } = reply;
           const arrays = [reply.keys, cells.slot, cells.month, cells.selfPayFen, cells.totalFen, cells.claims];
           port.postMessage(
@@ -370,7 +398,15 @@ async function readBlock(
     if (!(error instanceof TableFileError)) throw error;
     fileError = error.reason;
   }
-  return { type: 'block', block: message.block, errors, rows: lines.rowsRead(), peopleEnd: people.size, fileError };
+  return {
+    type: 'block',
+    block: message.block,
+    errors,
+    rows: lines.rowsRead(),
+    peopleEnd: people.size,
+    fileError,
+    memory: isolateMemory(),
+  };
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
