@@ -158,11 +158,13 @@ export async function tallyInWorkers(
       for (let slot = next[worker]; slot < end; slot++) slotMaps[worker][slot] = people.slotOfKey(keys[slot]);
       next[worker] = end;
     }
+    // each distinct person hashed once, a share on each reader, while this thread sums their months
+    const hashed = people.hashSecret() ? readers.hash(people.unresolvedKeys()) : undefined;
+    hashed?.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
     tallies.forEach((t, worker) => {
       tally.merge(t.cells, slotMaps[worker]);
     });
-    // each distinct person hashed once, a share on each reader
-    if (people.hashSecret()) people.hashedElsewhere(await readers.hash(people.unresolvedKeys()));
+    if (hashed) people.hashedElsewhere(await hashed);
     if (rest) {
       // no record end within a few blocks (a field of megabytes, CR-only line ends): the rest on this thread
       await scanMedical(asOf, people, emptyRows(), lines.continuation(rest.rest, rest.firstRow), reject, tally);
