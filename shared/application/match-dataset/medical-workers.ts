@@ -1,17 +1,22 @@
-import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { citizenIdOfKey } from '../../domain/citizen-id.ts';
-import { createPersonRefHasher, type PersonRefHasher } from '../../domain/person-ref.ts';
-import { CsvLines } from '../../domain/tabular/csv-lines.ts';
+import { Worker } from 'node:worker_threads';
+import type { CsvLines } from '../../domain/tabular/csv-lines.ts';
 import { recordBlocks, type RecordBlock, type RestOfFile } from '../../domain/tabular/record-blocks.ts';
 import { TableFileError } from '../../domain/tabular/table-file-error.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
-import { holdsPersonalData } from '../upload-pipeline/process-upload.ts';
-import { PersonDirectory } from './match-context.ts';
-import { MedicalTally, type TallyCells } from './medical-tally.ts';
+import type { PersonDirectory } from './match-context.ts';
+import type { MedicalTally } from './medical-tally.ts';
 import { scanMedical } from './medical-scan.ts';
+import {
+  READER_ENTRY,
+  READER_FLAG,
+  type BlockRead,
+  type FromReader,
+  type ReaderInit,
+  type ReaderTally,
+  type ToReader,
+} from './medical-block-reader.ts';
 
 /**
  * The 医保 parse spread over worker threads inside the function. This thread
@@ -24,9 +29,9 @@ import { scanMedical } from './medical-scan.ts';
  * single path), their month cells summed into the caller's tally, and each
  * distinct person hashed once, a share of them on each reader.
  *
- * The block readers are this module's own file run again as a worker (in a
- * function bundle, the bundle itself), told apart by `workerData`. Raw IDs
- * cross only between threads of this function.
+ * The block readers are medical-block-reader.ts run as a worker: in a
+ * function bundle, the bundle itself. Raw IDs cross only between threads of
+ * this function.
  */
 
 export interface ParallelParse {
@@ -42,7 +47,6 @@ const MB_PER_VCPU = 1769;
 const MAX_WORKERS = 4;
 /** Blocks queued per reader: one being read, one waiting (memory stays at a few blocks). */
 const QUEUE_PER_WORKER = 2;
-const WORKER_FLAG = 'safetyNetMedicalBlockReader';
 /**
  * Where a function's own threads report their memory: the local runtime's host (local/function-host.mjs) adds it to
  * the function's REPORT, as Lambda's counts the whole sandbox.
@@ -55,42 +59,6 @@ export function parallelParse(env: NodeJS.ProcessEnv = process.env): ParallelPar
   const vcpus = memoryMb > 0 ? Math.max(1, Math.floor(memoryMb / MB_PER_VCPU)) : availableParallelism();
   return { workers: Math.min(vcpus, availableParallelism(), MAX_WORKERS), blockBytes: 4 * 1024 * 1024, minBytes: 16 * 1024 * 1024 };
 }
-
-interface ReaderInit {
-  /** The keyed hash's key (the readers hash the merged people, a share each). */
-  secret?: KeyObject;
-  asOf: string;
-  headerValues: string[];
-  crlf: boolean;
-  /** The columns the caller's screen reads: a reader screens them with `holdsPersonalData`, as both callers do. */
-  freeText: string[];
-}
-
-type ToReader =
-  | { type: 'block'; block: number; firstRow: number; buffer: ArrayBuffer; length: number }
-  | { type: 'finish' }
-  | { type: 'hash'; keys: Float64Array };
-
-interface BlockRead {
-  type: 'block';
-  /** The reader isolate's heap and buffers (bytes), for the function's memory report. */
-  memory: number;
-  block: number;
-  errors: RowError[];
-  rows: number;
-  /** The people the reader had seen after this block (its slots up to here). */
-  peopleEnd: number;
-  fileError?: string;
-}
-
-interface ReaderTally {
-  type: 'finish';
-  memory: number;
-  keys: Float64Array;
-  cells: TallyCells;
-}
-
-type FromReader = BlockRead | ReaderTally | { type: 'hashed'; refs: string[] } | { type: 'crash'; message: string };
 
 /** Reads `lines` on `options.workers` threads into `people` and `tally`, as `scanMedical` would on this one. */
 export async function tallyInWorkers(
@@ -191,7 +159,7 @@ class BlockReaders {
     // Each reader's old generation gets its share of this function's heap limit (the local runtime sets the function's).
     const shareMb = Math.max(64, Math.floor(getHeapStatistics().heap_size_limit / 1024 / 1024 / (count + 1)));
     this.workers = Array.from({ length: count }, (_, index) => {
-      const worker = readerWorker({ [WORKER_FLAG]: init }, shareMb);
+      const worker = readerWorker({ [READER_FLAG]: init }, shareMb);
       worker.on('message', (message: FromReader) => this.received(index, message));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
@@ -317,9 +285,9 @@ class BlockReaders {
   }
 }
 
-/** This module's file as a worker: the function bundle in a deployment, the TypeScript source (through tsx) in tests. */
+/** The block reader's module as a worker: the function bundle in a deployment, the TypeScript source (through tsx) in tests. */
 function readerWorker(data: Record<string, unknown>, shareMb: number): Worker {
-  const self = new URL(import.meta.url);
+  const self = new URL(READER_ENTRY);
   const resourceLimits = { maxOldGenerationSizeMb: shareMb };
   if (!self.pathname.endsWith('.ts')) return new Worker(self, { workerData: data, resourceLimits });
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(self.href)}); });`;
@@ -333,84 +301,4 @@ function threadMemory(): Set<() => number> {
   return holder[THREAD_MEMORY];
 }
 
-/** This isolate's heap and buffers, as the local runtime measures a function's. */
-function isolateMemory(): number {
-  const { heapUsed, external } = process.memoryUsage();
-  return heapUsed + external;
-}
-
 async function* emptyRows(): AsyncGenerator<never> {}
-
-// ── the block reader (a worker thread) ──────────────────────────────────────
-
-if (!isMainThread && parentPort && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG])
-  serveBlocks((workerData as Record<string, ReaderInit>)[WORKER_FLAG], parentPort);
-
-function serveBlocks(init: ReaderInit, port: NonNullable<typeof parentPort>): void {
-  const people = new PersonDirectory(
-    () => {
-      throw new Error('a block reader does not hash');
-    },
-    { byPerson: new Map(), byHousehold: new Map(), size: 0 },
-  );
-  // the window's sums are made where the tallies are merged
-  const tally = new MedicalTally(() => false);
-  let hasher: PersonRefHasher | undefined;
-  let queue = Promise.resolve();
-  port.on('message', (message: ToReader) => {
-    queue = queue
-      .then(async () => {
-        if (message.type === 'block') port.postMessage(await readBlock(init, people, tally, message));
-        else if (message.type === 'hash') {
-          hasher ??= createPersonRefHasher(init.secret!);
-          const refs = Array.from(message.keys, (key) => hasher!(citizenIdOfKey(key)));
-          port.postMessage({ type: 'hashed', refs } satisfies FromReader);
-        } else {
-          const reply: ReaderTally = { type: 'finish', keys: people.keysInSlotOrder(), cells: tally.cells(), memory: 0 };
-          reply.memory = isolateMemory();
-          const { cells } = reply;
-          const arrays = [reply.keys, cells.slot, cells.month, cells.selfPayFen, cells.totalFen, cells.claims];
-          port.postMessage(
-            reply,
-            arrays.map((a) => a.buffer as ArrayBuffer),
-          );
-        }
-      })
-      .catch((error: unknown) => port.postMessage({ type: 'crash', message: String((error as Error)?.stack ?? error) }));
-  });
-}
-
-async function readBlock(
-  init: ReaderInit,
-  people: PersonDirectory,
-  tally: MedicalTally,
-  message: Extract<ToReader, { type: 'block' }>,
-): Promise<BlockRead> {
-  const errors: RowError[] = [];
-  const reject = (error: RowError): void => {
-    errors.push(error);
-  };
-  const bytes = new Uint8Array(message.buffer, 0, message.length);
-  const lines = new CsvLines(init.headerValues, oneChunk(bytes), message.firstRow, init.crlf);
-  if (init.freeText.length > 0) lines.screenRows(init.freeText, (row) => holdsPersonalData(row, init.freeText, reject));
-  let fileError: string | undefined;
-  try {
-    await scanMedical(init.asOf, people, emptyRows(), lines, reject, tally);
-  } catch (error) {
-    if (!(error instanceof TableFileError)) throw error;
-    fileError = error.reason;
-  }
-  return {
-    type: 'block',
-    block: message.block,
-    errors,
-    rows: lines.rowsRead(),
-    peopleEnd: people.size,
-    fileError,
-    memory: isolateMemory(),
-  };
-}
-
-async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
-}
