@@ -12,7 +12,8 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
 const app = new App({
   context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': ['SafetyNet-dev'], 'aws:cdk:enable-asset-metadata': true },
 });
-const stack = addSafetyNetStacks(app).dev;
+// the functions are bundled while the stack is built (the asset's staging), each with a line on stderr
+const stack = quietly(() => addSafetyNetStacks(app).dev);
 
 /** CDK writes a "Bundling asset …" line per function to stderr: kept out of the test report. */
 function quietly<T>(work: () => T): T {
@@ -29,7 +30,7 @@ describe('the match-dataset Lambda bundle', () => {
   afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
 
   it('runs as its own medical block reader (the worker entry of the parallel parse is the handler bundle itself)', async () => {
-    const template = quietly(() => Template.fromStack(stack));
+    const template = Template.fromStack(stack);
     const [fn] = Object.values(
       template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'safety-net-dev-match-dataset' } }),
     );
