@@ -7,13 +7,19 @@ import {
   type RuleSet,
   type PersonFacts,
 } from '../../domain/monitoring/index.ts';
-import { loadFacts, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
+import { FactBucketCache, loadFacts, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
 import { addOutcome, raiseAlerts, type RaiseOutcome } from './raise-alerts.ts';
 import { householdFactsOf } from './monitoring-facts.ts';
 
 /** Reads the stored facts of persons; a bulk matcher passes one that knows what it just wrote. */
 export type FactsLoader = (personRefs: string[], kinds: readonly FactKind[]) => Promise<Map<string, StoredFacts[]>>;
+
+/** Stored facts through one bucket cache: the chunks of one evaluation read each bucket once. */
+export function cachedFactsLoader(): FactsLoader {
+  const cache = new FactBucketCache();
+  return (personRefs, kinds) => loadFacts(personRefs, kinds, cache);
+}
 
 /** Households evaluated per storage round trip: bounds memory for a large upload. */
 const CHUNK = 2_000;
@@ -31,7 +37,7 @@ export async function evaluateHouseholds(
   now: string,
   ruleSet: RuleSet,
   rules?: readonly RuleId[],
-  facts: FactsLoader = loadFacts,
+  facts: FactsLoader = cachedFactsLoader(),
 ): Promise<RaiseOutcome> {
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
