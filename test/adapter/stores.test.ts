@@ -16,6 +16,7 @@ import {
 import { markProgressAnnounced, recordProgress, progressOfYear, removeSupersededProgress } from '../../shared/adapters/progress-store.ts';
 import { FactBucketCache, loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
 import { factBucketOf } from '../../shared/domain/person-facts/fact-buckets.ts';
+import { planSourceFacts, storeSourceFacts } from '../../shared/application/person-facts/store-source-facts.ts';
 import {
   AlertWriteConflict,
   ALERT_LIST_ATTRIBUTES,
@@ -290,6 +291,40 @@ describe('adapters against real dynalite and s3rver', () => {
       await expect(
         replaceSourceFacts('assets', 'too-big', { part: 0, persons: [{ personRef: ref(7), maskedId: 'x', records: noise }] }),
       ).rejects.toThrow(/above the 350 KB item limit/);
+    });
+  });
+
+  describe('source facts (manifest and bucket items)', () => {
+    const upload = { key: 'uploads/330602/visits/2024-01/v.csv', etag: 'e1' };
+    const store = async (persons: Array<{ personRef: string; maskedId: string; records: unknown[] }>) => {
+      const plan = await planSourceFacts('visits', 'versions', persons);
+      return { plan, stored: await storeSourceFacts(upload, 'visits', 'versions', persons, plan) };
+    };
+    const people = Array.from({ length: 300 }, (_, i) => ({
+      personRef: ref(90_000 + i),
+      maskedId: '330602********0044',
+      records: [{ personRef: ref(90_000 + i), date: '2024-01-01' }],
+    }));
+
+    it('writes each bucket once, nothing when the same version comes again, only changed buckets for a new one', async () => {
+      const buckets = new Set(people.map((p) => factBucketOf(p.personRef)));
+      const first = await store(people);
+      expect(first.stored.items).toBe(buckets.size);
+      const again = await store(people);
+      expect(again.stored).toMatchObject({ items: 0, requests: 0, unchangedItems: buckets.size });
+
+      // one person's records change and a person alone in a bucket is no longer listed
+      const alone = people.find((p) => people.filter((q) => factBucketOf(q.personRef) === factBucketOf(p.personRef)).length === 1)!;
+      const next = people
+        .filter((p) => p !== alone)
+        .map((p, i) => (i === 0 ? { ...p, records: [{ personRef: p.personRef, date: '2024-01-31' }] } : p));
+      const changed = await store(next);
+      expect(changed.plan.cleared.map((p) => p.personRef)).toEqual([alone.personRef]);
+      expect(changed.stored.items).toBe(2); // the changed person's bucket written, the lone person's deleted
+      const facts = await loadFacts([next[0].personRef, alone.personRef, next[1].personRef], ['visits']);
+      expect(recordsOf<{ date: string }>(facts.get(next[0].personRef), 'visits').map((r) => r.date)).toEqual(['2024-01-31']);
+      expect(facts.has(alone.personRef)).toBe(false);
+      expect(facts.has(next[1].personRef)).toBe(true);
     });
   });
 
