@@ -3,14 +3,19 @@ import { createHash } from 'node:crypto';
 /**
  * Person facts are stored in few, larger items: one item per (bucket of the
  * keyed hash, kind, source, part), holding that source's persons of the bucket.
- * A 5M-row medical extract is ~4k items instead of ~107k; a person's read
- * decodes the bucket's items (~1/4096 of every source's persons).
+ * A 5M-row medical extract is 1,024 items instead of ~107k; a person's read
+ * decodes the bucket's items (1/1024 of every source's persons).
+ *
+ * 1,024 rather than 4,096: an extract of 100k+ people fills every bucket, so
+ * both the write and a bulk read cost one request per bucket (dynalite ≈ 1.5 ms
+ * a request); measured for 107k people: 1.1 s to write 1,024 items against
+ * 2.7–3.3 s for 4,096 (README, Benchmarks).
  *
  * `part` keeps writers apart: the single path writes part 0, a fan-out
  * partition its own number (partitions are by household, not by bucket, and
  * two writers must never write the same item).
  */
-export const FACT_BUCKETS = 4096;
+export const FACT_BUCKETS = 1024;
 
 /** FNV-1a of the keyed hash: a stable bucket, the same for every kind and source. */
 export function factBucketOf(personRef: string): number {
