@@ -229,7 +229,10 @@ describe('adapters against real dynalite and s3rver', () => {
       expect(JSON.stringify(items[0])).not.toContain(ref(numbers[0]));
 
       // a partition of a fan-out writes its own part: both parts are read, a person in both counted once
-      await replaceSourceFacts('visits', 'layout', { part: 3, persons: [visit(numbers[0], '2024-01-01'), visit(numbers[2], '2024-01-09')] });
+      await replaceSourceFacts('visits', 'layout', {
+        part: 3,
+        persons: [visit(numbers[0], '2024-01-01'), visit(numbers[2], '2024-01-09')],
+      });
       expect(
         (await bucketItems(bucket))
           .filter((i) => i.source === 'layout')

@@ -33,7 +33,7 @@ describe('person fact buckets', () => {
     expect(planItems(items, sourceItemsOf([...persons].reverse(), 0), () => true)).toEqual({ write: new Set(), remove: [] });
   });
 
-  it("writes only the bucket of a changed person, deletes an item whose persons are all gone", () => {
+  it('writes only the bucket of a changed person, deletes an item whose persons are all gone', () => {
     const [a, b] = sameBucket(10, 2);
     const lone = 10_000;
     const before = sourceItemsOf([person(a), person(b), person(lone)], 0);

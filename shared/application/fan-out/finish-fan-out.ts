@@ -121,7 +121,13 @@ export async function finishFanOut({
  * The source's manifest: every person it stores, once, and every bucket item, from the partitions (plus those of
  * `cutOff`, the previous version, when the fan-out failed: then no item's content is known for sure).
  */
-async function writeSource(key: string, etag: string, source: string, partitions: PartitionOutcome[], cutOff?: FactSourceManifest): Promise<void> {
+async function writeSource(
+  key: string,
+  etag: string,
+  source: string,
+  partitions: PartitionOutcome[],
+  cutOff?: FactSourceManifest,
+): Promise<void> {
   const persons = new Map<string, FactSourcePerson>();
   for (const person of cutOff?.persons ?? []) persons.set(person.personRef, person);
   for (const p of partitions) for (const person of p.persons) persons.set(person.personRef, person);

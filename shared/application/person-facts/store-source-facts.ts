@@ -1,10 +1,4 @@
-import {
-  itemsInFlight,
-  planItems,
-  recordsDigest,
-  sourceItemsOf,
-  type FactItemRef,
-} from '../../domain/person-facts/fact-buckets.ts';
+import { itemsInFlight, planItems, recordsDigest, sourceItemsOf, type FactItemRef } from '../../domain/person-facts/fact-buckets.ts';
 import { readFactSource, writeFactSource, type FactSourceManifest, type FactSourcePerson } from '../../adapters/fact-sources.ts';
 import { replaceSourceFacts, type FactKind, type FactsUpdate, type FactsWriteReport } from '../../adapters/person-facts-store.ts';
 
