@@ -94,7 +94,7 @@ export async function finishFanOut({
     // Cut off after some partitions stored facts: the manifest keeps naming them, so the next version clears them
     // (the previous watch list stays as it was), and every item that may exist, with no digest: rewritten next time.
     const previous = await readFactSource('medical', source);
-    await writeSource(execution.key, execution.etag, source, partitions, previous);
+    await writeSource(execution.key, execution.etag, source, partitions, { previous });
   }
 
   const summary = await completeProcessing({
@@ -118,21 +118,21 @@ export async function finishFanOut({
 }
 
 /**
- * The source's manifest: every person it stores, once, and every bucket item, from the partitions (plus those of
- * `cutOff`, the previous version, when the fan-out failed: then no item's content is known for sure).
+ * The source's manifest: every person it stores, once, and every bucket item, from the partitions (plus those of the
+ * previous version when the fan-out was cut off: then no item's content is known for sure, none keeps a digest).
  */
 async function writeSource(
   key: string,
   etag: string,
   source: string,
   partitions: PartitionOutcome[],
-  cutOff?: FactSourceManifest,
+  cutOff?: { previous?: FactSourceManifest },
 ): Promise<void> {
   const persons = new Map<string, FactSourcePerson>();
-  for (const person of cutOff?.persons ?? []) persons.set(person.personRef, person);
+  for (const person of cutOff?.previous?.persons ?? []) persons.set(person.personRef, person);
   for (const p of partitions) for (const person of p.persons) persons.set(person.personRef, person);
   let items = partitions.flatMap((p) => p.items ?? []);
-  if (cutOff) items = itemsInFlight(cutOff.items, items).map(({ bucket, part }) => ({ bucket, part }));
+  if (cutOff) items = itemsInFlight(cutOff.previous?.items ?? [], items).map(({ bucket, part }) => ({ bucket, part }));
   await writeFactSource({ key, etag, kind: 'medical', source, persons: [...persons.values()], items });
 }
 
