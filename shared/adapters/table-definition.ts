@@ -28,7 +28,7 @@ export const TABLE_KEY_PREFIXES = {
   /** `PROGRESS#{year}`: reported values (progress-store). */
   progress: 'PROGRESS#',
   /** `FACTS#B{bucket}`: person facts, a bucket of the keyed hash a partition (person-facts-store). */
-  person: 'FACTS#B',
+  person: 'FACTS#',
   /** `FACTSOURCES#{kind}`: one item per source that stored person facts of a kind (person-facts-store). */
   factSources: 'FACTSOURCES#',
   /** `ALERTKEY#{alertKey}`: an alert and its archived sequences (alert-store). */

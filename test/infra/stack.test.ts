@@ -441,10 +441,10 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(leadingKeys('deliver-notification')).toEqual([['DELIVERY#*', 'ROBOT#*', 'NOTIFICATION#*']]);
       expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
       expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
-      expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'FACTS#B*']));
+      expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'FACTS#*']));
       // nobody outside the roster, matching and evaluation functions writes people's items; the API only reads them
       // (the household file and the statistics, after its unit check), in a statement with read actions only
-      const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('FACTS#B*'));
+      const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('FACTS#*'));
       expect(personWriters.sort()).toEqual([
         'deadline-sweep',
         'evaluate-monitoring',
@@ -452,11 +452,11 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         'ingest-roster',
         'match-dataset',
       ]);
-      expect(leadingKeys('api')[0]).not.toContain('FACTS#B*');
+      expect(leadingKeys('api')[0]).not.toContain('FACTS#*');
       const apiReads = tableStatements('api')[1];
       expect(apiReads.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
         'ROSTER-HISTORY#*',
-        'FACTS#B*',
+        'FACTS#*',
         'FACTSOURCES#*',
       ]);
       expect(asArray(apiReads.Action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
