@@ -3,10 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { logger, metrics, tracer } from '../shared/adapters/observability.ts';
+import { logger, metrics, traceHandler } from '../shared/adapters/observability.ts';
 
 /**
  * The middleware every event-driven function wears: Powertools tracing, logger
@@ -15,7 +14,7 @@ import { logger, metrics, tracer } from '../shared/adapters/observability.ts';
  */
 export function eventHandler<S extends z.ZodType>(schema: S, work: (event: z.infer<S>, context: Context) => Promise<unknown>) {
   return middy<z.infer<S>, unknown>()
-    .use(captureLambdaHandler(tracer))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(parser({ schema }))

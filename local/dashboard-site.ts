@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DASHBOARD_SECURITY_HEADERS, dashboardContentSecurityPolicy } from '../shared/domain/dashboard-headers.ts';
 
 /** Where `npm run build:web` writes the dashboard (git-ignored; built by prestart/test). */
 export const DASHBOARD_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
@@ -23,30 +24,11 @@ export interface StaticResponse {
 }
 
 /**
- * The Content-Security-Policy of the dashboard: its own scripts and styles only; it talks
- * to the platform's API (same origin) and to the uploads bucket (presigned PUT/GET).
- * Element Plus positions popups through the CSSOM, which style-src does not govern.
- */
-export function dashboardContentSecurityPolicy(bucketOrigin: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    `connect-src 'self' ${bucketOrigin}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-/**
  * The built dashboard for the local API gateway: `/` (and `/dashboard`) is index.html,
  * `/assets/…` the hashed bundles. Anything else is not the site's (undefined): the API answers it.
  */
 export function dashboardSite(bucketOrigin: string, dist = DASHBOARD_DIST) {
-  const csp = dashboardContentSecurityPolicy(bucketOrigin);
+  const csp = dashboardContentSecurityPolicy([bucketOrigin]);
   return async (method: string, path: string): Promise<StaticResponse | undefined> => {
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     const isPage = path === '/' || path === '/index.html' || path === '/dashboard';
@@ -55,9 +37,7 @@ export function dashboardSite(bucketOrigin: string, dist = DASHBOARD_DIST) {
     if (!file.startsWith(dist.endsWith(sep) ? dist : dist + sep)) return undefined;
     const headers: Record<string, string> = {
       'Content-Security-Policy': csp,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
+      ...DASHBOARD_SECURITY_HEADERS,
     };
     try {
       const body = await readFile(file);

@@ -63,6 +63,8 @@ export class LocalEventBus {
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private writes: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next append, per file. */
+  private readonly queued = new Map<string, string[]>();
 
   constructor(private readonly options: LocalEventBusOptions) {}
 
@@ -184,12 +186,20 @@ export class LocalEventBus {
     }
   }
 
-  /** Appends a JSON line; writes are serialised so lines never interleave. */
+  /**
+   * Appends a JSON line; writes are serialised so lines never interleave, and
+   * the lines that arrive while one is written go out together in the next.
+   */
   private append(file: string, record: unknown): void {
     const line = `${JSON.stringify(record)}\n`;
+    const queued = this.queued.get(file);
+    if (queued) return void queued.push(line);
+    this.queued.set(file, [line]);
     this.writes = this.writes.then(async () => {
+      const lines = this.queued.get(file) ?? [];
+      this.queued.delete(file);
       await mkdir(dirname(file), { recursive: true });
-      await appendFile(file, line);
+      await appendFile(file, lines.join(''));
     });
   }
 }

@@ -19,10 +19,15 @@ const isObject = (value: unknown): value is PatternObject => typeof value === 'o
 
 /** Whether `event` (a full EventBridge envelope) matches `pattern`. Throws on a malformed pattern. */
 export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
-  // Validating first lets the matcher trust the pattern's shape; patterns are small.
-  assertValidPattern(pattern);
+  // Validating first lets the matcher trust the pattern's shape; once per pattern (routes match every event).
+  if (!VALID_PATTERNS.has(pattern)) {
+    assertValidPattern(pattern);
+    VALID_PATTERNS.add(pattern);
+  }
   return matchesObject(pattern, event);
 }
+
+const VALID_PATTERNS = new WeakSet<object>();
 
 function matchesObject(pattern: PatternObject, value: unknown): boolean {
   if (Array.isArray(value) && value.length > 0) {
@@ -64,7 +69,7 @@ function matchesLeaf(condition: unknown, value: unknown): boolean {
     case 'equals-ignore-case':
       return typeof value === 'string' && fold(value) === fold(operand as string);
     case 'wildcard':
-      return typeof value === 'string' && wildcardRegExp(operand as string).test(value);
+      return typeof value === 'string' && compiledWildcard(operand as string).test(value);
     case 'anything-but':
       return !isExcluded(operand, value);
     case 'numeric':
@@ -110,6 +115,17 @@ function satisfiesNumeric(terms: unknown[], value: number): boolean {
     if (!COMPARISONS[terms[i] as string](value, terms[i + 1] as number)) return false;
   }
   return true;
+}
+
+/** Patterns are few and events many: each wildcard is compiled once. */
+const WILDCARDS = new Map<string, RegExp>();
+function compiledWildcard(wildcard: string): RegExp {
+  let compiled = WILDCARDS.get(wildcard);
+  if (!compiled) {
+    compiled = wildcardRegExp(wildcard);
+    WILDCARDS.set(wildcard, compiled);
+  }
+  return compiled;
 }
 
 /**

@@ -9,11 +9,18 @@ export default defineConfig({
   base: '/',
   logLevel: 'warn',
   resolve: {
-    alias: [
-      { find: /^web-jsx\/jsx-(dev-)?runtime$/, replacement: here('src/jsx-runtime.ts') },
-      { find: /^node:crypto$/, replacement: here('src/node-crypto-stub.ts') },
-    ],
+    alias: [{ find: /^web-jsx\/jsx-(dev-)?runtime$/, replacement: here('src/jsx-runtime.ts') }],
   },
+  plugins: [
+    {
+      // shared modules the dashboard imports must not reach for Node: fail the build rather than ship a stub
+      name: 'no-node-builtins',
+      enforce: 'pre',
+      resolveId(id, importer) {
+        if (id.startsWith('node:')) throw new Error(`${importer} imports ${id}: the dashboard runs in the browser`);
+      },
+    },
+  ],
   oxc: { jsx: { runtime: 'automatic', importSource: 'web-jsx' } },
   build: {
     outDir: here('dist'),

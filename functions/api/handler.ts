@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { handle } from 'hono/aws-lambda';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, tracer } from '../../shared/adapters/observability.ts';
+import { logger, traceHandler } from '../../shared/adapters/observability.ts';
 import { runtimeEnv } from '../../shared/runtime-env.ts';
 import { checkDependencies } from '../../shared/adapters/dependency-health.ts';
 import { allowedMethods, createApp } from './app.ts';
@@ -13,5 +12,5 @@ const app = createApp({ tokenKey: secretsManagerTokenKey, stage: () => runtimeEn
 
 /** API Gateway HTTP API (payload 2.0) → the hono app. */
 export const handler = middy(answerUnrepresentable((path) => allowedMethods(app.routes, path))(handle(app) as never))
-  .use(captureLambdaHandler(tracer))
+  .use(traceHandler())
   .use(injectLambdaContext(logger, { resetKeys: true }));

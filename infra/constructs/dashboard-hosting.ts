@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../stage-config.ts';
+import { DASHBOARD_SECURITY_HEADERS, dashboardContentSecurityPolicy } from '../../shared/domain/dashboard-headers.ts';
 
 /** The dashboard as `vite build` writes it; a placeholder page when it was not built (synth and infra tests work without it). */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -89,12 +90,15 @@ export class DashboardHosting extends Construct {
         contentSecurityPolicy: { contentSecurityPolicy: dashboardCsp(dashboard.loginDomainPrefix), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
         contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        frameOptions: { frameOption: DASHBOARD_SECURITY_HEADERS['X-Frame-Options'] as cloudfront.HeadersFrameOption, override: true },
+        referrerPolicy: {
+          referrerPolicy: DASHBOARD_SECURITY_HEADERS['Referrer-Policy'] as cloudfront.HeadersReferrerPolicy,
+          override: true,
+        },
         xssProtection: { protection: true, modeBlock: true, override: true },
       },
       customHeadersBehavior: {
-        customHeaders: [{ header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()', override: true }],
+        customHeaders: [{ header: 'Permissions-Policy', value: DASHBOARD_SECURITY_HEADERS['Permissions-Policy'], override: true }],
       },
     });
 
@@ -189,21 +193,14 @@ export class DashboardHosting extends Construct {
 }
 
 /**
- * The dashboard's Content-Security-Policy on AWS: its own scripts and styles only; it calls the
- * HTTP API, the hosted login's token endpoint and the uploads bucket (presigned PUT/GET). The
- * API and bucket appear as their regional wildcards: naming them would make the policy depend
- * on resources whose CORS names the distribution, a cycle.
+ * The dashboard's Content-Security-Policy on AWS. The API and bucket appear as their regional
+ * wildcards: naming them would make the policy depend on resources whose CORS names the
+ * distribution, a cycle.
  */
 export function dashboardCsp(loginDomainPrefix: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    `connect-src 'self' https://*.execute-api.${Aws.REGION}.amazonaws.com https://${loginDomainPrefix}.auth.${Aws.REGION}.amazoncognito.com https://*.s3.${Aws.REGION}.amazonaws.com`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return dashboardContentSecurityPolicy([
+    `https://*.execute-api.${Aws.REGION}.amazonaws.com`,
+    `https://${loginDomainPrefix}.auth.${Aws.REGION}.amazoncognito.com`,
+    `https://*.s3.${Aws.REGION}.amazonaws.com`,
+  ]);
 }

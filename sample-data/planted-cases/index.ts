@@ -1,4 +1,5 @@
-import { personRef, type CitizenId, type PersonRefKey } from '../../shared/domain/citizen-id.ts';
+import type { CitizenId } from '../../shared/domain/citizen-id.ts';
+import { personRef, type PersonRefKey } from '../../shared/domain/person-ref.ts';
 import { personHouseholdRef } from '../../shared/domain/monitoring/household-facts.ts';
 import { RULE_IDS, type RuleId } from '../../shared/domain/monitoring/rule-ids.ts';
 import { ruleSetFor } from '../../shared/domain/monitoring/rule-sets.ts';

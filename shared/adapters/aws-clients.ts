@@ -7,7 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { tracer } from './observability.ts';
+import { traced } from './observability.ts';
 
 // One client per service per process, traced by X-Ray on AWS (a no-op where tracing is off).
 // Endpoints come from AWS_ENDPOINT_URL_<SERVICE> (the local runtime sets them), never from a
@@ -29,14 +29,14 @@ const S3_OPTIONS = {
 
 export function dynamoClient(): DynamoDBDocumentClient {
   // Throttling comes in bursts: more attempts (with the SDK's backoff) ride one out inside the invocation.
-  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 8 })), {
+  dynamo ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({ maxAttempts: 8 })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;
 }
 
 export function s3Client(): S3Client {
-  s3 ??= tracer.captureAWSv3Client(new S3Client(S3_OPTIONS));
+  s3 ??= traced(new S3Client(S3_OPTIONS));
   return s3;
 }
 
@@ -54,32 +54,32 @@ export function s3ClientWithCredentials(credentials: TemporaryCredentials): S3Cl
 }
 
 export function stsClient(): STSClient {
-  sts ??= tracer.captureAWSv3Client(new STSClient({}));
+  sts ??= traced(new STSClient({}));
   return sts;
 }
 
 export function eventBridgeClient(): EventBridgeClient {
-  events ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  events ??= traced(new EventBridgeClient({}));
   return events;
 }
 
 export function secretsClient(): SecretsManagerClient {
-  secrets ??= tracer.captureAWSv3Client(new SecretsManagerClient({}));
+  secrets ??= traced(new SecretsManagerClient({}));
   return secrets;
 }
 
 export function sqsClient(): SQSClient {
-  sqs ??= tracer.captureAWSv3Client(new SQSClient({}));
+  sqs ??= traced(new SQSClient({}));
   return sqs;
 }
 
 export function snsClient(): SNSClient {
-  sns ??= tracer.captureAWSv3Client(new SNSClient({}));
+  sns ??= traced(new SNSClient({}));
   return sns;
 }
 
 export function sfnClient(): SFNClient {
-  sfn ??= tracer.captureAWSv3Client(new SFNClient({}));
+  sfn ??= traced(new SFNClient({}));
   return sfn;
 }
 

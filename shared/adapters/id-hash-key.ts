@@ -1,5 +1,5 @@
 import { runtimeEnv } from '../runtime-env.ts';
-import { createPersonRefHasher, type PersonRefHasher } from '../domain/citizen-id.ts';
+import { createPersonRefHasher, type PersonRefHasher } from '../domain/person-ref.ts';
 import { secretValue } from './secrets.ts';
 
 /** The keyed hash for citizen IDs, with its key from Secrets Manager (the local runtime serves the same API). */

@@ -3,7 +3,7 @@ import { startStorage } from '../support/storage.ts';
 import { raiseAlerts } from '../../shared/application/alerts/raise-alerts.ts';
 import { latestAlerts } from '../../shared/adapters/alert-store.ts';
 import { withLease } from '../../shared/adapters/lease.ts';
-import { alertKeyOf } from '../../shared/domain/alerts/monitoring-alert.ts';
+import { alertKeyOf } from '../../shared/domain/alerts/alert-key.ts';
 import { ruleSetAsOf } from '../../shared/domain/monitoring/rule-sets.ts';
 import type { RuleFinding } from '../../shared/domain/monitoring/define-rule.ts';
 

@@ -13,7 +13,7 @@ import { getUpload } from '../../shared/adapters/upload-store.ts';
 import { unannounced } from '../../shared/adapters/alert-store.ts';
 import { FAULT_ENV, FAULT_POINTS } from '../../shared/application/upload-pipeline/fault-injection.ts';
 import { DETAIL_TYPES } from '../../shared/domain/events.ts';
-import { ANNOUNCE_BATCH } from '../../shared/application/events/publish-announced.ts';
+import { ANNOUNCE_BATCH, ANNOUNCE_IN_FLIGHT } from '../../shared/application/events/publish-announced.ts';
 
 /**
  * The platform killed (SIGKILL) at each step of a departmental ingest, and at
@@ -198,7 +198,7 @@ describe('crash windows: the platform killed during an ingest, then restarted', 
 
     const restarted = await startChildPlatform(dir);
     running.push(restarted);
-    await expectExactlyOnce(dir, restarted, ANNOUNCE_BATCH);
+    await expectExactlyOnce(dir, restarted, ANNOUNCE_BATCH * ANNOUNCE_IN_FLIGHT);
     restarted.child.kill('SIGTERM');
     await restarted.exited;
   });

@@ -6,6 +6,7 @@ import { PLACEHOLDER_SITE, siteDirectory } from '../../infra/constructs/dashboar
 import { addSafetyNetStacks } from '../../infra/safety-net-app.ts';
 import { STAGE_DEFAULTS, STAGE_NAMES, stageConfigSchema, type StageName } from '../../infra/stage-config.ts';
 import { UNIT_CODES } from '../../shared/domain/units.ts';
+import { DASHBOARD_SECURITY_HEADERS } from '../../shared/domain/dashboard-headers.ts';
 
 // One app for every stage, as the CLI builds it (cdk-nag included: an unacknowledged finding throws in Template.fromStack).
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
@@ -82,6 +83,14 @@ describe.each(STAGE_NAMES)('SafetyNet-%s: dashboard on AWS', (stage) => {
     expect(security.ContentTypeOptions).toEqual({ Override: true });
     expect(security.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+    // the same headers as the local site sends (one definition)
+    expect(security.FrameOptions.FrameOption).toBe(DASHBOARD_SECURITY_HEADERS['X-Frame-Options']);
+    expect(security.ReferrerPolicy.ReferrerPolicy).toBe(DASHBOARD_SECURITY_HEADERS['Referrer-Policy']);
+    expect(headersPolicy.Properties.ResponseHeadersPolicyConfig.CustomHeadersConfig.Items).toContainEqual({
+      Header: 'Permissions-Policy',
+      Value: DASHBOARD_SECURITY_HEADERS['Permissions-Policy'],
+      Override: true,
+    });
     if (config.dashboard.customDomain) {
       expect(d.Aliases).toEqual([config.dashboard.customDomain.domainName]);
       expect(d.ViewerCertificate).toEqual({

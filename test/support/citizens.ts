@@ -1,5 +1,5 @@
 import { composeCitizenId } from '../../shared/domain/citizen-id.ts';
-import { createPersonRefHasher } from '../../shared/domain/citizen-id.ts';
+import { createPersonRefHasher } from '../../shared/domain/person-ref.ts';
 import { readFile } from 'node:fs/promises';
 import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';

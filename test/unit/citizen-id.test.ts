@@ -4,15 +4,14 @@ import {
   birthDateOf,
   citizenIdCheckChar,
   composeCitizenId,
-  createPersonRefHasher,
   maskCitizenId,
   maskName,
   maskPhone,
-  personRef,
   sexOf,
   validateCitizenId,
   type CitizenId,
 } from '../../shared/domain/citizen-id.ts';
+import { createPersonRefHasher, personRef } from '../../shared/domain/person-ref.ts';
 import { createHmac } from 'node:crypto';
 
 function valid(raw: string): CitizenId {

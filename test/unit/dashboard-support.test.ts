@@ -9,7 +9,8 @@ import {
   verificationRequestSchema,
 } from '../../shared/api/casework.ts';
 import { parseErrorsCsv, renderErrorsCsv } from '../../shared/domain/tabular/errors-csv.ts';
-import { dashboardContentSecurityPolicy, dashboardSite } from '../../local/dashboard-site.ts';
+import { dashboardSite } from '../../local/dashboard-site.ts';
+import { DASHBOARD_SECURITY_HEADERS, dashboardContentSecurityPolicy } from '../../shared/domain/dashboard-headers.ts';
 import { citizen } from '../support/citizens.ts';
 
 describe('errors.csv read back by the dashboard', () => {
@@ -73,7 +74,9 @@ describe('the local dashboard site', () => {
     const site = dashboardSite('http://127.0.0.1:9000', `${dist}/`);
     const page = (await site('GET', '/'))!;
     expect(page.status).toBe(200);
-    expect(page.headers['Content-Security-Policy']).toBe(dashboardContentSecurityPolicy('http://127.0.0.1:9000'));
+    expect(page.headers['Content-Security-Policy']).toBe(dashboardContentSecurityPolicy(['http://127.0.0.1:9000']));
+    expect(page.headers).toMatchObject(DASHBOARD_SECURITY_HEADERS);
+    expect(page.headers['Permissions-Policy']).toBe('camera=(), microphone=(), geolocation=()');
     expect(page.headers['Cache-Control']).toBe('no-cache');
     const bundle = (await site('GET', '/assets/app-1234.js'))!;
     expect(bundle.headers['Content-Type']).toContain('text/javascript');
@@ -92,7 +95,7 @@ describe('the local dashboard site', () => {
   });
 
   it('allows scripts and styles from its own origin only, and connections to the platform and the bucket', () => {
-    const csp = dashboardContentSecurityPolicy('http://127.0.0.1:9000');
+    const csp = dashboardContentSecurityPolicy(['http://127.0.0.1:9000']);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self' http://127.0.0.1:9000");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { birthDateOf, createPersonRefHasher, maskCitizenId, validateCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
+import { birthDateOf, maskCitizenId, validateCitizenId, type CitizenId } from '../../shared/domain/citizen-id.ts';
+import { createPersonRefHasher } from '../../shared/domain/person-ref.ts';
 import {
   assembleFacts,
   evaluateHousehold,

@@ -41,9 +41,11 @@ export async function evaluateHouseholds(
 ): Promise<RaiseOutcome> {
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
+  const kinds = factKindsFor(rules);
+  // One chunk's alerts are written while the next chunk is judged (storage and rules on both cores); one writer at a time.
+  let raising: Promise<void> = Promise.resolve();
   for (let i = 0; i < refs.length; i += CHUNK) {
     const households = refs.slice(i, i + CHUNK).map((ref) => index.byHousehold.get(ref)!);
-    const kinds = factKindsFor(rules);
     const stored = kinds.length
       ? await facts(
           households.flat().map((m) => m.personRef),
@@ -53,8 +55,11 @@ export async function evaluateHouseholds(
     const findings: RuleFinding[] = households
       .flatMap((members) => evaluateHousehold(householdFactsOf(members, stored, index), asOf, ruleSet))
       .filter((f) => !rules || rules.includes(f.ruleId));
-    addOutcome(total, await raiseAlerts(findings, now, ruleSet));
+    await raising;
+    raising = raiseAlerts(findings, now, ruleSet).then((outcome) => addOutcome(total, outcome));
+    raising.catch(() => undefined); // awaited above or below; this only keeps it from counting as unhandled meanwhile
   }
+  await raising;
   return total;
 }
 

@@ -1,5 +1,6 @@
 import { mergeFinding, alertEventFields } from '../../domain/alerts/index.ts';
-import { alertKeyOf, type MonitoringAlert } from '../../domain/alerts/monitoring-alert.ts';
+import { alertKeyOf } from '../../domain/alerts/alert-key.ts';
+import type { MonitoringAlert } from '../../domain/alerts/monitoring-alert.ts';
 import type { RuleFinding } from '../../domain/monitoring/rules.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
 import { AlertWriteConflict, createAlerts, latestAlerts, saveAlert, unannounced, type StoredAlert } from '../../adapters/alert-store.ts';
@@ -75,8 +76,8 @@ export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet:
 }
 
 /**
- * New alerts in batches instead of a conditional put each. Creating is
- * serialized per unit by a short lease: under it the keys are read again, and
+ * New alerts in batches instead of a conditional put each, the units side by
+ * side. Creating is serialized per unit by a short lease: under it the keys are read again, and
  * those another raiser created since go back to be merged (`conflicted`); the
  * rest cannot have an alert, so a batch write overwrites nothing.
  */
@@ -91,7 +92,7 @@ async function createFresh(
     else byUnit.set(f.alert.unit, [f]);
   }
   const created: MonitoringAlert[] = [];
-  for (const [unit, candidates] of byUnit) {
+  await mapWithConcurrency([...byUnit], byUnit.size, async ([unit, candidates]) => {
     for (let i = 0; i < candidates.length; i += CREATE_BATCH) {
       const batch = candidates.slice(i, i + CREATE_BATCH);
       await withLease(`alerts#${unit}`, async () => {
@@ -102,7 +103,7 @@ async function createFresh(
         created.push(...free.map((c) => c.alert));
       });
     }
-  }
+  });
   return created;
 }
 

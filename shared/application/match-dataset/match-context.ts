@@ -1,4 +1,5 @@
-import { citizenIdKey, citizenIdOfKey, maskCitizenId, type CitizenId, type PersonRefHasher } from '../../domain/citizen-id.ts';
+import { citizenIdKey, citizenIdOfKey, maskCitizenId, type CitizenId } from '../../domain/citizen-id.ts';
+import type { PersonRefHasher } from '../../domain/person-ref.ts';
 import type { DepartmentalKind } from '../../domain/events.ts';
 import { householdRefOf, personHouseholdRef, type RosterEntry, type RuleSet } from '../../domain/monitoring/index.ts';
 import type { FactsUpdate } from '../../adapters/person-facts-store.ts';

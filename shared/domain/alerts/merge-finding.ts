@@ -3,7 +3,8 @@ import type { Evidence, RuleFinding } from '../monitoring/rules.ts';
 import { RULE_TITLES } from '../monitoring/rule-ids.ts';
 import { addDays } from '../period.ts';
 import { dueDateAfter, type DeadlineCounting } from '../working-days.ts';
-import { alertIdOf, alertKeyOf, SYSTEM_ACTOR, type MonitoringAlert } from './monitoring-alert.ts';
+import { alertIdOf, SYSTEM_ACTOR, type MonitoringAlert } from './monitoring-alert.ts';
+import { alertKeyOf } from './alert-key.ts';
 
 export type MergeChange = 'raised' | 'updated' | 'unchanged';
 

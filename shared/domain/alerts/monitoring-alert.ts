@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { alertLevelSchema } from '../events.ts';
 import { unitCodeSchema } from '../units.ts';
@@ -172,11 +171,6 @@ export type MonitoringAlert = z.infer<typeof monitoringAlertSchema>;
 
 /** The actor of changes the platform makes by itself (raise, update, escalate). */
 export const SYSTEM_ACTOR = 'system';
-
-/** 16 hex of SHA-256 over (ruleId, householdRef): stable across runs, machines and rule-set versions. */
-export function alertKeyOf(ruleId: string, householdRef: string): string {
-  return createHash('sha256').update(`${ruleId}\n${householdRef}`).digest('hex').slice(0, 16);
-}
 
 export function alertIdOf(alertKey: string, sequence: number): string {
   return `${alertKey}-${sequence}`;

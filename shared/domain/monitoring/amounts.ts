@@ -18,7 +18,9 @@ export function sumYuan(amounts: Iterable<number>): number {
   return fromFen(fen);
 }
 
-/** `12,345.60`: for human-readable evidence summaries. */
+const YUAN = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** `12,345.60`: for human-readable evidence summaries (one formatter: `toLocaleString` builds one per call). */
 export function formatYuan(yuan: number): string {
-  return yuan.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return YUAN.format(yuan);
 }
