@@ -68,7 +68,9 @@ export const MAX_FACTS_ITEM_BYTES = 350 * 1024;
  * Decoded buckets kept across the loads of one bulk evaluation (households
  * are evaluated in chunks whose persons fall in every bucket): each bucket is
  * read once, up to `maxBytes` of decoded JSON, the oldest dropped beyond it.
- * One cache per evaluation, never across invocations (other uploads write meanwhile).
+ * Given the evaluation's `persons`, it keeps only theirs (a bucket holds every
+ * source's persons; the evaluation needs its own). One cache per evaluation,
+ * never across invocations (other uploads write meanwhile).
  */
 export class FactBucketCache {
   private readonly buckets = new Map<string, { bytes: number; entries: Promise<Map<string, BucketEntry[]>> }>();
@@ -76,7 +78,10 @@ export class FactBucketCache {
   /** Bucket queries sent (for the benchmark and tests). */
   queries = 0;
 
-  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+  constructor(
+    private readonly maxBytes = 64 * 1024 * 1024,
+    readonly persons?: ReadonlySet<string>,
+  ) {}
 
   async get(key: string, load: () => Promise<{ bytes: number; entries: Map<string, BucketEntry[]> }>): Promise<Map<string, BucketEntry[]>> {
     const hit = this.buckets.get(key);
@@ -112,7 +117,7 @@ export class FactBucketCache {
 export async function loadFacts(
   personRefs: Iterable<string>,
   requested: readonly FactKind[],
-  cache = new FactBucketCache(),
+  cache?: FactBucketCache,
 ): Promise<Map<string, StoredFacts[]>> {
   const byPerson = new Map<string, StoredFacts[]>();
   // One small query per kind, side by side (a household file asks for all six).
@@ -121,16 +126,23 @@ export async function loadFacts(
   if (kinds.length === 0) return byPerson;
   const wanted = new Set<string>(kinds);
   const prefix = kinds.length === 1 ? `${kinds[0]}#` : '';
+  const refs = new Set(personRefs);
+  const buckets = cache ?? new FactBucketCache(undefined, refs);
   const byBucket = new Map<number, string[]>();
-  for (const personRef of new Set(personRefs)) {
+  for (const personRef of refs) {
     const bucket = factBucketOf(personRef);
     const refs = byBucket.get(bucket);
     if (refs) refs.push(personRef);
     else byBucket.set(bucket, [personRef]);
   }
-  await mapWithConcurrency([...byBucket], READ_CONCURRENCY, async ([bucket, refs]) => {
-    const entries = await cache.get(`${bucket}|${prefix}`, () => readBucket(bucket, prefix));
-    for (const personRef of refs) {
+  await mapWithConcurrency([...byBucket], READ_CONCURRENCY, async ([bucket, inBucket]) => {
+    const kept = buckets.persons;
+    // a person the cache does not keep: this bucket read again for this call
+    const entries =
+      kept && inBucket.some((ref) => !kept.has(ref))
+        ? (await readBucket(bucket, prefix, new Set(inBucket))).entries
+        : await buckets.get(`${bucket}|${prefix}`, () => readBucket(bucket, prefix, kept));
+    for (const personRef of inBucket) {
       const found = new Map<FactKind, StoredFacts>();
       for (const entry of entries.get(personRef) ?? []) {
         if (!wanted.has(entry.kind)) continue;
@@ -145,8 +157,12 @@ export async function loadFacts(
   return byPerson;
 }
 
-/** Every item of a bucket (of one kind when `prefix` names it), decoded by person. */
-async function readBucket(bucket: number, prefix: string): Promise<{ bytes: number; entries: Map<string, BucketEntry[]> }> {
+/** Every item of a bucket (of one kind when `prefix` names it), decoded by person (only `persons` when given). */
+async function readBucket(
+  bucket: number,
+  prefix: string,
+  persons?: ReadonlySet<string>,
+): Promise<{ bytes: number; entries: Map<string, BucketEntry[]> }> {
   const items = await queryAll<FactsItem>(
     prefix
       ? {
@@ -159,8 +175,11 @@ async function readBucket(bucket: number, prefix: string): Promise<{ bytes: numb
   let bytes = 0;
   for (const item of items) {
     const text = gunzipSync(item.persons).toString('utf8');
-    bytes += text.length;
-    for (const [personRef, maskedId, records] of JSON.parse(text) as BucketPerson[]) {
+    const decoded = JSON.parse(text) as BucketPerson[];
+    let kept = 0;
+    for (const [personRef, maskedId, records] of decoded) {
+      if (persons && !persons.has(personRef)) continue;
+      kept++;
       const entry = { kind: item.kind, source: item.source, maskedId, records };
       const list = entries.get(personRef);
       // a person in two parts of one source (only while a replacement is cut off): one of them, not both added up
@@ -169,6 +188,8 @@ async function readBucket(bucket: number, prefix: string): Promise<{ bytes: numb
       else if (same >= 0) list[same] = entry;
       else list.push(entry);
     }
+    // what the kept persons weigh, roughly: their share of the item's text
+    bytes += decoded.length > 0 ? Math.ceil((text.length * kept) / decoded.length) : 0;
   }
   return { bytes, entries };
 }

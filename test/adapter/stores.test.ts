@@ -286,6 +286,11 @@ describe('adapters against real dynalite and s3rver', () => {
       await loadFacts(refs.slice(0, 10), ['visits'], small);
       await loadFacts(refs.slice(0, 10), ['visits'], small);
       expect(small.queries).toBeGreaterThan(new Set(refs.slice(0, 10).map(factBucketOf)).size);
+      // keeping the evaluation's persons only; someone else asked is still found (their bucket read for that call)
+      const kept = new FactBucketCache(undefined, new Set(refs.slice(0, 10)));
+      expect((await loadFacts(refs.slice(0, 10), ['visits'], kept)).size).toBe(10);
+      const outsider = refs.find((r) => !refs.slice(0, 10).some((k) => factBucketOf(k) === factBucketOf(r)))!;
+      expect(recordsOf((await loadFacts([refs[0], outsider], ['visits'], kept)).get(outsider), 'visits')).toHaveLength(1);
     });
 
     it('refuses a bucket item above the size limit with a clear message', async () => {

@@ -18,7 +18,7 @@ import { planSourceFacts, storeSourceFacts, type SourceFactsPlan } from '../pers
 import { logger } from '../../adapters/observability.ts';
 import { listUploads } from '../../adapters/upload-store.ts';
 import { sameContent } from '../../domain/content-checksum.ts';
-import { evaluateHouseholds, evaluatePersons, type FactsLoader } from '../alerts/evaluate-households.ts';
+import { evaluateHouseholds, evaluatePersons, membersOf, type FactsLoader } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { addOutcome, type RaiseOutcome } from '../alerts/raise-alerts.ts';
@@ -149,10 +149,15 @@ export type OwnRecords = Map<string, { maskedId: string; records: unknown[] }>;
  * the kind has any), and this upload's from memory — never this source's
  * items, which are being rewritten meanwhile.
  */
-export async function factsLoaderFor(kind: DepartmentalKind, source: string, mine: OwnRecords): Promise<FactsLoader> {
+export async function factsLoaderFor(
+  kind: DepartmentalKind,
+  source: string,
+  mine: OwnRecords,
+  persons?: ReadonlySet<string>,
+): Promise<FactsLoader> {
   const others = await sourcesExist(kind, source);
-  // one cache for the evaluation's chunks: each bucket is read once, not once per chunk
-  const cache = new FactBucketCache();
+  // one cache for the evaluation's chunks: each bucket is read once, not once per chunk, keeping these persons' facts
+  const cache = new FactBucketCache(undefined, persons);
   return async (personRefs, kinds) => {
     const found = others ? await loadFacts(personRefs, kinds, cache) : new Map<string, StoredFacts[]>();
     if (!kinds.includes(kind)) return found;
@@ -195,7 +200,9 @@ export function householdsOfCleared(index: MatchContext['index'], cleared: FactS
 /** Judges the touched households (the rules the kind feeds) and the watched people on no roster (主动发现). */
 export async function evaluateMatches(job: MatchJob, households: Set<string>, watched: string[], mine: OwnRecords): Promise<RaiseOutcome> {
   const { upload, kind, asOf, index, ruleSet } = job;
-  const facts = await factsLoaderFor(kind, job.source, mine);
+  const persons = membersOf(households, index);
+  for (const ref of watched) persons.add(ref);
+  const facts = await factsLoaderFor(kind, job.source, mine, persons);
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (watched.length > 0) {
     // This upload's months were just stored: the stored facts are its months plus every other source's.
