@@ -51,7 +51,7 @@ type DataAccess =
 /** Least privilege per function; a new entry in FUNCTIONS is a type error here until it is decided. */
 const FUNCTION_ACCESS: Record<FunctionId, readonly DataAccess[]> = {
   'ingest-progress': ['readUploads', 'writeResults'],
-  'ingest-roster': ['readUploads', 'writeResults', 'readRosterIndex', 'writeRosterIndex', 'readIdHashKey'],
+  'ingest-roster': ['readUploads', 'writeResults', 'readRosterIndex', 'writeRosterIndex', 'readIdHashKey', 'factSourceIndex'],
   // each source's manifest of people and the 主动发现 watch lists beside the roster index (and a large extract's
   // fan-out job in work/ before it starts the state machine)
   'match-dataset': ['readUploads', 'writeResults', 'readRosterIndex', 'readIdHashKey', 'factSourceIndex', 'medicalWatchIndex', 'fanOutJob'],

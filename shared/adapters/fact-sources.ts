@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from './concurrency.ts';
 import { listKeys, readJson, writeResult } from './upload-files.ts';
 import type { FactKind } from './person-facts-store.ts';
+import type { FactItemRef } from '../domain/person-facts/fact-buckets.ts';
 
 /**
  * What one upload (a fact source) wrote, kept beside the roster index in the
@@ -8,7 +9,9 @@ import type { FactKind } from './person-facts-store.ts';
  * - `index/fact-sources/{kind}/{source}.json`: every person the source holds
  *   records for, so that a new version of the upload key can clear the people
  *   it no longer lists (replacing only the people it does list would leave the
- *   old version's records of the others behind);
+ *   old version's records of the others behind), and every bucket item it
+ *   wrote with the digest of its content (a new version rewrites only the
+ *   items whose digest changed and deletes those it no longer has);
  * - `index/medical-watch/{source}.json`: the people on no roster whose medical
  *   months the source kept (主动发现 watch list), so later uploads keep adding to them.
  * One object per source: concurrent uploads never write the same object.
@@ -29,11 +32,15 @@ export interface FactSourceManifest {
   kind: FactKind;
   source: string;
   persons: FactSourcePerson[];
+  /** The source's bucket items (none in a manifest written before the bucket layout: everything is written again). */
+  items: FactItemRef[];
 }
 
-interface StoredManifest extends Omit<FactSourceManifest, 'persons'> {
+interface StoredManifest extends Omit<FactSourceManifest, 'persons' | 'items'> {
   /** [personRef, maskedId, digest?] tuples: a third the size of objects for 100k people. */
   persons: Array<[string, string, string?]>;
+  /** [bucket, part, digest?] tuples. */
+  items?: Array<[number, number, string?]>;
 }
 
 const manifestKey = (kind: FactKind, source: string) => `${SOURCES_PREFIX}${kind}/${source}.json`;
@@ -44,6 +51,7 @@ export async function readFactSource(kind: FactKind, source: string): Promise<Fa
     stored && {
       ...stored,
       persons: stored.persons.map(([personRef, maskedId, digest]) => ({ personRef, maskedId, ...(digest ? { digest } : {}) })),
+      items: (stored.items ?? []).map(([bucket, part, digest]) => ({ bucket, part, ...(digest ? { digest } : {}) })),
     }
   );
 }
@@ -52,6 +60,7 @@ export async function writeFactSource(manifest: FactSourceManifest): Promise<voi
   const stored: StoredManifest = {
     ...manifest,
     persons: manifest.persons.map((p) => (p.digest ? [p.personRef, p.maskedId, p.digest] : [p.personRef, p.maskedId])),
+    items: manifest.items.map((i) => (i.digest ? [i.bucket, i.part, i.digest] : [i.bucket, i.part])),
   };
   await writeResult(manifestKey(manifest.kind, manifest.source), JSON.stringify(stored), 'application/json');
 }

@@ -27,8 +27,8 @@ export const TABLE_KEY_PREFIXES = {
   uploadsOfPeriod: 'UPLOADS#',
   /** `PROGRESS#{year}`: reported values (progress-store). */
   progress: 'PROGRESS#',
-  /** `PERSON#{personRef}`: person facts (person-facts-store). */
-  person: 'PERSON#',
+  /** `FACTS#B{bucket}`: person facts, a bucket of the keyed hash a partition (person-facts-store). */
+  person: 'FACTS#',
   /** `FACTSOURCES#{kind}`: one item per source that stored person facts of a kind (person-facts-store). */
   factSources: 'FACTSOURCES#',
   /** `ALERTKEY#{alertKey}`: an alert and its archived sequences (alert-store). */

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { runtimeEnv } from '../../shared/runtime-env.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStorage } from '../support/storage.ts';
 import {
@@ -11,7 +14,9 @@ import {
   sequencerIsOlder,
 } from '../../shared/adapters/upload-store.ts';
 import { markProgressAnnounced, recordProgress, progressOfYear, removeSupersededProgress } from '../../shared/adapters/progress-store.ts';
-import { loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
+import { FactBucketCache, loadFacts, recordsOf, replaceSourceFacts } from '../../shared/adapters/person-facts-store.ts';
+import { factBucketOf } from '../../shared/domain/person-facts/fact-buckets.ts';
+import { planSourceFacts, storeSourceFacts } from '../../shared/application/person-facts/store-source-facts.ts';
 import {
   AlertWriteConflict,
   ALERT_LIST_ATTRIBUTES,
@@ -148,16 +153,34 @@ describe('adapters against real dynalite and s3rver', () => {
   });
 
   describe('person facts store', () => {
+    const visit = (n: number, date: string) => ({
+      personRef: ref(n),
+      maskedId: '330602********0011',
+      records: [{ personRef: ref(n), date }],
+    });
+    /** The raw items of a bucket's partition, as the table holds them. */
+    const bucketItems = async (bucket: number) =>
+      (
+        await dynamoClient().send(
+          new QueryCommand({
+            TableName: runtimeEnv().TABLE_NAME,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `FACTS#B${bucket}` },
+          }),
+        )
+      ).Items ?? [];
+    /** Persons numbered from `from` whose keyed hashes fall in one bucket. */
+    const sameBucket = (from: number, count: number) => {
+      const bucket = factBucketOf(ref(from));
+      const found: number[] = [];
+      for (let n = from; found.length < count; n++) if (factBucketOf(ref(n)) === bucket) found.push(n);
+      return { bucket, numbers: found };
+    };
+
     it("replaces one source's records and keeps the others", async () => {
-      await replaceSourceFacts('visits', 'src-a', [
-        { personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-01-05' }] },
-      ]);
-      await replaceSourceFacts('visits', 'src-b', [
-        { personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-02-05' }] },
-      ]);
-      await replaceSourceFacts('visits', 'src-a', [
-        { personRef: ref(1), maskedId: '330602********0011', records: [{ personRef: ref(1), date: '2024-03-05' }] },
-      ]);
+      await replaceSourceFacts('visits', 'src-a', { part: 0, persons: [visit(1, '2024-01-05')] });
+      await replaceSourceFacts('visits', 'src-b', { part: 0, persons: [visit(1, '2024-02-05')] });
+      await replaceSourceFacts('visits', 'src-a', { part: 0, persons: [visit(1, '2024-03-05')] });
       const facts = await loadFacts([ref(1)], ['visits', 'medical']);
       expect(
         recordsOf<{ date: string }>(facts.get(ref(1)), 'visits')
@@ -166,33 +189,150 @@ describe('adapters against real dynalite and s3rver', () => {
       ).toEqual(['2024-02-05', '2024-03-05']);
     });
 
-    it("never loses a concurrent writer's records (one item per person, kind and source)", async () => {
+    it("never loses a concurrent writer's records (items are per source, also within one bucket)", async () => {
+      // six sources write the same person, and a seventh a neighbour in the same bucket, all at once
+      const { numbers } = sameBucket(2, 2);
+      const [person, neighbour] = numbers;
       const writers = Array.from({ length: 6 }, (_, i) =>
-        replaceSourceFacts('employment', `src-${i}`, [
-          {
-            personRef: ref(2),
-            maskedId: '330602********0022',
-            records: [{ personRef: ref(2), type: '失业登记', date: `2024-0${i + 1}-01` }],
-          },
-        ]),
+        replaceSourceFacts('employment', `src-${i}`, {
+          part: 0,
+          persons: [
+            {
+              personRef: ref(person),
+              maskedId: '330602********0022',
+              records: [{ personRef: ref(person), type: '失业登记', date: `2024-0${i + 1}-01` }],
+            },
+          ],
+        }),
+      );
+      writers.push(
+        replaceSourceFacts('employment', 'src-neighbour', {
+          part: 0,
+          persons: [{ personRef: ref(neighbour), maskedId: '330602********0023', records: [{ type: '就业登记' }] }],
+        }),
       );
       await Promise.all(writers);
-      const facts = await loadFacts([ref(2)], ['employment']);
-      expect(recordsOf(facts.get(ref(2)), 'employment')).toHaveLength(6);
+      const facts = await loadFacts([ref(person), ref(neighbour)], ['employment']);
+      expect(recordsOf(facts.get(ref(person)), 'employment')).toHaveLength(6);
+      expect(recordsOf(facts.get(ref(neighbour)), 'employment')).toEqual([{ type: '就业登记' }]);
     });
 
-    it('loads many persons in batches', async () => {
-      const updates = Array.from({ length: 230 }, (_, i) => ({
-        personRef: ref(1000 + i),
-        maskedId: '330602********0033',
-        records: [{ personRef: ref(1000 + i), date: '2024-01-01' }],
-      }));
-      await replaceSourceFacts('visits', 'bulk', updates);
-      const facts = await loadFacts(
-        updates.map((u) => u.personRef),
+    it("keeps a source's persons of one bucket in one item, per part; writes only the buckets asked; deletes what is removed", async () => {
+      const { bucket, numbers } = sameBucket(50_000, 3);
+      const other = numbers[2] + 1;
+      const persons = [visit(numbers[0], '2024-01-01'), visit(numbers[1], '2024-01-02'), visit(other, '2024-01-03')];
+      const first = await replaceSourceFacts('visits', 'layout', { part: 0, persons });
+      expect(first.items).toBe(factBucketOf(ref(other)) === bucket ? 1 : 2);
+      const items = (await bucketItems(bucket)).filter((i) => i.source === 'layout');
+      expect(items.map((i) => i.sk)).toEqual(['visits#layout#0']);
+      // binary gzipped JSON, no person's data in the clear
+      expect(JSON.stringify(items[0])).not.toContain(ref(numbers[0]));
+
+      // a partition of a fan-out writes its own part: both parts are read, a person in both counted once
+      await replaceSourceFacts('visits', 'layout', {
+        part: 3,
+        persons: [visit(numbers[0], '2024-01-01'), visit(numbers[2], '2024-01-09')],
+      });
+      expect(
+        (await bucketItems(bucket))
+          .filter((i) => i.source === 'layout')
+          .map((i) => i.sk)
+          .sort(),
+      ).toEqual(['visits#layout#0', 'visits#layout#3']);
+      let facts = await loadFacts(
+        numbers.map((n) => ref(n)),
         ['visits'],
       );
+      expect(recordsOf(facts.get(ref(numbers[0])), 'visits')).toHaveLength(1);
+      expect(recordsOf<{ date: string }>(facts.get(ref(numbers[2])), 'visits').map((r) => r.date)).toEqual(['2024-01-09']);
+
+      // only the buckets asked are written: a changed record elsewhere is not stored
+      const skipped = await replaceSourceFacts('visits', 'layout', {
+        part: 0,
+        persons: [visit(numbers[0], '2024-05-05'), visit(numbers[1], '2024-01-02')],
+        write: new Set([bucket === 0 ? 1 : 0]),
+        remove: [{ bucket, part: 3 }],
+      });
+      expect(skipped.items).toBe(2); // the emptied bucket asked to be written (none of the persons in it) and part 3
+      facts = await loadFacts(
+        numbers.map((n) => ref(n)),
+        ['visits'],
+      );
+      expect(recordsOf<{ date: string }>(facts.get(ref(numbers[0])), 'visits').map((r) => r.date)).toEqual(['2024-01-01']);
+      expect(facts.has(ref(numbers[2]))).toBe(false);
+      // a bucket written with none of its persons left: its item goes
+      await replaceSourceFacts('visits', 'layout', { part: 0, persons: [], write: new Set([bucket]) });
+      expect((await bucketItems(bucket)).filter((i) => i.source === 'layout')).toEqual([]);
+    });
+
+    it('loads many persons with one query per distinct bucket, and a cache reads a bucket once across calls', async () => {
+      const updates = Array.from({ length: 230 }, (_, i) => visit(1000 + i, '2024-01-01'));
+      const written = await replaceSourceFacts('visits', 'bulk', { part: 0, persons: updates });
+      const buckets = new Set(updates.map((u) => factBucketOf(u.personRef)));
+      expect(written.items).toBe(buckets.size);
+      const cache = new FactBucketCache();
+      const refs = updates.map((u) => u.personRef);
+      const facts = await loadFacts(refs, ['visits'], cache);
       expect(facts.size).toBe(230);
+      expect(cache.queries).toBe(buckets.size);
+      // the next chunk of the same evaluation: no query again, and objects of its own (callers edit them)
+      const again = await loadFacts(refs.slice(0, 100), ['visits'], cache);
+      expect(cache.queries).toBe(buckets.size);
+      again.get(refs[0])![0].sources.bulk = [];
+      expect(recordsOf(facts.get(refs[0]), 'visits')).toHaveLength(1);
+      expect(recordsOf((await loadFacts([refs[0]], ['visits'], cache)).get(refs[0]), 'visits')).toHaveLength(1);
+      // bounded: beyond its bytes the oldest buckets are dropped and read again
+      const small = new FactBucketCache(1);
+      await loadFacts(refs.slice(0, 10), ['visits'], small);
+      await loadFacts(refs.slice(0, 10), ['visits'], small);
+      expect(small.queries).toBeGreaterThan(new Set(refs.slice(0, 10).map(factBucketOf)).size);
+      // keeping the evaluation's persons only; someone else asked is still found (their bucket read for that call)
+      const kept = new FactBucketCache(undefined, new Set(refs.slice(0, 10)));
+      expect((await loadFacts(refs.slice(0, 10), ['visits'], kept)).size).toBe(10);
+      const outsider = refs.find((r) => !refs.slice(0, 10).some((k) => factBucketOf(k) === factBucketOf(r)))!;
+      expect(recordsOf((await loadFacts([refs[0], outsider], ['visits'], kept)).get(outsider), 'visits')).toHaveLength(1);
+    });
+
+    it('refuses a bucket item above the size limit with a clear message', async () => {
+      // incompressible records: random text
+      const noise = Array.from({ length: 4_000 }, () => ({ note: randomBytes(100).toString('base64') }));
+      await expect(
+        replaceSourceFacts('assets', 'too-big', { part: 0, persons: [{ personRef: ref(7), maskedId: 'x', records: noise }] }),
+      ).rejects.toThrow(/above the 350 KB item limit/);
+    });
+  });
+
+  describe('source facts (manifest and bucket items)', () => {
+    const upload = { key: 'uploads/330602/visits/2024-01/v.csv', etag: 'e1' };
+    const store = async (persons: Array<{ personRef: string; maskedId: string; records: unknown[] }>) => {
+      const plan = await planSourceFacts('visits', 'versions', persons);
+      return { plan, stored: await storeSourceFacts(upload, 'visits', 'versions', persons, plan) };
+    };
+    const people = Array.from({ length: 300 }, (_, i) => ({
+      personRef: ref(90_000 + i),
+      maskedId: '330602********0044',
+      records: [{ personRef: ref(90_000 + i), date: '2024-01-01' }],
+    }));
+
+    it('writes each bucket once, nothing when the same version comes again, only changed buckets for a new one', async () => {
+      const buckets = new Set(people.map((p) => factBucketOf(p.personRef)));
+      const first = await store(people);
+      expect(first.stored.items).toBe(buckets.size);
+      const again = await store(people);
+      expect(again.stored).toMatchObject({ items: 0, requests: 0, unchangedItems: buckets.size });
+
+      // one person's records change and a person alone in a bucket is no longer listed
+      const alone = people.find((p) => people.filter((q) => factBucketOf(q.personRef) === factBucketOf(p.personRef)).length === 1)!;
+      const next = people
+        .filter((p) => p !== alone)
+        .map((p, i) => (i === 0 ? { ...p, records: [{ personRef: p.personRef, date: '2024-01-31' }] } : p));
+      const changed = await store(next);
+      expect(changed.plan.cleared.map((p) => p.personRef)).toEqual([alone.personRef]);
+      expect(changed.stored.items).toBe(2); // the changed person's bucket written, the lone person's deleted
+      const facts = await loadFacts([next[0].personRef, alone.personRef, next[1].personRef], ['visits']);
+      expect(recordsOf<{ date: string }>(facts.get(next[0].personRef), 'visits').map((r) => r.date)).toEqual(['2024-01-31']);
+      expect(facts.has(alone.personRef)).toBe(false);
+      expect(facts.has(next[1].personRef)).toBe(true);
     });
   });
 

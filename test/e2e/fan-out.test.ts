@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +14,11 @@ import { dataPaths } from '../../local/data-paths.ts';
 import { LOCAL_SECRET_IDS } from '../../local/local-secrets.ts';
 import type { InvocationReport } from '../../local/lambda-runtime.ts';
 import type { EventBridgeEnvelope } from '../../local/event-envelope.ts';
-import { loadFacts } from '../../shared/adapters/person-facts-store.ts';
+import { loadFacts, recordsOf } from '../../shared/adapters/person-facts-store.ts';
+import { queryAll } from '../../shared/adapters/query-all.ts';
+import { factBucketOf } from '../../shared/domain/person-facts/fact-buckets.ts';
 import { getUpload } from '../../shared/adapters/upload-store.ts';
-import { WORK_PREFIX } from '../../shared/domain/fan-out/medical-fan-out.ts';
+import { partitionOf, WORK_PREFIX } from '../../shared/domain/fan-out/medical-fan-out.ts';
 import { RecordRanges } from '../../shared/domain/fan-out/record-ranges.ts';
 import { resultKeys } from '../../shared/domain/upload-key.ts';
 import type { CitizenId } from '../../shared/domain/citizen-id.ts';
@@ -33,7 +36,17 @@ import { expectedHouseholdRef } from '../../sample-data/planted-cases/index.ts';
  */
 const PERIOD = '2024-06';
 const dataset = generateDataset({ seed: 'fan-out', people: 120, period: PERIOD });
-const medicalRows = dataset.rows.medical.map((r) => r.row);
+// the planted member of two households (in partitions 0 and 2 of 4) gets claims too: written by one partition only
+const twin = dataset.expected.find((c) => c.ruleId === 'duplicate-person')!;
+const twinClaims = ['2024-02-12', '2024-05-20'].map((date) => ({
+  身份证号: twin.citizenId,
+  结算日期: date,
+  医疗总费用: '820.00',
+  个人自付金额: '310.50',
+  医院: '越城区人民医院',
+  病种: '肺炎',
+}));
+const medicalRows = [...dataset.rows.medical.map((r) => r.row), ...twinClaims];
 const ids = [...new Set(medicalRows.map((r) => String(r.身份证号)))];
 
 const AFTER_PERIOD = '2024-07-01';
@@ -118,6 +131,26 @@ interface Run {
   alerts: string;
   raised: Array<{ ruleId: string; householdRef: string }>;
   processed: Record<string, unknown>[];
+  /** The raw bucket items holding these people: the parts written, and how many items of a source hold each person. */
+  items?: { parts: number[]; holders: number[] };
+  twinMonths?: string[];
+}
+
+async function factItemsOf(personRefs: string[]): Promise<Run['items']> {
+  const parts = new Set<number>();
+  const holders = new Map<string, number>();
+  for (const bucket of new Set(personRefs.map(factBucketOf))) {
+    const items = await queryAll<{ sk: string; source: string; persons: Uint8Array }>({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `FACTS#B${bucket}` },
+    });
+    for (const item of items) {
+      parts.add(Number(item.sk.split('#')[2]));
+      for (const [personRef] of JSON.parse(gunzipSync(item.persons).toString('utf8')) as [string][])
+        holders.set(`${item.source} ${personRef}`, (holders.get(`${item.source} ${personRef}`) ?? 0) + 1);
+    }
+  }
+  return { parts: [...parts].sort((a, b) => a - b), holders: [...holders.values()] };
 }
 
 async function runThrough(p: TestPlatform): Promise<Run> {
@@ -140,6 +173,8 @@ async function runThrough(p: TestPlatform): Promise<Run> {
     ['medical'],
   );
   run.facts = JSON.stringify([...facts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  run.items = await factItemsOf(ids.map((id) => hash(id as CitizenId)));
+  run.twinMonths = recordsOf<{ month: string }>(facts.get(hash(twin.citizenId as CitizenId)), 'medical').map((r) => r.month);
   const alerts = await allAlerts();
   run.raised = alerts.map((a) => ({ ruleId: a.ruleId, householdRef: a.householdRef }));
   // times are the platform clock's when each step ran: everything else must be equal
@@ -221,6 +256,15 @@ describe('a medical extract fanned out over Step Functions (local executor), aga
 
   it('stores the same facts and raises the same alerts; the planted medical cases fire, their near-misses do not', async () => {
     expect(fanned.facts).toEqual(single.facts);
+    // bucket items: the single path writes part 0, the partitions their own numbers; each person in one item a source
+    // (a member of two households, in two partitions, is written by the first one's only)
+    expect(single.items!.parts).toEqual([0]);
+    expect(fanned.items!.parts.length).toBeGreaterThan(1);
+    expect(new Set([...single.items!.holders, ...fanned.items!.holders])).toEqual(new Set([1]));
+    const twinHouseholds = dataset.expected.filter((c) => c.citizenId === twin.citizenId).map((c) => partitionOf(c.householdRef!, 4));
+    expect(new Set(twinHouseholds).size).toBe(2);
+    expect(fanned.twinMonths).toEqual(['2024-02', '2024-05']);
+    expect(single.twinMonths).toEqual(fanned.twinMonths);
     expect(fanned.alerts).toEqual(single.alerts);
     const hashKey = (JSON.parse(await readFile(dataPaths(b.dataDir).secretsFile, 'utf8')) as Record<string, string>)[
       LOCAL_SECRET_IDS.idHashKey

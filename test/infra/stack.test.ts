@@ -325,6 +325,8 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         for (const action of ['s3:GetObject', 's3:PutObject'])
           expect(allows(template(), role('match-dataset'), action, objects(prefix)), `${action} ${prefix}`).toBe(true);
       expect(allows(template(), role('api'), 's3:PutObject', objects('index/fact-sources/*'))).toBe(false);
+      // a visits upload's manifest too (a new version clears the people it no longer lists)
+      expect(allows(template(), role('ingest-roster'), 's3:PutObject', objects('index/fact-sources/*'))).toBe(true);
       // The api signs presigned uploads as the uploader role (below), never with its own role.
       expect(allows(template(), role('api'), 's3:PutObject', objects('uploads/*'))).toBe(false);
       expect(allows(template(), role('api'), 's3:GetObject', objects('results/*'))).toBe(true);
@@ -439,10 +441,10 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
       expect(leadingKeys('deliver-notification')).toEqual([['DELIVERY#*', 'ROBOT#*', 'NOTIFICATION#*']]);
       expect(leadingKeys('reject-upload')).toEqual([['UPLOAD#*']]);
       expect(leadingKeys('ingest-progress')).toEqual([['UPLOAD#*', 'PROGRESS#*']]);
-      expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'PERSON#*']));
+      expect(leadingKeys('deadline-sweep')[0]).toEqual(expect.arrayContaining(['DEADLINE-NOTICES', 'ALERT-STATUS#*', 'FACTS#*']));
       // nobody outside the roster, matching and evaluation functions writes people's items; the API only reads them
       // (the household file and the statistics, after its unit check), in a statement with read actions only
-      const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('PERSON#*'));
+      const personWriters = FUNCTIONS.map((f) => f.id).filter((id) => leadingKeys(id)[0]?.includes('FACTS#*'));
       expect(personWriters.sort()).toEqual([
         'deadline-sweep',
         'evaluate-monitoring',
@@ -450,11 +452,11 @@ describe.each(STAGE_NAMES)('SafetyNet-%s', (stage) => {
         'ingest-roster',
         'match-dataset',
       ]);
-      expect(leadingKeys('api')[0]).not.toContain('PERSON#*');
+      expect(leadingKeys('api')[0]).not.toContain('FACTS#*');
       const apiReads = tableStatements('api')[1];
       expect(apiReads.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
         'ROSTER-HISTORY#*',
-        'PERSON#*',
+        'FACTS#*',
         'FACTSOURCES#*',
       ]);
       expect(asArray(apiReads.Action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);

@@ -7,13 +7,26 @@ import {
   type RuleSet,
   type PersonFacts,
 } from '../../domain/monitoring/index.ts';
-import { loadFacts, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
+import { FactBucketCache, loadFacts, type FactKind, type StoredFacts } from '../../adapters/person-facts-store.ts';
 import type { RosterIndex } from '../../adapters/roster-index.ts';
 import { addOutcome, raiseAlerts, type RaiseOutcome } from './raise-alerts.ts';
 import { householdFactsOf } from './monitoring-facts.ts';
 
 /** Reads the stored facts of persons; a bulk matcher passes one that knows what it just wrote. */
 export type FactsLoader = (personRefs: string[], kinds: readonly FactKind[]) => Promise<Map<string, StoredFacts[]>>;
+
+/** Stored facts through one bucket cache: the chunks of one evaluation read each bucket once, keeping `persons`' facts. */
+export function cachedFactsLoader(persons?: ReadonlySet<string>): FactsLoader {
+  const cache = new FactBucketCache(undefined, persons);
+  return (personRefs, kinds) => loadFacts(personRefs, kinds, cache);
+}
+
+/** Everyone whose facts an evaluation of these households reads. */
+export function membersOf(householdRefs: Iterable<string>, index: RosterIndex): Set<string> {
+  const persons = new Set<string>();
+  for (const ref of householdRefs) for (const member of index.byHousehold.get(ref) ?? []) persons.add(member.personRef);
+  return persons;
+}
 
 /** Households evaluated per storage round trip: bounds memory for a large upload. */
 const CHUNK = 2_000;
@@ -31,10 +44,11 @@ export async function evaluateHouseholds(
   now: string,
   ruleSet: RuleSet,
   rules?: readonly RuleId[],
-  facts: FactsLoader = loadFacts,
+  loader?: FactsLoader,
 ): Promise<RaiseOutcome> {
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   const refs = [...new Set(householdRefs)].filter((ref) => index.byHousehold.has(ref));
+  const facts = loader ?? cachedFactsLoader(membersOf(refs, index));
   const kinds = factKindsFor(rules);
   // One chunk's alerts are written while the next chunk is judged (storage and rules on both cores); one writer at a time.
   let raising: Promise<void> = Promise.resolve();

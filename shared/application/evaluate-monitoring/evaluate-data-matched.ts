@@ -159,9 +159,11 @@ export async function evaluateDataMatched(event: DataMatchedEvent): Promise<Data
     const known =
       rostered[0]?.maskedId ?? maskedId ?? (await loadFacts([detail.personRef], [detail.source])).get(detail.personRef)?.[0]?.maskedId;
     const stored = storedRecord(detail.source, detail.personRef, record);
-    await replaceSourceFacts(detail.source, factSourceOf(event, record), [
-      { personRef: detail.personRef, maskedId: known ?? MASKED_ID_UNKNOWN, records: [stored] },
-    ]);
+    // one person a source: its own small item in the person's bucket
+    await replaceSourceFacts(detail.source, factSourceOf(event, record), {
+      part: 0,
+      persons: [{ personRef: detail.personRef, maskedId: known ?? MASKED_ID_UNKNOWN, records: [stored] }],
+    });
   }
 
   // The envelope's time is the platform's "now" for the audit trail (the bus stamps it from its clock).

@@ -1,3 +1,4 @@
+import type { FactItemRef } from '../../domain/person-facts/fact-buckets.ts';
 import type { MonthCell } from '../match-dataset/medical-tally.ts';
 import type { RowError } from '../../domain/upload-summary.ts';
 import type { PlatformEvent } from '../../domain/events.ts';
@@ -44,6 +45,8 @@ export interface PartitionOutcome {
   partition: number;
   /** Everyone whose records this partition stores for the source (the manifest is their union). */
   persons: Array<{ personRef: string; maskedId: string; digest: string }>;
+  /** The bucket items it stores (part = its number), with their digests (the manifest is their union). */
+  items: FactItemRef[];
   /** People on no roster kept for 主动发现 (the source's medical watch list). */
   watched: string[];
   done: boolean;

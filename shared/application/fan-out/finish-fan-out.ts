@@ -2,7 +2,14 @@ import { workKeys, type FinishEvent, type PartitionItem, type RangeItem } from '
 import { DETAIL_TYPES, type PlatformEvent } from '../../domain/events.ts';
 import { parseUploadKey } from '../../domain/upload-key.ts';
 import type { RowError, UploadSummary } from '../../domain/upload-summary.ts';
-import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
+import {
+  readFactSource,
+  writeFactSource,
+  writeMedicalWatch,
+  type FactSourceManifest,
+  type FactSourcePerson,
+} from '../../adapters/fact-sources.ts';
+import { itemsInFlight } from '../../domain/person-facts/fact-buckets.ts';
 import { deleteWork, readWork } from '../../adapters/work-files.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 import { logger } from '../../adapters/observability.ts';
@@ -81,13 +88,13 @@ export async function finishFanOut({
     const updated = partitions.reduce((n, p) => n + (p.updated ?? 0), 0);
     warnings.push(`监测预警：新增 ${count(raised)} 条，更新 ${count(updated)} 条`);
     events = announcedOnce(partitions.flatMap((p) => p.events ?? []));
-    await writeSource(execution.key, execution.etag, source, partitions, []);
+    await writeSource(execution.key, execution.etag, source, partitions);
     await writeMedicalWatch(source, [...new Set(partitions.flatMap((p) => p.watched))]);
   } else if (partitions.length > 0) {
     // Cut off after some partitions stored facts: the manifest keeps naming them, so the next version clears them
-    // (the previous watch list stays as it was).
+    // (the previous watch list stays as it was), and every item that may exist, with no digest: rewritten next time.
     const previous = await readFactSource('medical', source);
-    await writeSource(execution.key, execution.etag, source, partitions, previous?.persons ?? []);
+    await writeSource(execution.key, execution.etag, source, partitions, { previous });
   }
 
   const summary = await completeProcessing({
@@ -110,18 +117,23 @@ export async function finishFanOut({
   return { status: summary.status, rowsTotal: summary.rowsTotal, rowsAccepted: summary.rowsAccepted, rowsRejected: summary.rowsRejected };
 }
 
-/** The source's manifest: every person it stores, once, from the partitions (plus `keep`). */
+/**
+ * The source's manifest: every person it stores, once, and every bucket item, from the partitions (plus those of the
+ * previous version when the fan-out was cut off: then no item's content is known for sure, none keeps a digest).
+ */
 async function writeSource(
   key: string,
   etag: string,
   source: string,
   partitions: PartitionOutcome[],
-  keep: FactSourcePerson[],
+  cutOff?: { previous?: FactSourceManifest },
 ): Promise<void> {
   const persons = new Map<string, FactSourcePerson>();
-  for (const person of keep) persons.set(person.personRef, person);
+  for (const person of cutOff?.previous?.persons ?? []) persons.set(person.personRef, person);
   for (const p of partitions) for (const person of p.persons) persons.set(person.personRef, person);
-  await writeFactSource({ key, etag, kind: 'medical', source, persons: [...persons.values()] });
+  let items = partitions.flatMap((p) => p.items ?? []);
+  if (cutOff) items = itemsInFlight(cutOff.previous?.items ?? [], items).map(({ bucket, part }) => ({ bucket, part }));
+  await writeFactSource({ key, etag, kind: 'medical', source, persons: [...persons.values()], items });
 }
 
 /** A person on two households is in two partitions: one "Data Matched" per person, as the single path sends. */

@@ -5,10 +5,11 @@ import { periodEnd } from '../../domain/period.ts';
 import { loadRosterIndex, type RosterIndex } from '../../adapters/roster-index.ts';
 import { loadMedicalWatch, readFactSource } from '../../adapters/fact-sources.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import { planItems, recordsDigest, sourceItemsOf } from '../../domain/person-facts/fact-buckets.ts';
 import { listWork, readWork, writeWork } from '../../adapters/work-files.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 import { logger } from '../../adapters/observability.ts';
-import { digestOf, evaluateMatches, type OwnRecords } from '../match-dataset/dataset-matcher.ts';
+import { evaluateMatches, type OwnRecords } from '../match-dataset/dataset-matcher.ts';
 import { monthlyMedicalOf, type MonthCell } from '../match-dataset/medical-tally.ts';
 import { medicalFactsOf, medicalWatchOf, monthWindow, type MedicalTallies } from '../match-dataset/medical-matching.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
@@ -35,7 +36,7 @@ interface Merged {
 export async function mergePartition({
   execution: { run },
   item,
-}: MapChildEvent<PartitionItem>): Promise<Omit<PartitionOutcome, 'persons' | 'watched' | 'events'>> {
+}: MapChildEvent<PartitionItem>): Promise<Omit<PartitionOutcome, 'persons' | 'items' | 'watched' | 'events'>> {
   await fanOutFault('partition', run);
   const child = await loadChildRun(run);
   const { execution, keys, split } = child;
@@ -57,7 +58,14 @@ export async function mergePartition({
 
   const tallies: MedicalTallies = { rostered: 0, rosteredRows: 0, watched: 0, watchedRows: 0, dropped: 0, droppedRows: 0 };
   const mine: OwnRecords = new Map();
-  const updates: Array<{ personRef: string; maskedId: string; records: ReturnType<typeof monthlyMedicalOf>; roster?: RosterEntry[] }> = [];
+  const updates: Array<{
+    personRef: string;
+    maskedId: string;
+    records: ReturnType<typeof monthlyMedicalOf>;
+    roster?: RosterEntry[];
+    /** Stored by this partition: the person's first household's (a member of two households is in two partitions). */
+    counted: boolean;
+  }> = [];
   const watched: string[] = [];
   for (const [personRef, person] of merged) {
     const roster = currentRoster(index, personRef);
@@ -80,7 +88,7 @@ export async function mergePartition({
       tallies.rosteredRows += claims;
     }
     const records = monthlyMedicalOf(cells);
-    updates.push({ personRef, maskedId: person.maskedId, records, roster });
+    updates.push({ personRef, maskedId: person.maskedId, records, roster, counted });
     mine.set(personRef, { maskedId: person.maskedId, records });
   }
 
@@ -89,18 +97,22 @@ export async function mergePartition({
     const roster = index.byPerson.get(personRef);
     return roster?.length ? roster.map((e) => householdRefOf(e.unit, e.householdNo)) : [personHouseholdRef(personRef)];
   };
-  const before = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
   const cleared = (previous?.persons ?? []).filter((p) => !mine.has(p.personRef) && partitionsOfPerson(p.personRef).some(inPartition));
-  const persons = updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: digestOf(records) }));
-  const changed = updates.filter((u, i) => before.get(u.personRef) !== persons[i].digest);
+  const persons = updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: recordsDigest(records) }));
+  // This partition's bucket items (part = partition): written when their persons changed; the previous version's
+  // items of the parts it owns (part ≡ partition, also those of the single path's part 0 or another partition count)
+  // deleted when this version no longer has them.
+  const stored = updates.filter((u) => u.counted);
+  const items = sourceItemsOf(
+    persons.filter((_, i) => updates[i].counted),
+    partition,
+  );
+  const { write, remove } = planItems(previous?.items ?? [], items, (part) => part % split.partitions === partition);
 
-  // Listed before the facts are written: a run cut off here still names every person it may have stored.
-  const outcome: PartitionOutcome = { partition, persons, watched, done: false };
+  // Listed before the facts are written: a run cut off here still names every person and item it may have stored.
+  const outcome: PartitionOutcome = { partition, persons, items, watched, done: false };
   await writeWork(keys.partitionOutcome(partition), outcome);
-  await replaceSourceFacts('medical', source, [
-    ...changed.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, records })),
-    ...cleared.map(({ personRef, maskedId }) => ({ personRef, maskedId, records: [] })),
-  ]);
+  await replaceSourceFacts('medical', source, { part: partition, persons: stored, write, remove });
 
   const households = new Set<string>();
   for (const { roster } of updates)
@@ -153,7 +165,7 @@ export async function mergePartition({
     stored: updates.length,
     alertsRaised: raise.raised,
   });
-  const { persons: _p, watched: _w, events: _e, ...counts } = done;
+  const { persons: _p, items: _i, watched: _w, events: _e, ...counts } = done;
   return counts;
 }
 

@@ -9,7 +9,7 @@ import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex, readRosterIndex, writeRosterIndex } from '../../adapters/roster-index.ts';
 import { saveRosterChanges } from '../../adapters/roster-history-store.ts';
 import { rosterChanges } from '../../domain/roster/roster-history.ts';
-import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
+import { planSourceFacts, storeSourceFacts } from '../person-facts/store-source-facts.ts';
 import { evaluateHouseholds } from '../alerts/evaluate-households.ts';
 import { PhaseTimer } from '../match-dataset/phase-timer.ts';
 import { logger } from '../../adapters/observability.ts';
@@ -124,14 +124,15 @@ async function ingestVisits(upload: UploadVersion, rows: AsyncIterable<TableRow>
     if (!person.records.some((r) => r.date === check.value.date)) person.records.push({ personRef, date: check.value.date });
     visits.set(personRef, person);
   }
-  await replaceSourceFacts(
-    'visits',
-    sourceOf(upload.key),
-    [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records })),
-  );
+  // every person of the upload (a bucket item is written whole); a new version of the key clears the people it no longer lists
+  const source = sourceOf(upload.key);
+  const updates = [...visits].map(([personRef, v]) => ({ personRef, maskedId: v.maskedId, records: v.records }));
+  const plan = await planSourceFacts('visits', source, updates);
+  await storeSourceFacts(upload, 'visits', source, updates, plan);
   faultPoint('after-facts');
   // Visits are kept also for people not (yet) on a roster: a roster uploaded later finds them.
-  const households = [...visits.keys()].flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
+  const touched = [...visits.keys(), ...plan.cleared.map((p) => p.personRef)];
+  const households = touched.flatMap((ref) => (index.byPerson.get(ref) ?? []).map((e) => householdRefOf(e.unit, e.householdNo)));
   const outcome = await evaluateHouseholds(households, asOf, index, upload.receivedAt, ruleSetAsOf(asOf), rulesFedBy('visits'));
   faultPoint('after-alerts');
   const unrostered = [...visits.keys()].filter((ref) => !index.byPerson.has(ref)).length;

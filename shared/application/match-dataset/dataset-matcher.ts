@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
 import { DEPARTMENTAL_KINDS, DETAIL_TYPES, platformEvent, type DepartmentalKind, type PlatformEvent } from '../../domain/events.ts';
 import { periodEnd } from '../../domain/period.ts';
@@ -6,18 +5,20 @@ import { householdRefOf, ruleSetAsOf, rulesFedBy } from '../../domain/monitoring
 import { personRefHasher } from '../../adapters/id-hash-key.ts';
 import { loadRosterIndex } from '../../adapters/roster-index.ts';
 import {
+  FactBucketCache,
   loadFacts,
   recordsOf,
-  replaceSourceFacts,
   sourcesExist,
   type FactsWriteReport,
   type StoredFacts,
 } from '../../adapters/person-facts-store.ts';
-import { readFactSource, writeFactSource, writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
+import { writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
+import { recordsDigest } from '../../domain/person-facts/fact-buckets.ts';
+import { planSourceFacts, storeSourceFacts, type SourceFactsPlan } from '../person-facts/store-source-facts.ts';
 import { logger } from '../../adapters/observability.ts';
 import { listUploads } from '../../adapters/upload-store.ts';
 import { sameContent } from '../../domain/content-checksum.ts';
-import { evaluateHouseholds, evaluatePersons, type FactsLoader } from '../alerts/evaluate-households.ts';
+import { evaluateHouseholds, evaluatePersons, membersOf, type FactsLoader } from '../alerts/evaluate-households.ts';
 import { personFactsOf, type MonthlyMedical } from '../alerts/monitoring-facts.ts';
 import { sourceOf } from '../upload-pipeline/fact-source.ts';
 import { addOutcome, type RaiseOutcome } from '../alerts/raise-alerts.ts';
@@ -69,7 +70,7 @@ export const datasetMatcher: UploadIngester = {
     const matched = await phases.time('parse+hash+join', () =>
       kind === 'medical' ? matchMedical(ctx, rows, reject) : matchRecords(ctx, kind, rows, reject),
     );
-    const plan = await planFacts(ctx, matched);
+    const plan = await planSourceFacts(kind, ctx.source, matched.updates);
     const { cleared } = plan;
     // Facts first, then the rules (a crash between them leaves no alert unannounced; see crash-recovery.test.ts);
     // the evaluation still reads this upload's records from memory, not back from the table.
@@ -120,60 +121,25 @@ export async function processedTwinOf(upload: UploadVersion): Promise<string | u
 
 // ── storing, judging, announcing ──────────────────────────────────────────
 
-interface FactsPlan {
-  persons: FactSourcePerson[];
-  /** People the previous version of the key listed and this one does not. */
-  cleared: FactSourcePerson[];
-  /** Updates whose records differ from what the previous version stored (by digest). */
-  changed: Matched['updates'];
-  /** Digests the previous version stored. */
-  before: Map<string, string | undefined>;
-}
-
-/** What this upload's facts change against the previous version of its key. */
-async function planFacts(ctx: MatchContext, matched: Matched): Promise<FactsPlan> {
-  const persons = matched.updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: digestOf(records) }));
-  const listed = new Set(persons.map((p) => p.personRef));
-  const previous = await readFactSource(ctx.kind, ctx.source);
-  const before = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
-  const cleared = (previous?.persons ?? []).filter((p) => !listed.has(p.personRef));
-  const changed = matched.updates.filter((u, i) => before.get(u.personRef) !== persons[i].digest);
-  return { persons, cleared, changed, before };
-}
-
 /**
- * Replaces this source's records with the new ones: batched unconditional
- * writes of this source's own items, only for people whose records changed
- * since the previous version of the key, and deletes for the people it no
- * longer lists. The manifest is written as old ∪ new (with the old digests)
- * before the facts and as new after them, so a crash in between never orphans
- * records nor skips a write on the retry.
+ * Replaces this source's records with the new ones (store-source-facts.ts:
+ * only the bucket items whose persons changed, deletes for the items it no
+ * longer has, the manifest old ∪ new before and new after), then the medical
+ * watch list.
  */
-async function storeFacts(ctx: MatchContext, matched: Matched, plan: FactsPlan): Promise<Stored> {
+async function storeFacts(ctx: MatchContext, matched: Matched, plan: SourceFactsPlan): Promise<Stored> {
   const { upload, kind, source } = ctx;
-  const { persons, cleared, changed, before } = plan;
-  const manifest = { key: upload.key, etag: upload.etag, kind, source };
-  if (cleared.length > 0 || changed.length > 0)
-    await writeFactSource({
-      ...manifest,
-      persons: [...persons.map(({ personRef, maskedId }) => ({ personRef, maskedId, digest: before.get(personRef) })), ...cleared],
-    });
-  const written = await replaceSourceFacts(kind, source, [
-    ...changed.map(({ slot: _slot, ...update }) => update),
-    ...cleared.map(({ personRef, maskedId }) => ({ personRef, maskedId, records: [] })),
-  ]);
-  await writeFactSource({ ...manifest, persons });
+  const written = await storeSourceFacts(upload, kind, source, matched.updates, plan);
   if (kind === 'medical') await writeMedicalWatch(source, matched.watched);
-  return { unchanged: matched.updates.length - changed.length, ...written };
+  return { unchanged: matched.updates.length - plan.changed, ...written };
 }
 
 interface Stored extends FactsWriteReport {
   unchanged: number;
 }
 
-export function digestOf(records: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(records)).digest('base64url').slice(0, 16);
-}
+/** Digest of a person's records (one definition, in the domain). */
+export const digestOf = recordsDigest;
 
 /** This upload's records by person, as the evaluation reads them. */
 export type OwnRecords = Map<string, { maskedId: string; records: unknown[] }>;
@@ -183,10 +149,17 @@ export type OwnRecords = Map<string, { maskedId: string; records: unknown[] }>;
  * the kind has any), and this upload's from memory — never this source's
  * items, which are being rewritten meanwhile.
  */
-export async function factsLoaderFor(kind: DepartmentalKind, source: string, mine: OwnRecords): Promise<FactsLoader> {
+export async function factsLoaderFor(
+  kind: DepartmentalKind,
+  source: string,
+  mine: OwnRecords,
+  persons?: ReadonlySet<string>,
+): Promise<FactsLoader> {
   const others = await sourcesExist(kind, source);
+  // one cache for the evaluation's chunks: each bucket is read once, not once per chunk, keeping these persons' facts
+  const cache = new FactBucketCache(undefined, persons);
   return async (personRefs, kinds) => {
-    const found = others ? await loadFacts(personRefs, kinds) : new Map<string, StoredFacts[]>();
+    const found = others ? await loadFacts(personRefs, kinds, cache) : new Map<string, StoredFacts[]>();
     if (!kinds.includes(kind)) return found;
     for (const personRef of personRefs) {
       const list = found.get(personRef) ?? [];
@@ -227,7 +200,9 @@ export function householdsOfCleared(index: MatchContext['index'], cleared: FactS
 /** Judges the touched households (the rules the kind feeds) and the watched people on no roster (主动发现). */
 export async function evaluateMatches(job: MatchJob, households: Set<string>, watched: string[], mine: OwnRecords): Promise<RaiseOutcome> {
   const { upload, kind, asOf, index, ruleSet } = job;
-  const facts = await factsLoaderFor(kind, job.source, mine);
+  const persons = membersOf(households, index);
+  for (const ref of watched) persons.add(ref);
+  const facts = await factsLoaderFor(kind, job.source, mine, persons);
   const total: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   if (watched.length > 0) {
     // This upload's months were just stored: the stored facts are its months plus every other source's.
