@@ -29,25 +29,22 @@ export interface RaiseOutcome {
 export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet: RuleSet): Promise<RaiseOutcome> {
   const outcome: RaiseOutcome = { raised: 0, updated: 0, unchanged: 0, events: [] };
   const announce = (alert: MonitoringAlert) => outcome.events.push(platformEvent(DETAIL_TYPES.alertRaised, alertEventFields(alert)));
+  const merge = (previous: StoredAlert | undefined, finding: RuleFinding) =>
+    mergeFinding(previous, finding, now, {
+      counting: runtimeEnv().DEADLINE_COUNTING,
+      respondWithinDays: ruleSet.rules[finding.ruleId].respondWithinDays,
+    });
   let pending = findings;
   for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-    const latest = await latestAlerts(pending.map((f) => alertKeyOf(f.ruleId, f.householdRef)));
-    const due = new Set((await unannounced([...latest.values()])).map((a) => a.alertId));
     const conflicted: RuleFinding[] = [];
-    const fresh = new Map<string, { finding: RuleFinding; alert: MonitoringAlert }>();
+    const { latest, created } = await readAndCreate(pending, merge, conflicted);
+    for (const alert of created) announce(alert);
+    outcome.raised += created.length;
+    const due = new Set((await unannounced([...latest.values()])).map((a) => a.alertId));
     await mapWithConcurrency(pending, 8, async (finding) => {
-      const key = alertKeyOf(finding.ruleId, finding.householdRef);
-      const previous = latest.get(key);
-      const { alert, change } = mergeFinding(previous, finding, now, {
-        counting: runtimeEnv().DEADLINE_COUNTING,
-        respondWithinDays: ruleSet.rules[finding.ruleId].respondWithinDays,
-      });
-      if (!previous) {
-        // a key with no alert yet: created in one batch below (a second finding of the key merges next round)
-        if (fresh.has(key)) conflicted.push(finding);
-        else fresh.set(key, { finding, alert });
-        return;
-      }
+      const previous = latest.get(alertKeyOf(finding.ruleId, finding.householdRef));
+      if (!previous) return; // created above, or merged next round
+      const { alert, change } = merge(previous, finding);
       // still unannounced: the alert in hand is the one merged from (a new sequence starts announced-pending anyway)
       const isDue = change === 'raised' || (due.has(previous.alertId) && alert.alertId === previous.alertId);
       if (change === 'unchanged') {
@@ -66,9 +63,6 @@ export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet:
       else outcome.updated++;
       if (isDue) announce(alert);
     });
-    const created = await createFresh([...fresh.values()], conflicted);
-    for (const alert of created) announce(alert);
-    outcome.raised += created.length;
     pending = conflicted;
   }
   if (pending.length > 0) throw new Error(`${pending.length} 条预警写入冲突未能解决`);
@@ -76,38 +70,50 @@ export async function raiseAlerts(findings: RuleFinding[], now: string, ruleSet:
 }
 
 /**
- * New alerts in batches instead of a conditional put each, the units side by
- * side. Creating is serialized per unit by a short lease: under it the keys are read again, and
- * those another raiser created since go back to be merged (`conflicted`); the
- * rest cannot have an alert, so a batch write overwrites nothing.
+ * Reads the findings' keys and creates the alerts of keys that have none, in
+ * batches instead of a conditional put each. Per unit (the units side by
+ * side), a batch of keys is read and created under one holding of the unit's
+ * short lease: nobody else creates alerts meanwhile, and no person can act on
+ * an alert that does not exist, so a key read empty is still empty when the
+ * batch write lands and overwrites nothing. A second finding of a key created
+ * here goes back to be merged (`conflicted`); the existing alerts are returned
+ * for the caller's conditional merges.
  */
-async function createFresh(
-  fresh: Array<{ finding: RuleFinding; alert: MonitoringAlert }>,
+async function readAndCreate(
+  findings: RuleFinding[],
+  merge: (previous: undefined, finding: RuleFinding) => { alert: MonitoringAlert },
   conflicted: RuleFinding[],
-): Promise<MonitoringAlert[]> {
-  const byUnit = new Map<string, Array<{ finding: RuleFinding; alert: MonitoringAlert }>>();
-  for (const f of fresh) {
-    const group = byUnit.get(f.alert.unit);
-    if (group) group.push(f);
-    else byUnit.set(f.alert.unit, [f]);
+): Promise<{ latest: Map<string, StoredAlert>; created: MonitoringAlert[] }> {
+  const byUnit = new Map<string, RuleFinding[]>();
+  for (const finding of findings) {
+    const group = byUnit.get(finding.unit);
+    if (group) group.push(finding);
+    else byUnit.set(finding.unit, [finding]);
   }
+  const latest = new Map<string, StoredAlert>();
   const created: MonitoringAlert[] = [];
-  await mapWithConcurrency([...byUnit], byUnit.size, async ([unit, candidates]) => {
-    for (let i = 0; i < candidates.length; i += CREATE_BATCH) {
-      const batch = candidates.slice(i, i + CREATE_BATCH);
+  await mapWithConcurrency([...byUnit], byUnit.size, async ([unit, group]) => {
+    for (let i = 0; i < group.length; i += CREATE_BATCH) {
+      const batch = group.slice(i, i + CREATE_BATCH);
       await withLease(`alerts#${unit}`, async () => {
-        const existing = await latestAlerts(batch.map((c) => c.alert.alertKey));
-        const free = batch.filter((c) => !existing.has(c.alert.alertKey));
-        for (const c of batch) if (existing.has(c.alert.alertKey)) conflicted.push(c.finding);
-        await createAlerts(free.map((c) => ({ ...c.alert, announcePending: true })));
-        created.push(...free.map((c) => c.alert));
+        const found = await latestAlerts(batch.map((f) => alertKeyOf(f.ruleId, f.householdRef)));
+        const fresh = new Map<string, MonitoringAlert>();
+        for (const finding of batch) {
+          const key = alertKeyOf(finding.ruleId, finding.householdRef);
+          const existing = found.get(key);
+          if (existing) latest.set(key, existing);
+          else if (fresh.has(key)) conflicted.push(finding);
+          else fresh.set(key, merge(undefined, finding).alert);
+        }
+        await createAlerts([...fresh.values()].map((alert) => ({ ...alert, announcePending: true })));
+        created.push(...fresh.values());
       });
     }
   });
-  return created;
+  return { latest, created };
 }
 
-/** New alerts written under one holding of a unit's lease (well within the lease's time). */
+/** Findings read and created under one holding of a unit's lease (well within the lease's time). */
 const CREATE_BATCH = 1_000;
 
 /** Adds one outcome's counts and events to a running total. */
