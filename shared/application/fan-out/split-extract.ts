@@ -1,4 +1,3 @@
-import iconv from 'iconv-lite';
 import { DATASET_COLUMNS } from '../../domain/datasets/dataset-rows.ts';
 import { workKeys, type FanOutInput, type FanOutJob, type PartitionItem, type RangeItem } from '../../domain/fan-out/medical-fan-out.ts';
 import { loadJob } from './fan-out-job.ts';
@@ -103,7 +102,7 @@ async function headerLine(input: FanOutJob, encoding: string | null): Promise<Pi
   const crlf = line.length > 0 && line[line.length - 1] === 13;
   if (crlf) line = line.subarray(0, line.length - 1);
   if (line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3);
-  const text = encoding === 'gb18030' ? iconv.decode(line, 'gb18030') : line.toString('utf8');
+  const text = encoding === 'gb18030' ? new TextDecoder('gb18030').decode(line) : line.toString('utf8');
   return { headerValues: text.split(','), crlf };
 }
 

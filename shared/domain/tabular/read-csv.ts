@@ -17,7 +17,7 @@ export interface CsvText {
 }
 
 /**
- * The bytes of a CSV file as UTF-8: UTF-8 as is, GB18030 through iconv-lite's
+ * The bytes of a CSV file as UTF-8: UTF-8 as is, GB18030 through Node's (ICU)
  * streaming decoder; nothing is held whole. Reads ahead until the encoding is
  * known, so the reader can report it up front.
  */

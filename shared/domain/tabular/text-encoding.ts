@@ -1,5 +1,4 @@
 import { isUtf8 as isWholeUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
 import { TableFileError } from './table-file-error.ts';
 
 export type CsvEncoding = 'utf-8' | 'gb18030';
@@ -33,7 +32,8 @@ export class Utf8Normaliser {
   private held: Uint8Array[] = [];
   private heldBytes = 0;
   private heldFromStart = false;
-  private gb: iconv.DecoderStream | undefined;
+  /** Node's own GB18030 decoder (ICU): no codec tables in the functions' bundles. */
+  private gb: TextDecoder | undefined;
   /** Bytes of the file seen so far (for the reasons' byte offsets). */
   private seen = 0;
   private controlBytes = 0;
@@ -88,7 +88,7 @@ export class Utf8Normaliser {
     const out: Uint8Array[] = [];
     if (this.encoding === undefined && this.heldBytes > 0) out.push(...(this.decide(true) ?? []));
     if (this.gb) {
-      const rest = this.gb.end();
+      const rest = this.gb.decode();
       if (rest) out.push(Buffer.from(rest, 'utf8'));
     }
     return out;
@@ -184,12 +184,12 @@ export class Utf8Normaliser {
     this.encoding = encoding;
     this.held = [];
     this.heldBytes = 0;
-    if (encoding === 'gb18030') this.gb = iconv.getDecoder('gb18030');
+    if (encoding === 'gb18030') this.gb = new TextDecoder('gb18030');
   }
 
   private fromGb(chunk: Uint8Array): Uint8Array[] {
-    const text = this.gb!.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    // iconv-lite puts U+FFFD for bytes GB18030 cannot decode: a corrupt or mixed-encoding file
+    const text = this.gb!.decode(chunk, { stream: true });
+    // the decoder puts U+FFFD for bytes GB18030 cannot decode: a corrupt or mixed-encoding file
     if (text.includes('\ufffd')) {
       throw new TableFileError(
         `文件编码无法识别: 按 GBK/GB18030 读取时约第 ${this.seen} 字节前有无法解码的字节 (文件损坏或混入其他编码), ${SAVE_AS_UTF8}`,
