@@ -7,10 +7,14 @@ import type { SweepResult } from '../shared/application/deadline-sweep/deadline-
 import type { DigestRunResult } from '../shared/application/notify/send-digests.ts';
 import { LocalDeadLetterQueue, LocalQueue } from './local-queue.ts';
 import { UPLOADS_PREFIX } from '../shared/domain/upload-key.ts';
+import { UNIT_CODES } from '../shared/domain/units.ts';
 import { RUNTIME_ENV_NAMES, resetRuntimeEnv } from '../shared/runtime-env.ts';
 import { DEFAULT_FOLLOW_UP_DAYS } from '../shared/domain/alerts/lifecycle.ts';
 import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { expireClaim, getUploads } from '../shared/adapters/upload-store.ts';
+import { endLeases } from '../shared/adapters/lease.ts';
+import { mapWithConcurrency } from '../shared/adapters/concurrency.ts';
+import { alertCreationLease } from '../shared/application/alerts/raise-alerts.ts';
 import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
 import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials.ts';
 import { restrictDataFolder } from './data-folder-modes.ts';
@@ -389,9 +393,11 @@ async function resumeUnfinishedUploads(store: ObjectStore, bus: LocalEventBus): 
     const record = records.get(object.key);
     return !(record && record.etag === object.etag && record.status !== 'processing');
   });
-  await runLimited(unfinished, 8, async (object) => {
+  await mapWithConcurrency(unfinished, 8, async (object) => {
     if (records.get(object.key)?.status === 'processing') await expireClaim(object.key);
   });
+  // a holder killed while creating alerts would otherwise keep its unit's raisers waiting out the lease
+  await endLeases(UNIT_CODES.map(alertCreationLease));
   unfinished.sort((a, b) => compareKeys(a.key, b.key));
   for (const object of unfinished) {
     const record = {
@@ -406,13 +412,4 @@ async function resumeUnfinishedUploads(store: ObjectStore, bus: LocalEventBus): 
     if (event) bus.publish(event);
   }
   return unfinished.map((o) => o.key);
-}
-
-async function runLimited<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
 }

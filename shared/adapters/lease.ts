@@ -60,3 +60,29 @@ export async function withLease<T>(name: string, work: () => Promise<T>): Promis
       });
   }
 }
+
+/**
+ * Ends leases whose holders are gone: the local platform at start-up, when
+ * nothing from before the restart is still running (on AWS a crashed
+ * holder's lease runs out after LEASE_MS instead).
+ */
+export async function endLeases(names: readonly string[]): Promise<void> {
+  const TableName = runtimeEnv().TABLE_NAME;
+  await Promise.all(
+    names.map((name) =>
+      dynamoClient()
+        .send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk: `LEASE#${name}`, sk: 'LEASE' },
+            UpdateExpression: 'SET expiresAt = :free',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':free': 0 },
+          }),
+        )
+        .catch((error) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error; // never taken: nothing to end
+        }),
+    ),
+  );
+}

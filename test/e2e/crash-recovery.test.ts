@@ -35,8 +35,13 @@ const ROSTER = csv(
 /** The rostered claims, after `padding` claims of people on no roster (small, so none is watched). */
 function medicalFile(padding: number): Buffer {
   const lines = ['身份证号,结算日期,医疗总费用,个人自付金额'];
-  for (let i = 0; i < padding; i++)
-    lines.push(`${citizen('330603', `1975-01-${String(1 + (i % 28)).padStart(2, '0')}`, 1 + (i % 900))},2024-06-10,10.00,1.00`);
+  // small claims of up to 252,000 distinct people (900 × 28 birth days × 10 years), repeated: a file with a person
+  // directory worth the name, built in a moment
+  const filler = Array.from({ length: Math.min(padding, 252_000) }, (_, i) => {
+    const birth = `${1975 + (i % 10)}-01-${String(1 + (Math.floor(i / 10) % 28)).padStart(2, '0')}`;
+    return `${citizen('330603', birth, 1 + (Math.floor(i / 280) % 900))},2024-06-10,10.00,1.00`;
+  });
+  for (let i = 0; i < padding; i++) lines.push(filler[i % filler.length]);
   for (const id of people) lines.push(`${id},2024-06-10,8000.00,5000.00`);
   return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
 }
@@ -187,10 +192,10 @@ describe('crash windows: the platform killed during an ingest, then restarted', 
     running.push(first);
     useChildStorage(first.endpoints);
     const s3 = childS3(first.endpoints);
-    await s3.send(new PutObjectCommand({ Bucket: first.endpoints.uploadsBucket, Key: MEDICAL_KEY, Body: medicalFile(300_000) }));
+    await s3.send(new PutObjectCommand({ Bucket: first.endpoints.uploadsBucket, Key: MEDICAL_KEY, Body: medicalFile(1_500_000) }));
     s3.destroy();
     for (let i = 0; i < 300 && (await getUpload(MEDICAL_KEY))?.status !== 'processing'; i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 700));
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 900));
     first.child.kill('SIGKILL');
     await first.exited;
     const before = (await archived(dir)).filter((e) => e['detail-type'] === DETAIL_TYPES.uploadProcessed && e.detail.key === MEDICAL_KEY);

@@ -11,6 +11,11 @@ import { resultKeys } from '../../shared/domain/upload-key.ts';
 import { startTestPlatform, withHelpers } from '../support/local-platform.ts';
 import { batchWrite } from '../../shared/adapters/batch-write.ts';
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
+import { withLease } from '../../shared/adapters/lease.ts';
+import { runtimeEnv } from '../../shared/runtime-env.ts';
+import { alertCreationLease } from '../../shared/application/alerts/raise-alerts.ts';
 
 const BUCKET = 'safety-net-local-uploads';
 const STORED = 1500;
@@ -76,6 +81,29 @@ describe('restart with many uploads stored', () => {
       expect(await p.deadLetters()).toEqual([]);
     } finally {
       await p.close(false);
+    }
+  });
+});
+
+describe('leases of holders killed with the platform', () => {
+  it('are ended at start-up: a unit whose alert creator died does not wait out the lease', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sn-lease-'));
+    try {
+      const first = await startPlatform({ dataDir: dir, apiPort: 0, retryBackoffMs: 10 });
+      // as a raiser killed mid-creation leaves it: held by nobody alive, for another half minute
+      const held = { pk: `LEASE#${alertCreationLease('330602')}`, sk: 'LEASE', holder: 'killed', expiresAt: Date.now() + 30_000 };
+      await dynamoClient().send(new PutCommand({ TableName: runtimeEnv().TABLE_NAME, Item: held }));
+      await first.close();
+      const platform = await startPlatform({ dataDir: dir, apiPort: 0, retryBackoffMs: 10 });
+      try {
+        const lease = await dynamoClient().send(new GetCommand({ TableName: runtimeEnv().TABLE_NAME, Key: { pk: held.pk, sk: 'LEASE' } }));
+        expect(lease.Item).toMatchObject({ holder: 'killed', expiresAt: 0 });
+        expect(await withLease(alertCreationLease('330602'), async () => 'taken at once')).toBe('taken at once');
+      } finally {
+        await platform.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

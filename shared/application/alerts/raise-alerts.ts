@@ -95,7 +95,7 @@ async function readAndCreate(
   await mapWithConcurrency([...byUnit], byUnit.size, async ([unit, group]) => {
     for (let i = 0; i < group.length; i += CREATE_BATCH) {
       const batch = group.slice(i, i + CREATE_BATCH);
-      await withLease(`alerts#${unit}`, async () => {
+      await withLease(alertCreationLease(unit), async () => {
         const found = await latestAlerts(batch.map((f) => alertKeyOf(f.ruleId, f.householdRef)));
         const fresh = new Map<string, MonitoringAlert>();
         for (const finding of batch) {
@@ -112,6 +112,9 @@ async function readAndCreate(
   });
   return { latest, created };
 }
+
+/** The lease that serialises creating a unit's alerts. */
+export const alertCreationLease = (unit: string) => `alerts#${unit}`;
 
 /** Findings read and created under one holding of a unit's lease (well within the lease's time). */
 const CREATE_BATCH = 1_000;
