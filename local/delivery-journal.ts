@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
+import { appendDurably, replaceDurably } from './durable-file.ts';
 
 /**
  * The local bus's delivery journal (`bus/deliveries.ndjson`, append-only): a
@@ -11,7 +12,8 @@ import type { EventBridgeEnvelope } from './event-envelope.ts';
  * idempotent). The file is compacted at start-up and whenever enough settled
  * lines piled up, so it holds little more than what is in flight.
  *
- * No fsync: a SIGKILL loses nothing the kernel already took; a power cut may.
+ * Every write is synced to disk before it counts as written (durable-file.ts):
+ * a power cut loses nothing the journal said it holds.
  */
 export type JournalLine =
   | { op: 'pending'; eventId: string; routes: string[]; event: EventBridgeEnvelope }
@@ -119,7 +121,7 @@ export class DeliveryJournal {
           }
           const chunk = this.buffer.join('');
           this.buffer = [];
-          await appendFile(this.file, chunk, { mode: 0o600 });
+          await appendDurably(this.file, chunk);
         }
       } finally {
         this.flushing = undefined;
@@ -133,9 +135,7 @@ export class DeliveryJournal {
     const lines = [...this.pending.values()].map(
       (p) => `${JSON.stringify({ op: 'pending', eventId: p.event.id, routes: p.routes, event: p.event } satisfies JournalLine)}\n`,
     );
-    const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, lines.join(''), { mode: 0o600 });
-    await rename(tmp, this.file);
+    await replaceDurably(this.file, lines.join(''));
     this.linesSinceCompaction = 0;
   }
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './event-pattern.ts';
 import type { EventBridgeEnvelope } from './event-envelope.ts';
+import { appendDurably } from './durable-file.ts';
 import type { Route } from '../shared/domain/routing.ts';
 import type { FunctionId } from '../shared/domain/routing.ts';
 import type { PlatformClock } from './clock.ts';
@@ -199,7 +200,9 @@ export class LocalEventBus {
       const lines = this.queued.get(file) ?? [];
       this.queued.delete(file);
       await mkdir(dirname(file), { recursive: true });
-      await appendFile(file, lines.join(''));
+      // dead letters are what is left of a delivery: synced; the archive is a copy of what the journal holds
+      if (file === this.options.deadLetterFile) await appendDurably(file, lines.join(''));
+      else await appendFile(file, lines.join(''));
     });
   }
 }
