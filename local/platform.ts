@@ -14,7 +14,7 @@ import { resetClients } from '../shared/adapters/aws-clients.ts';
 import { expireClaim, getUploads } from '../shared/adapters/upload-store.ts';
 import { endLeases } from '../shared/adapters/lease.ts';
 import { mapWithConcurrency } from '../shared/adapters/concurrency.ts';
-import { alertCreationLease } from '../shared/application/alerts/raise-alerts.ts';
+import { alertCreationLease } from '../shared/adapters/alert-store.ts';
 import { ensureBucket, ensureTable, LOCAL_REGION, startDynamoDb, startS3 } from './storage-servers.ts';
 import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials.ts';
 import { restrictDataFolder } from './data-folder-modes.ts';

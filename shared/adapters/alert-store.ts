@@ -77,6 +77,9 @@ export async function getAlert(alertId: string): Promise<StoredAlert | undefined
 
 export class AlertWriteConflict extends Error {}
 
+/** The lease (shared/adapters/lease.ts) that serialises creating a unit's alerts: `createAlerts`' callers hold it. */
+export const alertCreationLease = (unit: string) => `alerts#${unit}`;
+
 /**
  * Stores alerts of keys that have none yet, batch-written (25 a request, not
  * one conditional put each). Only for a caller that holds the creating lease

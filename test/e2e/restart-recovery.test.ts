@@ -15,7 +15,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
 import { withLease } from '../../shared/adapters/lease.ts';
 import { runtimeEnv } from '../../shared/runtime-env.ts';
-import { alertCreationLease } from '../../shared/application/alerts/raise-alerts.ts';
+import { alertCreationLease } from '../../shared/adapters/alert-store.ts';
 
 const BUCKET = 'safety-net-local-uploads';
 const STORED = 1500;

@@ -3,7 +3,15 @@ import { alertKeyOf } from '../../domain/alerts/alert-key.ts';
 import type { MonitoringAlert } from '../../domain/alerts/monitoring-alert.ts';
 import type { RuleFinding } from '../../domain/monitoring/rules.ts';
 import { DETAIL_TYPES, platformEvent, type PlatformEvent } from '../../domain/events.ts';
-import { AlertWriteConflict, createAlerts, latestAlerts, saveAlert, unannounced, type StoredAlert } from '../../adapters/alert-store.ts';
+import {
+  AlertWriteConflict,
+  alertCreationLease,
+  createAlerts,
+  latestAlerts,
+  saveAlert,
+  unannounced,
+  type StoredAlert,
+} from '../../adapters/alert-store.ts';
 import { withLease } from '../../adapters/lease.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 import type { RuleSet } from '../../domain/monitoring/index.ts';
@@ -112,9 +120,6 @@ async function readAndCreate(
   });
   return { latest, created };
 }
-
-/** The lease that serialises creating a unit's alerts. */
-export const alertCreationLease = (unit: string) => `alerts#${unit}`;
 
 /** Findings read and created under one holding of a unit's lease (well within the lease's time). */
 const CREATE_BATCH = 1_000;

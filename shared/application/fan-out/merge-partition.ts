@@ -5,7 +5,7 @@ import { periodEnd } from '../../domain/period.ts';
 import { loadRosterIndex, type RosterIndex } from '../../adapters/roster-index.ts';
 import { loadMedicalWatch, readFactSource } from '../../adapters/fact-sources.ts';
 import { replaceSourceFacts } from '../../adapters/person-facts-store.ts';
-import { planItems, recordsDigest, sourceItemsOf } from '../../domain/person-facts/fact-buckets.ts';
+import { digestedPersons, planItems, sourceItemsOf } from '../../domain/person-facts/fact-buckets.ts';
 import { listWork, readWork, writeWork } from '../../adapters/work-files.ts';
 import { mapWithConcurrency } from '../../adapters/concurrency.ts';
 import { logger } from '../../adapters/observability.ts';
@@ -98,7 +98,7 @@ export async function mergePartition({
     return roster?.length ? roster.map((e) => householdRefOf(e.unit, e.householdNo)) : [personHouseholdRef(personRef)];
   };
   const cleared = (previous?.persons ?? []).filter((p) => !mine.has(p.personRef) && partitionsOfPerson(p.personRef).some(inPartition));
-  const persons = updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: recordsDigest(records) }));
+  const persons = digestedPersons(updates);
   // This partition's bucket items (part = partition): written when their persons changed; the previous version's
   // items of the parts it owns (part ≡ partition, also those of the single path's part 0 or another partition count)
   // deleted when this version no longer has them.

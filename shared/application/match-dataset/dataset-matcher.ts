@@ -13,7 +13,6 @@ import {
   type StoredFacts,
 } from '../../adapters/person-facts-store.ts';
 import { writeMedicalWatch, type FactSourcePerson } from '../../adapters/fact-sources.ts';
-import { recordsDigest } from '../../domain/person-facts/fact-buckets.ts';
 import { planSourceFacts, storeSourceFacts, type SourceFactsPlan } from '../person-facts/store-source-facts.ts';
 import { logger } from '../../adapters/observability.ts';
 import { listUploads } from '../../adapters/upload-store.ts';
@@ -137,9 +136,6 @@ async function storeFacts(ctx: MatchContext, matched: Matched, plan: SourceFacts
 interface Stored extends FactsWriteReport {
   unchanged: number;
 }
-
-/** Digest of a person's records (one definition, in the domain). */
-export const digestOf = recordsDigest;
 
 /** This upload's records by person, as the evaluation reads them. */
 export type OwnRecords = Map<string, { maskedId: string; records: unknown[] }>;

@@ -1,4 +1,4 @@
-import { itemsInFlight, planItems, recordsDigest, sourceItemsOf, type FactItemRef } from '../../domain/person-facts/fact-buckets.ts';
+import { digestedPersons, itemsInFlight, planItems, sourceItemsOf, type FactItemRef } from '../../domain/person-facts/fact-buckets.ts';
 import { readFactSource, writeFactSource, type FactSourceManifest, type FactSourcePerson } from '../../adapters/fact-sources.ts';
 import { replaceSourceFacts, type FactKind, type FactsUpdate, type FactsWriteReport } from '../../adapters/person-facts-store.ts';
 
@@ -11,16 +11,18 @@ export interface SourceFactsPlan {
   /** People whose records differ from what the previous version stored. */
   changed: number;
   previous?: FactSourceManifest;
+  /** The previous version's digest of each person it listed. */
+  before: Map<string, string | undefined>;
 }
 
 export async function planSourceFacts(kind: FactKind, source: string, updates: readonly FactsUpdate<unknown>[]): Promise<SourceFactsPlan> {
-  const persons = updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: recordsDigest(records) }));
+  const persons = digestedPersons(updates);
   const listed = new Set(persons.map((p) => p.personRef));
   const previous = await readFactSource(kind, source);
   const before = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
   const cleared = (previous?.persons ?? []).filter((p) => !listed.has(p.personRef));
   const changed = persons.filter((p) => before.get(p.personRef) !== p.digest).length;
-  return { persons, cleared, changed, previous };
+  return { persons, cleared, changed, previous, before };
 }
 
 export interface SourceFactsStored extends FactsWriteReport {
@@ -43,13 +45,12 @@ export async function storeSourceFacts(
   updates: readonly FactsUpdate<unknown>[],
   plan: SourceFactsPlan,
 ): Promise<SourceFactsStored> {
-  const { persons, cleared, previous } = plan;
+  const { persons, cleared, previous, before: digests } = plan;
   const manifest = { key: upload.key, etag: upload.etag, kind, source };
   const items = sourceItemsOf(persons, 0);
   const before: FactItemRef[] = previous?.items ?? [];
   const { write, remove } = planItems(before, items, () => true);
   if (write.size > 0 || remove.length > 0) {
-    const digests = new Map((previous?.persons ?? []).map((p) => [p.personRef, p.digest]));
     await writeFactSource({
       ...manifest,
       persons: [...persons.map(({ personRef, maskedId }) => ({ personRef, maskedId, digest: digests.get(personRef) })), ...cleared],

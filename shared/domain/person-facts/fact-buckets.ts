@@ -43,6 +43,13 @@ export interface DigestedPerson {
   digest?: string;
 }
 
+/** Persons with the digest of their records, as a source's manifest lists them. */
+export function digestedPersons(
+  updates: readonly { personRef: string; maskedId: string; records: unknown[] }[],
+): Array<Required<DigestedPerson>> {
+  return updates.map(({ personRef, maskedId, records }) => ({ personRef, maskedId, digest: recordsDigest(records) }));
+}
+
 /** The items a part of a source holds for these persons, each with the digest of its persons' records. */
 export function sourceItemsOf(persons: readonly DigestedPerson[], part: number): FactItemRef[] {
   const byBucket = new Map<number, string[]>();
