@@ -174,6 +174,9 @@ async function processClaimed(event: ObjectCreatedEvent, ingester: UploadIngeste
   } catch (error) {
     if (!(error instanceof TableFileError)) throw error; // infrastructure trouble: let the retry and the DLQ take over
     fileReason = error.reason;
+    // a reader's own failure behind the reason: its name and frames only (its message may quote the file's cells)
+    if (error.cause instanceof Error)
+      logger.warn('file refused after a reader error', { cause: error.cause.name, frames: error.cause.stack?.split('\n').slice(1, 6) });
   }
   const { rowsTotal, encoding, warnings, events } = read;
   return completeProcessing({
